@@ -1,0 +1,77 @@
+"""Command line: ``python main.py``, ``python -m app`` and ``threadlab`` all land here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import app
+from app.core.params import ARRAY_SIZE, DURATION, check_float, check_int
+
+#: Exit status when Qt cannot open a window here (missing display or libraries).
+EXIT_NO_DISPLAY = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (kept separate so the tests can read it)."""
+    parser = argparse.ArgumentParser(
+        prog="threadlab",
+        description="Watch real Python threads share an array, take a lock and freeze a window.",
+    )
+    parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
+    parser.add_argument(
+        "--size", type=int, default=int(ARRAY_SIZE.default),
+        help=f"elements in the shared array ({ARRAY_SIZE.describe()}; default %(default)s)",
+    )
+    parser.add_argument("--start", action="store_true", help="click Start as soon as the window opens")
+    parser.add_argument(
+        "--no-lock", action="store_true",
+        help="open with 'Use lock' unticked, so the mutators race over the array",
+    )
+    parser.add_argument(
+        "--quit-after", type=float, metavar="SECONDS",
+        help=f"close the window after this many seconds ({DURATION.describe()})",
+    )
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="PNG",
+        help="start the default workers, save a picture of the window after 2 s, and quit "
+        "(renders offscreen when there is no display)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and open the window; return the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        check_int(ARRAY_SIZE, args.size)
+        if args.quit_after is not None:
+            check_float(DURATION, args.quit_after)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.screenshot is not None and not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return run_window(args)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    """Open the lab window with ``args`` and run Qt's event loop until it closes."""
+    from app.gui.qtenv import platform_problem  # Qt is imported only when a window is wanted
+
+    problem = platform_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+
+    from app.gui.launch import launch
+
+    return launch(
+        size=args.size,
+        start=args.start or args.screenshot is not None,
+        use_lock=not args.no_lock,
+        quit_after=args.quit_after,
+        screenshot=args.screenshot,
+    )

@@ -1,0 +1,95 @@
+"""Notice when a thread that should beat regularly (the GUI thread) stops, and for how long.
+
+The watched thread calls :meth:`Watchdog.beat` often (the window does it from a
+short QTimer). A separate watchdog thread looks at the time since the last beat:
+once it passes ``threshold`` it writes a note to the log *while the stall is still
+going on*. The next beat closes the stall and returns its measured length. Nothing
+here is computed from a job's parameters: a stall is what the clock saw.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from app.core import logbook
+from app.core.logbook import LogBook
+
+
+@dataclass(frozen=True)
+class Stall:
+    """A gap between two beats longer than the threshold."""
+
+    started_wall: float  # time.time() of the last beat before the gap
+    seconds: float
+
+
+class Watchdog:
+    """Measures gaps between :meth:`beat` calls; a thread reports a gap while it lasts."""
+
+    def __init__(
+        self,
+        log: LogBook | None = None,
+        threshold: float = 0.1,
+        poll: float = 0.02,
+        name: str = "watchdog",
+    ) -> None:
+        self.log = log
+        self.threshold = threshold
+        self.poll = poll
+        self.stalls: deque[Stall] = deque(maxlen=100)
+        self._lock = threading.Lock()
+        self._last_mono = time.monotonic()
+        self._last_wall = time.time()
+        self._announced = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name=name, daemon=True)
+
+    def start(self) -> None:
+        """Start the watching thread (beats are measured with or without it)."""
+        self.beat()
+        self._thread.start()
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """Stop the watching thread; True if it ended within ``timeout``."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def beat(self) -> Stall | None:
+        """Record a beat; return the stall it ends, if the gap exceeded the threshold."""
+        now_mono, now_wall = time.monotonic(), time.time()
+        with self._lock:
+            gap = now_mono - self._last_mono
+            started_wall = self._last_wall
+            self._last_mono, self._last_wall = now_mono, now_wall
+            self._announced = False
+        if gap < self.threshold:
+            return None
+        stall = Stall(started_wall, gap)
+        self.stalls.append(stall)
+        return stall
+
+    def current_gap(self) -> float:
+        """Seconds since the last beat."""
+        with self._lock:
+            return time.monotonic() - self._last_mono
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll):
+            with self._lock:
+                gap = time.monotonic() - self._last_mono
+                announce = gap >= self.threshold and not self._announced
+                if announce:
+                    self._announced = True
+                    since = self._last_wall
+            if announce and self.log is not None:
+                clock = time.strftime("%H:%M:%S", time.localtime(since))
+                self.log.write(
+                    f"the GUI thread has not answered for {gap:.2f} s (since {clock}); "
+                    "the window is frozen",
+                    logbook.NOTE,
+                )

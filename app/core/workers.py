@@ -1,0 +1,217 @@
+"""The work the lab can run: slow counters and array mutators, one step at a time.
+
+A *job* does its work in :meth:`Job.step` calls and says how long to pause between
+steps (:attr:`Job.pause`). It does not know which thread runs it: the
+:class:`~app.core.lab.Lab` either gives each job its own thread (pacing with
+``stop_event.wait(pause)``) or runs all jobs in turn on the calling thread (the
+"GUI thread" mode that freezes the window).
+
+Element-by-element mutators are pure-Python loops: they hold the GIL for every
+element and so compete with the GUI thread for it. Their vectorised twins do one
+numpy operation per pass, which runs in C.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from app.core.params import COUNTER_COUNT, COUNTER_DELAY, PERIOD, check_float, check_int
+from app.core.shared import SharedArray
+
+ShouldStop = Callable[[], bool]
+Say = Callable[[str], None]
+
+#: How many elements an element-wise pass handles between two looks at the stop flag.
+CHUNK = 2048
+#: How long one attempt to take the shared lock waits before looking at the stop flag.
+LOCK_POLL = 0.05
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parameters shared by every job of one run (checked on creation)."""
+
+    period: float = PERIOD.default
+    counter_delay: float = COUNTER_DELAY.default
+    counter_count: int = int(COUNTER_COUNT.default)
+
+    def __post_init__(self) -> None:
+        check_float(PERIOD, self.period)
+        check_float(COUNTER_DELAY, self.counter_delay)
+        check_int(COUNTER_COUNT, self.counter_count)
+
+
+@dataclass
+class JobStats:
+    """What a job did, counted by the job itself (read by tests and the display)."""
+
+    steps: int = 0
+    lock_timeouts: int = 0  # attempts to take the shared lock that timed out
+    lock_wait_seconds: float = 0.0
+
+
+@dataclass
+class Job:
+    """One unit of work, stepped by a thread. Subclasses implement :meth:`step`."""
+
+    name: str
+    shared: SharedArray
+    settings: Settings
+    say: Say
+    stats: JobStats = field(default_factory=JobStats)
+
+    @property
+    def pause(self) -> float:
+        """Seconds to wait between two steps."""
+        return self.settings.period
+
+    def step(self, should_stop: ShouldStop) -> bool:
+        """Do one step; return ``False`` when the job has nothing more to do."""
+        raise NotImplementedError
+
+
+class Counter(Job):
+    """Say 1, 2, 3, ... one number per ``counter_delay`` until ``counter_count``."""
+
+    @property
+    def pause(self) -> float:
+        return self.settings.counter_delay
+
+    def step(self, should_stop: ShouldStop) -> bool:
+        self.stats.steps += 1
+        self.say(str(self.stats.steps))
+        return self.stats.steps < self.settings.counter_count
+
+
+class FailingCounter(Counter):
+    """Count to 3, then divide by zero: shows where a worker's exception goes."""
+
+    def step(self, should_stop: ShouldStop) -> bool:
+        if self.stats.steps == 3:
+            return bool(1 / 0)
+        return super().step(should_stop)
+
+
+class ArrayMutator(Job):
+    """A job that changes the shared array one pass per step, under the lock if asked."""
+
+    def step(self, should_stop: ShouldStop) -> bool:
+        if not self.shared.use_lock:
+            self.one_pass(should_stop)
+        elif self._acquire(should_stop):
+            try:
+                self.one_pass(should_stop)
+            finally:
+                self.shared.lock.release()
+        self.stats.steps += 1
+        return True
+
+    def _acquire(self, should_stop: ShouldStop) -> bool:
+        """Take the shared lock, looking at the stop flag every :data:`LOCK_POLL` s."""
+        lock = self.shared.lock
+        if lock.acquire(blocking=False):
+            return True
+        began = time.monotonic()
+        announced = False
+        while not should_stop():
+            if lock.acquire(timeout=LOCK_POLL):
+                waited = time.monotonic() - began
+                self.stats.lock_wait_seconds += waited
+                if announced:
+                    self.say(f"got the lock after waiting {waited:.2f} s")
+                return True
+            self.stats.lock_timeouts += 1
+            if not announced:
+                self.say("waiting for the lock: another thread holds it")
+                announced = True
+        self.stats.lock_wait_seconds += time.monotonic() - began
+        return False
+
+    def one_pass(self, should_stop: ShouldStop) -> None:
+        """Change every element once (stop early if asked)."""
+        raise NotImplementedError
+
+
+class ElementwiseMutator(ArrayMutator):
+    """Apply ``operation`` to one element at a time in a Python loop."""
+
+    def operation(self, value: float) -> float:
+        raise NotImplementedError
+
+    def one_pass(self, should_stop: ShouldStop) -> None:
+        data = self.shared.data
+        size = data.size
+        op = self.operation
+        for start in range(0, size, CHUNK):
+            if should_stop():
+                return
+            for i in range(start, min(start + CHUNK, size)):
+                data[i] = op(data[i])
+
+
+class AddOneElementwise(ElementwiseMutator):
+    """``a[i] += 1`` for each i, in Python."""
+
+    def operation(self, value: float) -> float:
+        return value + 1.0
+
+
+class DivideElementwise(ElementwiseMutator):
+    """``a[i] /= 1.1`` for each i, in Python."""
+
+    def operation(self, value: float) -> float:
+        return value / 1.1
+
+
+class AddOneVectorised(ArrayMutator):
+    """``a += 1``: one numpy operation per pass."""
+
+    def one_pass(self, should_stop: ShouldStop) -> None:
+        self.shared.data += 1.0
+
+
+class DivideVectorised(ArrayMutator):
+    """``a /= 1.1``: one numpy operation per pass."""
+
+    def one_pass(self, should_stop: ShouldStop) -> None:
+        self.shared.data /= 1.1
+
+
+@dataclass(frozen=True)
+class WorkerKind:
+    """An entry in the menu of work: key, label for people, and the job class."""
+
+    key: str
+    label: str
+    job_class: type[Job]
+    uses_array: bool
+
+    @property
+    def description(self) -> str:
+        """First line of the job class's docstring."""
+        return (self.job_class.__doc__ or "").strip().splitlines()[0]
+
+
+KINDS: dict[str, WorkerKind] = {
+    kind.key: kind
+    for kind in (
+        WorkerKind("counter", "Slow counter", Counter, False),
+        WorkerKind("add-elementwise", "Add 1, element by element", AddOneElementwise, True),
+        WorkerKind("divide-elementwise", "Divide by 1.1, element by element", DivideElementwise, True),
+        WorkerKind("add-vectorised", "Add 1, vectorised", AddOneVectorised, True),
+        WorkerKind("divide-vectorised", "Divide by 1.1, vectorised", DivideVectorised, True),
+        WorkerKind("failing", "Counter that raises", FailingCounter, False),
+    )
+}
+
+
+def make_job(kind_key: str, name: str, shared: SharedArray, settings: Settings, say: Say) -> Job:
+    """Create the job of kind ``kind_key``; ``ValueError`` for an unknown kind."""
+    try:
+        kind = KINDS[kind_key]
+    except KeyError:
+        known = ", ".join(KINDS)
+        raise ValueError(f"unknown worker kind {kind_key!r}; known kinds: {known}") from None
+    return kind.job_class(name=name, shared=shared, settings=settings, say=say)

@@ -1,0 +1,170 @@
+"""The left-hand panel: what to run, where to run it, and the Start / Stop / Acquire Lock buttons.
+
+The panel only collects values; it never starts anything. Every field is bounded by
+the core's :mod:`~app.core.params`, so Qt clamps typed values and the range is
+written next to the field.
+"""
+
+from __future__ import annotations
+
+from pyqtgraph.Qt import QtCore, QtWidgets
+
+from app.core import params
+from app.core.params import Bound
+from app.core.workers import KINDS, Settings
+
+WORKER_THREADS = "threads"
+GUI_THREAD = "gui"
+
+#: Which workers a fresh window has selected: the two element-wise mutators, which
+#: race over the array, and a counter whose lines show the threads interleaving.
+DEFAULT_COUNTS = {"counter": 1, "add-elementwise": 1, "divide-elementwise": 1}
+
+
+def _int_spin(bound: Bound, value: float | None = None) -> QtWidgets.QSpinBox:
+    spin = QtWidgets.QSpinBox()
+    spin.setRange(int(bound.low), int(bound.high))
+    spin.setValue(int(bound.default if value is None else value))
+    spin.setGroupSeparatorShown(True)
+    spin.setToolTip(f"{bound.name}: {bound.describe()}")
+    return spin
+
+
+def _float_spin(bound: Bound, decimals: int = 3, low: float | None = None) -> QtWidgets.QDoubleSpinBox:
+    spin = QtWidgets.QDoubleSpinBox()
+    spin.setDecimals(decimals)
+    spin.setRange(bound.low if low is None else low, bound.high)
+    spin.setValue(bound.default)
+    spin.setSingleStep(0.01 if bound.default < 1 else 0.5)
+    spin.setSuffix(f" {bound.unit}" if bound.unit else "")
+    spin.setToolTip(f"{bound.name}: {bound.describe()}")
+    return spin
+
+
+class ControlPanel(QtWidgets.QWidget):
+    """Inputs for a run plus the three buttons; read with :meth:`counts` and friends."""
+
+    mode_changed = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self._build_workers())
+        layout.addWidget(self._build_where())
+        layout.addWidget(self._build_settings())
+        layout.addWidget(self._build_buttons())
+        layout.addStretch(1)
+        self._on_mode_toggled()
+
+    # -- building ----------------------------------------------------------------------
+    def _build_workers(self) -> QtWidgets.QGroupBox:
+        box = QtWidgets.QGroupBox("Workers (how many of each)")
+        form = QtWidgets.QFormLayout(box)
+        self.count_spins: dict[str, QtWidgets.QSpinBox] = {}
+        for key, kind in KINDS.items():
+            spin = QtWidgets.QSpinBox()
+            spin.setRange(0, int(params.WORKERS_PER_KIND.high))
+            spin.setValue(DEFAULT_COUNTS.get(key, 0))
+            spin.setToolTip(kind.description)
+            spin.setObjectName(f"count-{key}")
+            self.count_spins[key] = spin
+            form.addRow(kind.label, spin)
+        return box
+
+    def _build_where(self) -> QtWidgets.QGroupBox:
+        box = QtWidgets.QGroupBox("Where the work runs")
+        col = QtWidgets.QVBoxLayout(box)
+        self.threads_radio = QtWidgets.QRadioButton("Worker threads (window stays live)")
+        self.gui_radio = QtWidgets.QRadioButton("GUI thread (window freezes)")
+        self.threads_radio.setChecked(True)
+        self.threads_radio.toggled.connect(self._on_mode_toggled)
+        self.stop_after = _float_spin(params.DURATION, decimals=1, low=0.0)
+        self.stop_after.setValue(0.0)
+        self.stop_after.setSpecialValueText("until Stop")
+        self.mode_hint = QtWidgets.QLabel()
+        self.mode_hint.setWordWrap(True)
+        self.mode_hint.setObjectName("hint")
+        row = QtWidgets.QFormLayout()
+        row.addRow("Run for", self.stop_after)
+        for widget in (self.threads_radio, self.gui_radio):
+            col.addWidget(widget)
+        col.addLayout(row)
+        col.addWidget(self.mode_hint)
+        return box
+
+    def _build_settings(self) -> QtWidgets.QGroupBox:
+        box = QtWidgets.QGroupBox("Settings")
+        form = QtWidgets.QFormLayout(box)
+        self.size_spin = _int_spin(params.ARRAY_SIZE)
+        self.period_spin = _float_spin(params.PERIOD)
+        self.delay_spin = _float_spin(params.COUNTER_DELAY)
+        self.count_spin = _int_spin(params.COUNTER_COUNT)
+        self.use_lock_box = QtWidgets.QCheckBox("mutators hold the Lock for each pass")
+        self.use_lock_box.setChecked(True)
+        form.addRow("Array size", self.size_spin)
+        form.addRow("Pause between passes", self.period_spin)
+        form.addRow("Counter delay", self.delay_spin)
+        form.addRow("Counter counts to", self.count_spin)
+        form.addRow("Use lock", self.use_lock_box)
+        return box
+
+    def _build_buttons(self) -> QtWidgets.QWidget:
+        holder = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(holder)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.start_button = QtWidgets.QPushButton("Start")
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.lock_button = QtWidgets.QPushButton("Acquire Lock")
+        self.reset_button = QtWidgets.QPushButton("Reset array")
+        self.start_button.setObjectName("start")
+        self.stop_button.setObjectName("stop")
+        grid.addWidget(self.start_button, 0, 0)
+        grid.addWidget(self.stop_button, 0, 1)
+        grid.addWidget(self.lock_button, 1, 0)
+        grid.addWidget(self.reset_button, 1, 1)
+        return holder
+
+    # -- reading -----------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """How many workers of each kind are asked for (zeros included)."""
+        return {key: spin.value() for key, spin in self.count_spins.items()}
+
+    def settings(self) -> Settings:
+        """The shared job settings."""
+        return Settings(
+            period=self.period_spin.value(),
+            counter_delay=self.delay_spin.value(),
+            counter_count=self.count_spin.value(),
+        )
+
+    def mode(self) -> str:
+        """:data:`WORKER_THREADS` or :data:`GUI_THREAD`."""
+        return GUI_THREAD if self.gui_radio.isChecked() else WORKER_THREADS
+
+    def duration(self) -> float | None:
+        """Seconds to run, or ``None`` for "until Stop"."""
+        value = self.stop_after.value()
+        return None if value == 0 else value
+
+    def set_running(self, running: bool) -> None:
+        """Lock the run's inputs while it runs (the Use lock box stays live)."""
+        for widget in (*self.count_spins.values(), self.size_spin, self.period_spin,
+                       self.delay_spin, self.count_spin, self.threads_radio, self.gui_radio,
+                       self.stop_after, self.start_button, self.reset_button):
+            widget.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+
+    # -- mode --------------------------------------------------------------------------
+    def _on_mode_toggled(self) -> None:
+        if self.mode() == GUI_THREAD:
+            self.stop_after.setMinimum(params.DURATION.low)
+            if self.stop_after.value() < params.DURATION.low or self.stop_after.value() == 0:
+                self.stop_after.setValue(params.DURATION.default)
+            self.mode_hint.setText(
+                "On the GUI thread the work runs for a fixed time: Stop cannot be clicked "
+                "while the window is frozen. That is the lesson."
+            )
+        else:
+            self.stop_after.setMinimum(0.0)
+            self.mode_hint.setText("Each worker gets its own thread; Stop ends them all.")
+        self.mode_changed.emit(self.mode())

@@ -1,0 +1,68 @@
+"""Create the application and the window, route errors to the log, and run the loop."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pyqtgraph.Qt import QtCore
+
+from app.core import hooks
+from app.core.lab import Lab
+from app.core.logbook import LogBook
+from app.core.shared import SharedArray
+from app.gui import resources
+from app.gui.qtenv import make_application, quit_on_sigint
+from app.gui.window import LabWindow
+
+SCREENSHOT_AFTER_S = 2.0
+
+
+def launch(
+    size: int,
+    start: bool = False,
+    use_lock: bool = True,
+    quit_after: float | None = None,
+    screenshot: Path | None = None,
+) -> int:
+    """Show the lab window over a new :class:`Lab`; return Qt's exit status."""
+    qapp = make_application(sys.argv[:1])
+    qapp.setStyle("Fusion")  # the same look on every platform, and in screenshots
+    qapp.setStyleSheet(resources.stylesheet())
+    log = LogBook()
+    undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
+    try:
+        window = LabWindow(Lab(SharedArray(size), log))
+        window.controls.use_lock_box.setChecked(use_lock)
+        window.show()
+
+        def interrupt() -> None:
+            log.write("Ctrl+C: stopping the workers and closing", thread="signal")
+            window.lab.request_stop()  # ends a GUI-thread run early, too
+            QtCore.QTimer.singleShot(0, window.close)
+
+        sigint_timer = quit_on_sigint(interrupt, window)  # noqa: F841 - kept alive by parent
+        if start:
+            QtCore.QTimer.singleShot(0, window.start)
+        saved = [True]
+        if screenshot is not None:
+            QtCore.QTimer.singleShot(
+                int(SCREENSHOT_AFTER_S * 1000), lambda: saved.__setitem__(0, _save_and_close(window, screenshot))
+            )
+        if quit_after is not None:
+            QtCore.QTimer.singleShot(int(quit_after * 1000), window.close)
+        status = qapp.exec_()
+        return status if saved[0] else 1
+    finally:
+        undo_hooks()
+
+
+def _save_and_close(window: LabWindow, path: Path) -> bool:
+    """Save a picture of the window to ``path``, close it; False if it could not be written."""
+    saved = window.grab().save(str(path))
+    if saved:
+        print(f"threadlab: screenshot saved to {path}")
+    else:
+        print(f"threadlab: could not write the screenshot to {path}", file=sys.stderr)
+    window.close()
+    return saved

@@ -1,0 +1,101 @@
+"""Getting Qt up cleanly: platform-plugin check, the QApplication, and Ctrl+C.
+
+Qt aborts the process with a long message when it cannot load its platform plugin
+(no display, or the xcb libraries missing). :func:`platform_problem` looks first
+and returns one sentence that says what to install or to set.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Callable, Mapping
+
+from pyqtgraph.Qt import QtCore, QtWidgets
+
+#: Shared libraries that Qt 5's xcb plugin needs, and the Debian package of each.
+XCB_PACKAGES = {
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xinerama.so.0": "libxcb-xinerama0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libGL.so.1": "libgl1",
+    "libEGL.so.1": "libegl1",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libX11-xcb.so.1": "libx11-xcb1",
+}
+ALL_XCB_PACKAGES = " ".join(sorted(set(XCB_PACKAGES.values())))
+OFFSCREEN_HINT = "or set QT_QPA_PLATFORM=offscreen to run without a screen"
+
+
+def platform_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """Return why Qt could not open a window here, in one line, or ``None`` if it can.
+
+    Only Linux's default ``xcb`` platform is checked: another platform chosen
+    with ``QT_QPA_PLATFORM`` (``offscreen``, ``wayland``, ...) is trusted.
+    """
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return None
+    if not env.get("DISPLAY"):
+        return f"threadlab: no X display found (DISPLAY is not set); {OFFSCREEN_HINT}."
+    missing = missing_xcb_library()
+    if missing:
+        package = XCB_PACKAGES.get(missing, "the package that provides it")
+        return (
+            f"threadlab: Qt cannot load its xcb platform plugin because {missing} is missing; "
+            f"install it (Debian/Ubuntu: apt-get install {package}; all of them: "
+            f"{ALL_XCB_PACKAGES}) {OFFSCREEN_HINT}."
+        )
+    return None
+
+
+def missing_xcb_library() -> str | None:
+    """Load Qt's xcb plugin with ctypes; return the first missing library's name, if any."""
+    plugins = QtCore.QLibraryInfo.location(QtCore.QLibraryInfo.PluginsPath)
+    plugin = Path(plugins) / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None  # a Qt build without this file: let Qt speak for itself
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        found = re.search(r"([\w.+-]+\.so[.\d]*): cannot open shared object file", str(exc))
+        return found.group(1) if found else str(exc)
+    return None
+
+
+def make_application(argv: list[str]) -> QtWidgets.QApplication:
+    """Return the QApplication (creating it once), named for the window manager."""
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
+    app.setApplicationName("threadlab")
+    app.setOrganizationName("threadlab")
+    return app
+
+
+def quit_on_sigint(on_interrupt: Callable[[], None], parent: QtCore.QObject) -> QtCore.QTimer:
+    """Call ``on_interrupt`` on Ctrl+C, even while Qt's loop sits in C++.
+
+    Python runs a signal handler only between bytecodes; while ``exec_()`` waits in
+    C++ that never happens. A 100 ms no-op timer hands control back to Python so
+    the handler runs promptly. Returns the timer (keep it alive).
+    """
+    signal.signal(signal.SIGINT, lambda *_: on_interrupt())
+    timer = QtCore.QTimer(parent)
+    timer.setInterval(100)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return timer

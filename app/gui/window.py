@@ -1,0 +1,309 @@
+"""The lab window: the control panel, a live plot of the shared array, and the log.
+
+Everything the window shows is read from the core on the GUI thread by two timers:
+
+* the *display* timer (~30 Hz) copies the array, redraws the plot, appends new log
+  lines, notices workers that ended and retries a pending lock grab;
+* the *probe* timer (every 20 ms, single-shot and re-armed) measures how late it
+  fires (event-loop latency) and beats the :class:`~app.core.watchdog.Watchdog`.
+
+No worker ever touches a widget.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+
+from app.core import logbook, lockgrab
+from app.core.lab import Lab
+from app.core.latency import LatencyMeter
+from app.core.watchdog import Stall, Watchdog
+from app.gui import resources
+from app.gui.controls import GUI_THREAD, ControlPanel
+
+DISPLAY_INTERVAL_MS = 33
+PROBE_INTERVAL_MS = 20
+STOP_GRACE_S = 1.0  # how long Stop waits before naming workers that did not end
+CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
+LOG_LINES_KEPT = 5000
+#: A gap between probe beats this long is reported as a freeze. Shorter gaps happen
+#: whenever CPU-bound Python workers hold the GIL; they show in the latency readout.
+STALL_THRESHOLD_S = 0.25
+
+
+class LabWindow(QtWidgets.QMainWindow):
+    """Main window over one :class:`~app.core.lab.Lab`."""
+
+    def __init__(self, lab: Lab | None = None) -> None:
+        super().__init__()
+        self.lab = lab if lab is not None else Lab()
+        self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
+        self.latency = LatencyMeter(window=5.0)
+        self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
+        self.last_stall: Stall | None = None
+        self._log_cursor = self.lab.log.next_index
+        self._was_running = False
+        self._stop_clicked_at: float | None = None
+        self._x = np.arange(0)
+
+        self.setWindowTitle("threadlab: threads, locks and a window that stays live")
+        self.setWindowIcon(resources.icon())
+        self.controls = ControlPanel()
+        self.plot = self._build_plot()
+        self.log_view = self._build_log()
+        self._build_layout()
+        self._build_status()
+        self._wire()
+
+        self.controls.set_running(False)
+        self._draw_array()
+        self._start_timers()
+
+    # -- building ----------------------------------------------------------------------
+    def _build_plot(self) -> pg.PlotWidget:
+        plot = pg.PlotWidget(background="w")
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setPen("#444444")
+            plot.getAxis(side).setTextPen("#222222")
+        plot.setLabel("bottom", "element index")
+        plot.setLabel("left", "value")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        self.curve = plot.plot(pen=pg.mkPen("#1f77b4", width=1))
+        return plot
+
+    def _build_log(self) -> QtWidgets.QPlainTextEdit:
+        view = QtWidgets.QPlainTextEdit()
+        view.setReadOnly(True)
+        view.setMaximumBlockCount(LOG_LINES_KEPT)
+        view.setObjectName("log")
+        view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
+        return view
+
+    def _build_layout(self) -> None:
+        right = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        right.addWidget(self.plot)
+        right.addWidget(self.log_view)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
+        main.addWidget(scroll)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        self.setCentralWidget(main)
+        self.resize(1200, 780)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.threads_label = QtWidgets.QLabel()
+        self.lock_label = QtWidgets.QLabel()
+        self.latency_label = QtWidgets.QLabel()
+        for label in (self.threads_label, self.lock_label, self.latency_label):
+            bar.addPermanentWidget(label)
+
+    def _wire(self) -> None:
+        c = self.controls
+        c.start_button.clicked.connect(self.start)
+        c.stop_button.clicked.connect(self.stop)
+        c.lock_button.clicked.connect(self.toggle_lock)
+        c.reset_button.clicked.connect(self.reset_array)
+        c.use_lock_box.toggled.connect(self._set_use_lock)
+        c.size_spin.editingFinished.connect(self._apply_size)
+        self._set_use_lock(c.use_lock_box.isChecked())
+
+    def _start_timers(self) -> None:
+        self.display_timer = QtCore.QTimer(self)
+        self.display_timer.setInterval(DISPLAY_INTERVAL_MS)
+        self.display_timer.timeout.connect(self._on_display_tick)
+        self.display_timer.start()
+        self.probe_timer = QtCore.QTimer(self)
+        self.probe_timer.setSingleShot(True)
+        self.probe_timer.setTimerType(QtCore.Qt.PreciseTimer)
+        self.probe_timer.timeout.connect(self._on_probe)
+        self._probe_armed_at = time.monotonic()
+        self.probe_timer.start(PROBE_INTERVAL_MS)
+        self.watchdog.start()
+
+    # -- actions -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the chosen workers on threads, or run them here (freezing the window)."""
+        c = self.controls
+        try:
+            if c.size_spin.value() != self.lab.shared.size:
+                self.lab.resize(c.size_spin.value())
+            if c.mode() == GUI_THREAD:
+                self._run_on_gui_thread()
+                return
+            workers = self.lab.start(c.counts(), c.settings(), c.duration())
+        except (ValueError, RuntimeError) as exc:
+            self._refuse(str(exc))
+            return
+        self._stop_clicked_at = None
+        self._was_running = True
+        c.set_running(True)
+        names = ", ".join(w.name for w in workers)
+        self.statusBar().showMessage(f"Started {len(workers)} worker threads: {names}", 5000)
+
+    def _run_on_gui_thread(self) -> None:
+        c = self.controls
+        seconds = c.duration()
+        self.lab.log.write(
+            f"running the work on the GUI thread for {seconds:g} s: the window will not respond",
+            logbook.NOTE,
+        )
+        self.statusBar().showMessage(f"Working on the GUI thread for {seconds:g} s: frozen...")
+        self.repaint()  # paint the message now: the event loop is about to stop
+        report = self.lab.run_here(c.counts(), c.settings(), seconds)
+        self.lab.log.write(
+            f"GUI-thread run ended after {report.seconds:.2f} s; steps: {report.steps}", logbook.NOTE
+        )
+        self._draw_array()
+
+    def stop(self) -> None:
+        """Set the stop Event; the display timer reports when every worker has ended."""
+        if not self.lab.running:
+            return
+        self.lab.request_stop()
+        self._stop_clicked_at = time.monotonic()
+        self.lab.log.write("Stop clicked: stop Event set", logbook.NOTE)
+
+    def toggle_lock(self) -> None:
+        """Acquire Lock / Release Lock; never blocks the GUI thread."""
+        if self.lock_grab.state == lockgrab.IDLE:
+            state = self.lock_grab.request()
+            if state == lockgrab.WAITING:
+                self.lab.log.write("GUI waits for the lock: a worker holds it", logbook.NOTE)
+            else:
+                self.lab.log.write("GUI took the lock", logbook.NOTE)
+        else:
+            held = self.lock_grab.state == lockgrab.HELD
+            self.lock_grab.release()
+            self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
+        self._show_lock_state()
+
+    def reset_array(self) -> None:
+        """Refill the array with its start value (at the size in the panel)."""
+        try:
+            self.lab.resize(self.controls.size_spin.value())
+        except (ValueError, RuntimeError) as exc:
+            self._refuse(str(exc))
+        self._draw_array()
+
+    def _apply_size(self) -> None:
+        if self.lab.running or self.controls.size_spin.value() == self.lab.shared.size:
+            return
+        self.reset_array()
+
+    def _set_use_lock(self, on: bool) -> None:
+        self.lab.shared.use_lock = on
+
+    def _refuse(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Not started: {reason}", 10000)
+        self.lab.log.write(f"refused: {reason}", logbook.NOTE, thread="GUI")
+        if self.controls.size_spin.value() != self.lab.shared.size and not self.lab.running:
+            self.controls.size_spin.setValue(self.lab.shared.size)
+
+    # -- timers ------------------------------------------------------------------------
+    def _on_probe(self) -> None:
+        now = time.monotonic()
+        self.latency.record(now - self._probe_armed_at - PROBE_INTERVAL_MS / 1000, now)
+        stall = self.watchdog.beat()
+        if stall is not None:
+            self._report_stall(stall)
+        self._probe_armed_at = time.monotonic()
+        self.probe_timer.start(PROBE_INTERVAL_MS)
+
+    def _report_stall(self, stall: Stall) -> None:
+        self.last_stall = stall
+        self.lab.log.write(f"the window was frozen for {stall.seconds:.2f} s", logbook.NOTE, thread="watchdog")
+        self.statusBar().showMessage(
+            f"The window was frozen for {stall.seconds:.2f} s (measured by the watchdog)", 15000
+        )
+
+    def _on_display_tick(self) -> None:
+        self._draw_array()
+        self._drain_log()
+        self._follow_workers()
+        if self.lock_grab.state == lockgrab.WAITING and self.lock_grab.poll() == lockgrab.HELD:
+            self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
+        self._show_lock_state()
+        self._show_latency()
+
+    def _draw_array(self) -> None:
+        y = self.lab.shared.snapshot()
+        if self._x.size != y.size:
+            self._x = np.arange(y.size, dtype=np.float64)
+        self.curve.setData(self._x, y)
+
+    def _drain_log(self) -> None:
+        entries = self.lab.log.since(self._log_cursor)
+        if not entries:
+            return
+        self._log_cursor = entries[-1].index + 1
+        for entry in entries:
+            if entry.kind == logbook.ERROR:
+                text = html.escape(entry.format())
+                self.log_view.appendHtml(f'<pre style="color:#b03a2e">{text}</pre>')
+            else:
+                self.log_view.appendPlainText(entry.format())
+
+    def _follow_workers(self) -> None:
+        alive = self.lab.alive()
+        self.threads_label.setText(f"threads alive: {len(alive)}")
+        if alive and self._stop_clicked_at is not None:
+            if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
+                self.lab.join(0)  # names the stragglers in the log
+                self._stop_clicked_at = None
+        if self._was_running and not alive:
+            self._was_running = False
+            self.lab.join(0)
+            if self._stop_clicked_at is not None:
+                ms = (time.monotonic() - self._stop_clicked_at) * 1000
+                self.lab.log.write(f"all workers ended; seen {ms:.0f} ms after Stop", logbook.NOTE)
+            self._stop_clicked_at = None
+            self.controls.set_running(False)
+
+    def _show_lock_state(self) -> None:
+        state = self.lock_grab.state
+        button = self.controls.lock_button
+        if state == lockgrab.HELD:
+            button.setText("Release Lock")
+            self.lock_label.setText(f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+        elif state == lockgrab.WAITING:
+            button.setText("Waiting for Lock...")
+            self.lock_label.setText(f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+        else:
+            button.setText("Acquire Lock")
+            self.lock_label.setText("lock: not held by GUI")
+
+    def _show_latency(self) -> None:
+        self.latency_label.setText(
+            f"event-loop delay {self.latency.last * 1000:.0f} ms "
+            f"(5 s max {self.latency.recent_max * 1000:.0f} ms)"
+        )
+
+    # -- shutdown ----------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the timers, the workers and the watchdog; give back the lock. Idempotent."""
+        self.display_timer.stop()
+        self.probe_timer.stop()
+        self.lock_grab.release()
+        if self.lab.workers:
+            report = self.lab.stop(CLOSE_JOIN_S)
+            if report.stragglers:
+                print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")
+        self.watchdog.stop()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,41 @@
+"""Shared fixtures: headless Qt, a small lab window, and a guard against leaked threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+import pytest  # noqa: E402
+
+THREAD_GRACE_S = 2.0
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Fail the test if it leaves a thread running (after a bounded join)."""
+    before = set(threading.enumerate())
+    yield
+    extra = [t for t in threading.enumerate() if t not in before]
+    for thread in extra:
+        thread.join(THREAD_GRACE_S)
+    alive = [t.name for t in extra if t.is_alive()]
+    assert not alive, f"test left threads running: {alive}"
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown lab window over a 20 000-element array; closed (and its threads joined) after."""
+    from app.core.lab import Lab
+    from app.core.logbook import LogBook
+    from app.core.shared import SharedArray
+    from app.gui.window import LabWindow
+
+    win = LabWindow(Lab(SharedArray(20_000), LogBook()))
+    win.controls.size_spin.setValue(20_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()

@@ -1,0 +1,36 @@
+import pytest
+
+from app.gui import qtenv
+
+
+@pytest.fixture(autouse=True)
+def on_linux(monkeypatch):
+    monkeypatch.setattr(qtenv.sys, "platform", "linux")
+
+
+def test_offscreen_needs_nothing():
+    assert qtenv.platform_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_no_display_says_what_to_set():
+    message = qtenv.platform_problem({})
+    assert "DISPLAY" in message and "QT_QPA_PLATFORM=offscreen" in message
+    assert "\n" not in message
+
+
+def test_missing_library_names_the_debian_package(monkeypatch):
+    monkeypatch.setattr(qtenv, "missing_xcb_library", lambda: "libxcb-icccm.so.4")
+    message = qtenv.platform_problem({"DISPLAY": ":99"})
+    assert "libxcb-icccm.so.4 is missing" in message
+    assert "apt-get install libxcb-icccm4" in message
+    assert "QT_QPA_PLATFORM=offscreen" in message
+
+
+def test_display_with_all_libraries_is_fine(monkeypatch):
+    monkeypatch.setattr(qtenv, "missing_xcb_library", lambda: None)
+    assert qtenv.platform_problem({"DISPLAY": ":99"}) is None
+
+
+def test_this_machine_has_every_xcb_library_or_names_one():
+    missing = qtenv.missing_xcb_library()
+    assert missing is None or ".so" in missing

@@ -1,0 +1,105 @@
+import threading
+
+import numpy as np
+import pytest
+
+from app.core.shared import SharedArray
+from app.core.workers import KINDS, Settings, make_job
+
+never = lambda: False  # noqa: E731 - a should_stop that never asks to stop
+
+
+def job(kind, shared=None, **settings):
+    said = []
+    shared = shared if shared is not None else SharedArray(1000)
+    return make_job(kind, f"{kind}-1", shared, Settings(**settings), said.append), said
+
+
+def test_counter_says_numbers_and_ends_at_count():
+    counter, said = job("counter", counter_count=3)
+    results = [counter.step(never) for _ in range(3)]
+    assert said == ["1", "2", "3"]
+    assert results == [True, True, False]
+
+
+def test_counter_pauses_for_its_delay():
+    counter, _ = job("counter", counter_delay=0.4)
+    assert counter.pause == 0.4
+
+
+def test_failing_counter_raises_after_three_steps():
+    failing, said = job("failing")
+    for _ in range(3):
+        failing.step(never)
+    with pytest.raises(ZeroDivisionError):
+        failing.step(never)
+    assert said == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("add-elementwise", 2.0),
+        ("add-vectorised", 2.0),
+        ("divide-elementwise", 1 / 1.1),
+        ("divide-vectorised", 1 / 1.1),
+    ],
+)
+def test_one_pass_changes_every_element(kind, expected):
+    shared = SharedArray(5000)
+    mutator, _ = job(kind, shared)
+    mutator.step(never)
+    np.testing.assert_allclose(shared.data, expected)
+    assert mutator.stats.steps == 1
+
+
+def test_elementwise_pass_stops_early_when_asked():
+    shared = SharedArray(10_000)
+    mutator, _ = job("add-elementwise", shared)
+    mutator.step(lambda: True)
+    assert np.all(shared.data == 1.0)
+
+
+def test_mutator_waits_for_a_held_lock_and_gives_up_when_stopped():
+    shared = SharedArray(100)
+    mutator, said = job("add-vectorised", shared)
+    stop = threading.Event()
+    shared.lock.acquire()
+    try:
+        t = threading.Thread(target=mutator.step, args=(stop.is_set,))
+        t.start()
+        # wait until the mutator has tried and failed to take the lock twice
+        deadline = threading.Event()
+        while mutator.stats.lock_timeouts < 2 and not deadline.wait(0.01):
+            pass
+        assert np.all(shared.data == 1.0)
+        stop.set()
+        t.join(2)
+        assert not t.is_alive()
+    finally:
+        shared.lock.release()
+    assert np.all(shared.data == 1.0)
+    assert said == ["waiting for the lock: another thread holds it"]
+
+
+def test_mutator_ignores_lock_when_use_lock_is_off():
+    shared = SharedArray(100, use_lock=False)
+    mutator, _ = job("add-vectorised", shared)
+    with shared.lock:
+        mutator.step(never)
+    assert np.all(shared.data == 2.0)
+
+
+def test_unknown_kind_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown worker kind 'nope'"):
+        job("nope")
+
+
+@pytest.mark.parametrize("field", ["period", "counter_delay"])
+def test_settings_reject_nan(field):
+    with pytest.raises(ValueError, match="finite"):
+        Settings(**{field: float("nan")})
+
+
+def test_every_kind_has_a_description():
+    assert all(kind.description for kind in KINDS.values())
