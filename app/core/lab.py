@@ -245,9 +245,9 @@ class Lab:
         try:
             return handle.job.step(self._should_stop)
         except Exception as exc:  # noqa: BLE001 - a worker's error is data, never lost
-            handle.error = exc
             handle.traceback = traceback.format_exc()
             self.log.write(
                 f"{handle.name} failed: {exc!r}\n{handle.traceback.rstrip()}", logbook.ERROR
             )
+            handle.error = exc  # set last: readers that see the error see its traceback and log
             return False

@@ -80,7 +80,6 @@ class ControlPanel(QtWidgets.QWidget):
         self.threads_radio.toggled.connect(self._on_mode_toggled)
         self.stop_after = _float_spin(params.DURATION, decimals=1, low=0.0)
         self.stop_after.setValue(0.0)
-        self.stop_after.setSpecialValueText("until Stop")
         self.mode_hint = QtWidgets.QLabel()
         self.mode_hint.setWordWrap(True)
         self.mode_hint.setObjectName("hint")
@@ -157,14 +156,16 @@ class ControlPanel(QtWidgets.QWidget):
     # -- mode --------------------------------------------------------------------------
     def _on_mode_toggled(self) -> None:
         if self.mode() == GUI_THREAD:
-            self.stop_after.setMinimum(params.DURATION.low)
-            if self.stop_after.value() < params.DURATION.low or self.stop_after.value() == 0:
+            if self.stop_after.value() < params.DURATION.low:  # "until Stop" cannot apply
                 self.stop_after.setValue(params.DURATION.default)
+            self.stop_after.setMinimum(params.DURATION.low)
+            self.stop_after.setSpecialValueText("")
             self.mode_hint.setText(
                 "On the GUI thread the work runs for a fixed time: Stop cannot be clicked "
                 "while the window is frozen. That is the lesson."
             )
         else:
             self.stop_after.setMinimum(0.0)
+            self.stop_after.setSpecialValueText("until Stop")
             self.mode_hint.setText("Each worker gets its own thread; Stop ends them all.")
         self.mode_changed.emit(self.mode())

@@ -16,6 +16,8 @@ from app.gui.qtenv import make_application, quit_on_sigint
 from app.gui.window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
+#: Printed once the event loop runs (scripts and the smoke tests wait for it).
+READY_LINE = "threadlab: window open; close it or press Ctrl+C to quit"
 
 
 def launch(
@@ -42,6 +44,7 @@ def launch(
             QtCore.QTimer.singleShot(0, window.close)
 
         sigint_timer = quit_on_sigint(interrupt, window)  # noqa: F841 - kept alive by parent
+        QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))
         if start:
             QtCore.QTimer.singleShot(0, window.start)
         saved = [True]

@@ -1,0 +1,99 @@
+"""Run the real program in a subprocess, offscreen, and fail on any traceback or bad exit."""
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAIN = str(ROOT / "main.py")
+
+
+def env(**extra):
+    e = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONFAULTHANDLER": "1"}
+    e.update(extra)
+    return e
+
+
+def run(*args, environ=None, timeout=30):
+    return subprocess.run(
+        [sys.executable, MAIN, *args], env=environ or env(), capture_output=True, text=True,
+        timeout=timeout, cwd=ROOT,
+    )
+
+
+def test_main_opens_runs_workers_and_quits_cleanly():
+    done = run("--start", "--quit-after", "1.5")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "window open" in done.stdout
+
+
+def wait_for_line(proc, text, timeout):
+    """Read ``proc.stdout`` until a line contains ``text``; fail after ``timeout`` s."""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if sel.select(timeout=end - time.monotonic()):
+            line = proc.stdout.readline()
+            if text in line:
+                return
+            if not line:
+                break
+    proc.kill()
+    pytest.fail(f"never printed {text!r}; stderr: {proc.stderr.read()}")
+
+
+def test_ctrl_c_stops_workers_and_exits_within_2_s():
+    proc = subprocess.Popen(
+        [sys.executable, MAIN, "--start"], env=env(), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_line(proc, "window open", timeout=20)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=10)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    stderr = proc.stderr.read()
+    assert code == 0, stderr
+    assert elapsed < 2.0
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def test_without_a_display_one_clear_line_instead_of_an_abort():
+    environ = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    done = run(environ=environ)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "QT_QPA_PLATFORM=offscreen" in lines[0]
+
+
+def test_screenshot_option_writes_a_png(tmp_path):
+    target = tmp_path / "window.png"
+    done = run("--screenshot", str(target))
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_argument_is_one_line_and_exit_2():
+    done = run("--size", "-3")
+    assert done.returncode == 2
+    assert "array size must be 10 to 10000000 elements" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_python_m_app_is_the_same_program():
+    done = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=30)
+    assert done.returncode == 0 and done.stdout.startswith("threadlab ")

@@ -1,0 +1,178 @@
+"""The lab window, driven the way a user (or a teacher's script) would: by button labels."""
+
+import re
+import threading
+
+import numpy as np
+import pytest
+from pyqtgraph.Qt import QtCore, QtWidgets
+
+from app.core import lockgrab
+from app.gui.controls import DEFAULT_COUNTS
+
+LEFT = QtCore.Qt.LeftButton
+
+
+def button(win, label):
+    """The push button whose text is exactly ``label``."""
+    found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label]
+    assert len(found) == 1, f"expected one button labelled {label!r}, found {len(found)}"
+    return found[0]
+
+
+def plotted(win):
+    return np.array(win.curve.getData()[1], copy=True)
+
+
+def choose(win, **counts):
+    for key, spin in win.controls.count_spins.items():
+        spin.setValue(counts.get(key.replace("-", "_"), 0))
+
+
+def test_buttons_are_labelled_for_users_and_scripts(window):
+    for label in ("Start", "Stop", "Acquire Lock"):
+        assert button(window, label).isVisible()
+    assert window.controls.counts() == {**dict.fromkeys(window.controls.counts(), 0), **DEFAULT_COUNTS}
+
+
+def test_start_runs_threads_that_change_the_plot_and_stop_ends_them(window, qtbot):
+    before = threading.active_count()
+    first = plotted(window)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    assert threading.active_count() == before + 3
+    qtbot.waitUntil(lambda: not np.array_equal(plotted(window), first), timeout=5000)
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=1000)
+    assert threading.active_count() == before
+    qtbot.waitUntil(lambda: button(window, "Start").isEnabled(), timeout=1000)
+
+
+def test_acquire_lock_freezes_the_array_until_release(window, qtbot):
+    choose(window, add_elementwise=1, divide_vectorised=1)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    mutators = [w.job for w in window.lab.workers]
+    qtbot.waitUntil(lambda: all(m.stats.steps > 0 for m in mutators), timeout=5000)
+
+    qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
+    qtbot.waitUntil(lambda: window.lock_grab.state == lockgrab.HELD, timeout=2000)
+    assert button(window, "Release Lock")
+    held = window.lab.shared.snapshot()
+    steps = [m.stats.steps for m in mutators]
+    timeouts = [m.stats.lock_timeouts for m in mutators]
+    # each mutator tried, and failed, to take the lock at least twice while the GUI held it
+    qtbot.waitUntil(
+        lambda: all(m.stats.lock_timeouts >= t + 2 for m, t in zip(mutators, timeouts)), timeout=3000
+    )
+    assert np.array_equal(window.lab.shared.snapshot(), held)
+    assert [m.stats.steps for m in mutators] == steps
+
+    qtbot.mouseClick(button(window, "Release Lock"), LEFT)
+    qtbot.waitUntil(lambda: not np.array_equal(window.lab.shared.snapshot(), held), timeout=3000)
+    assert button(window, "Acquire Lock")
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=1000)
+
+
+def test_lock_pressed_while_a_worker_holds_it_waits_without_blocking(window, qtbot):
+    lock = window.lab.shared.lock
+    lock.acquire()  # stands in for a worker in the middle of a pass
+    try:
+        qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
+        assert window.lock_grab.state == lockgrab.WAITING
+        assert "waiting" in window.lock_label.text()
+        ticks = len(window.latency._samples)
+        qtbot.waitUntil(lambda: len(window.latency._samples) > ticks + 3, timeout=2000)  # loop is live
+    finally:
+        lock.release()
+    qtbot.waitUntil(lambda: window.lock_grab.state == lockgrab.HELD, timeout=2000)
+    assert button(window, "Release Lock")
+    qtbot.mouseClick(button(window, "Release Lock"), LEFT)
+    assert not lock.locked()
+
+
+def run_for(window, seconds, mode):
+    window.controls.gui_radio.setChecked(mode == "gui")
+    window.controls.threads_radio.setChecked(mode != "gui")
+    window.controls.stop_after.setValue(seconds)
+    choose(window, add_elementwise=1, divide_elementwise=1)
+
+
+def test_gui_thread_mode_freezes_and_the_watchdog_measures_it(window, qtbot):
+    job = 1.0
+    run_for(window, job, "gui")
+    qtbot.mouseClick(button(window, "Start"), LEFT)  # returns only when the job is done
+    qtbot.waitUntil(lambda: window.last_stall is not None, timeout=2000)
+    assert window.last_stall.seconds >= 0.9 * job
+    message = window.statusBar().currentMessage()
+    assert "frozen" in message
+    reported = float(re.search(r"([\d.]+) s", message).group(1))
+    assert reported == pytest.approx(window.last_stall.seconds, abs=0.01)
+
+
+def test_worker_thread_mode_keeps_the_event_loop_live(window, qtbot):
+    job = 1.0
+    run_for(window, job, "threads")
+    window.latency.clear()
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: bool(window.lab.alive()), timeout=1000)
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=5000)
+    assert window.lab.workers[0].job.stats.steps > 0
+    assert window.latency.recent_max < 0.25 * job
+    assert window.last_stall is None or window.last_stall.seconds < 0.25 * job
+
+
+def test_a_worker_that_raises_is_shown_and_the_app_goes_on(window, qtbot):
+    choose(window, failing=1)
+    window.controls.delay_spin.setValue(0.01)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: "ZeroDivisionError" in window.log_view.toPlainText(), timeout=3000)
+    text = window.log_view.toPlainText()
+    assert "Traceback" in text and "[failing-1]" in text
+    qtbot.waitUntil(lambda: button(window, "Start").isEnabled(), timeout=2000)
+    choose(window, counter=1)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: "[counter-1] 2" in window.log_view.toPlainText(), timeout=3000)
+
+
+def test_log_lines_carry_thread_names_in_time_order(window, qtbot):
+    choose(window, counter=2)
+    window.controls.delay_spin.setValue(0.01)
+    window.controls.count_spin.setValue(5)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: button(window, "Start").isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: window.log_view.toPlainText().count("finished after 5 steps") == 2, timeout=2000)
+    lines = [ln for ln in window.log_view.toPlainText().splitlines() if re.match(r"\d\d:\d\d", ln)]
+    assert {"[counter-1] 5", "[counter-2] 5"} <= {ln.split(" ", 1)[1] for ln in lines}
+    stamps = [ln.split(" ", 1)[0] for ln in lines]
+    assert stamps == sorted(stamps)
+
+
+def test_zero_workers_is_refused_with_a_visible_reason(window, qtbot):
+    choose(window)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    assert "choose at least one worker" in window.statusBar().currentMessage()
+    assert not window.lab.workers
+
+
+def test_out_of_range_size_is_clamped_by_the_field(window):
+    window.controls.size_spin.setValue(10**9)
+    assert window.controls.size_spin.value() == 10_000_000
+    window.controls.size_spin.setValue(-4)
+    assert window.controls.size_spin.value() == 10
+
+
+def test_gui_mode_never_runs_until_stop(window):
+    window.controls.stop_after.setValue(0)
+    window.controls.gui_radio.setChecked(True)
+    assert window.controls.duration() == pytest.approx(3.0)
+    assert "Stop cannot be clicked" in window.controls.mode_hint.text()
+
+
+def test_closing_mid_run_leaves_no_thread_alive(window, qtbot):
+    before = set(threading.enumerate())
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: len(window.lab.alive()) == 3, timeout=2000)
+    window.close()
+    assert not window.lab.alive()
+    assert not [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not window.watchdog._thread.is_alive()
