@@ -21,13 +21,20 @@ def test_no_display_says_what_to_set():
 def test_missing_library_names_the_debian_package(monkeypatch):
     monkeypatch.setattr(qtenv, "missing_xcb_library", lambda: "libxcb-icccm.so.4")
     message = qtenv.platform_problem({"DISPLAY": ":99"})
-    assert "libxcb-icccm.so.4 is missing" in message
+    assert "libxcb-icccm.so.4 is missing" in message and "\n" not in message
     assert "apt-get install libxcb-icccm4" in message
     assert "QT_QPA_PLATFORM=offscreen" in message
 
 
+def test_unreachable_display_says_so(monkeypatch):
+    monkeypatch.setattr(qtenv, "missing_xcb_library", lambda: None)
+    message = qtenv.platform_problem({"DISPLAY": ":4321"})  # no X server listens there
+    assert "cannot connect to the X display ':4321'" in message
+
+
 def test_display_with_all_libraries_is_fine(monkeypatch):
     monkeypatch.setattr(qtenv, "missing_xcb_library", lambda: None)
+    monkeypatch.setattr(qtenv, "can_connect_to_x", lambda display: True)
     assert qtenv.platform_problem({"DISPLAY": ":99"}) is None
 
 

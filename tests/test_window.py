@@ -102,22 +102,25 @@ def test_gui_thread_mode_freezes_and_the_watchdog_measures_it(window, qtbot):
     run_for(window, job, "gui")
     qtbot.mouseClick(button(window, "Start"), LEFT)  # returns only when the job is done
     qtbot.waitUntil(lambda: window.last_stall is not None, timeout=2000)
-    assert window.last_stall.seconds >= 0.9 * job
-    message = window.statusBar().currentMessage()
+    assert window.last_stall.seconds >= 0.9 * job, f"freeze measured {window.last_stall.seconds:.3f} s"
+    message = window.message_label.text()
     assert "frozen" in message
     reported = float(re.search(r"([\d.]+) s", message).group(1))
     assert reported == pytest.approx(window.last_stall.seconds, abs=0.01)
 
 
 def test_worker_thread_mode_keeps_the_event_loop_live(window, qtbot):
-    job = 1.0
+    job = 2.0
     run_for(window, job, "threads")
     window.latency.clear()
     qtbot.mouseClick(button(window, "Start"), LEFT)
     qtbot.waitUntil(lambda: bool(window.lab.alive()), timeout=1000)
-    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=5000)
-    assert window.lab.workers[0].job.stats.steps > 0
-    assert window.latency.recent_max < 0.25 * job
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=job * 1000 + 3000)
+    assert all(w.job.stats.steps > 0 for w in window.lab.workers)
+    # the same job froze the window for its whole length on the GUI thread (test above);
+    # on worker threads the event loop never waited more than a quarter of it
+    worst = window.latency.recent_max
+    assert worst < 0.25 * job, f"largest event-loop delay {worst:.3f} s"
     assert window.last_stall is None or window.last_stall.seconds < 0.25 * job
 
 
@@ -150,7 +153,7 @@ def test_log_lines_carry_thread_names_in_time_order(window, qtbot):
 def test_zero_workers_is_refused_with_a_visible_reason(window, qtbot):
     choose(window)
     qtbot.mouseClick(button(window, "Start"), LEFT)
-    assert "choose at least one worker" in window.statusBar().currentMessage()
+    assert "choose at least one worker" in window.message_label.text()
     assert not window.lab.workers
 
 

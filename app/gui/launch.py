@@ -16,6 +16,11 @@ from app.gui.qtenv import make_application, quit_on_sigint
 from app.gui.window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
+#: The window sets Python's thread switch interval to this while it runs (Python's
+#: default is 5 ms). Every Qt call releases the GIL, and with CPU-bound Python
+#: workers the GUI thread then waits up to an interval to get it back, many times
+#: per frame; ``python -m bench`` measures the effect (figures in the README).
+GUI_SWITCH_INTERVAL_S = 0.0005
 #: Printed once the event loop runs (scripts and the smoke tests wait for it).
 READY_LINE = "threadlab: window open; close it or press Ctrl+C to quit"
 
@@ -33,6 +38,14 @@ def launch(
     qapp.setStyleSheet(resources.stylesheet())
     log = LogBook()
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
+    python_default = sys.getswitchinterval()
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+    log.write(
+        f"thread switch interval set to {GUI_SWITCH_INTERVAL_S * 1000:g} ms "
+        f"(Python's default: {python_default * 1000:g} ms) so the window stays smooth "
+        "while pure-Python workers run",
+        thread="threadlab",
+    )
     try:
         window = LabWindow(Lab(SharedArray(size), log))
         window.controls.use_lock_box.setChecked(use_lock)
@@ -57,6 +70,7 @@ def launch(
         status = qapp.exec_()
         return status if saved[0] else 1
     finally:
+        sys.setswitchinterval(python_default)
         undo_hooks()
 
 

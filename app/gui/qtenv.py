@@ -36,7 +36,7 @@ XCB_PACKAGES = {
     "libX11-xcb.so.1": "libx11-xcb1",
 }
 ALL_XCB_PACKAGES = " ".join(sorted(set(XCB_PACKAGES.values())))
-OFFSCREEN_HINT = "or set QT_QPA_PLATFORM=offscreen to run without a screen"
+OFFSCREEN_HINT = "To run without a screen, set QT_QPA_PLATFORM=offscreen."
 
 
 def platform_problem(environ: Mapping[str, str] | None = None) -> str | None:
@@ -52,14 +52,19 @@ def platform_problem(environ: Mapping[str, str] | None = None) -> str | None:
     if platform and not platform.startswith("xcb"):
         return None
     if not env.get("DISPLAY"):
-        return f"threadlab: no X display found (DISPLAY is not set); {OFFSCREEN_HINT}."
+        return f"threadlab: no X display found (DISPLAY is not set). {OFFSCREEN_HINT}"
     missing = missing_xcb_library()
+    if not missing and not can_connect_to_x(env["DISPLAY"]):
+        return (
+            f"threadlab: cannot connect to the X display {env['DISPLAY']!r} (is an X server "
+            f"running there, and may this user use it?). {OFFSCREEN_HINT}"
+        )
     if missing:
         package = XCB_PACKAGES.get(missing, "the package that provides it")
         return (
-            f"threadlab: Qt cannot load its xcb platform plugin because {missing} is missing; "
-            f"install it (Debian/Ubuntu: apt-get install {package}; all of them: "
-            f"{ALL_XCB_PACKAGES}) {OFFSCREEN_HINT}."
+            f"threadlab: Qt cannot load its xcb platform plugin: {missing} is missing. "
+            f"Install it (Debian/Ubuntu: apt-get install {package}; all that Qt needs: "
+            f"{ALL_XCB_PACKAGES}). {OFFSCREEN_HINT}"
         )
     return None
 
@@ -76,6 +81,23 @@ def missing_xcb_library() -> str | None:
         found = re.search(r"([\w.+-]+\.so[.\d]*): cannot open shared object file", str(exc))
         return found.group(1) if found else str(exc)
     return None
+
+
+def can_connect_to_x(display: str) -> bool:
+    """Open and close an xcb connection to ``display``; False if the server is unreachable."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # cannot tell; the plugin check names missing libraries
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
 
 
 def make_application(argv: list[str]) -> QtWidgets.QApplication:

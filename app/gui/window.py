@@ -96,6 +96,7 @@ class LabWindow(QtWidgets.QMainWindow):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        scroll.setMaximumWidth(self.controls.sizeHint().width() + 80)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         main.addWidget(scroll)
         main.addWidget(right)
@@ -105,10 +106,24 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
+        self.message_label = QtWidgets.QLabel()
+        self.message_label.setObjectName("message")
+        self.message_label.setMinimumWidth(120)
+        self.message_label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self._message_timer = QtCore.QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.message_label.clear)
+        bar.addWidget(self.message_label, 1)
         self.threads_label = QtWidgets.QLabel()
         self.lock_label = QtWidgets.QLabel()
         self.latency_label = QtWidgets.QLabel()
-        for label in (self.threads_label, self.lock_label, self.latency_label):
+        widest = {
+            self.threads_label: "threads alive: 99",
+            self.lock_label: "GUI waiting for the lock (999.9 s)",
+            self.latency_label: "event-loop delay 9999 ms (5 s max 9999 ms)",
+        }
+        for label, text in widest.items():
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(text) + 8)
             bar.addPermanentWidget(label)
 
     def _wire(self) -> None:
@@ -151,8 +166,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._stop_clicked_at = None
         self._was_running = True
         c.set_running(True)
-        names = ", ".join(w.name for w in workers)
-        self.statusBar().showMessage(f"Started {len(workers)} worker threads: {names}", 5000)
+        self.show_message(f"Started {len(workers)} worker threads", 5000)
 
     def _run_on_gui_thread(self) -> None:
         c = self.controls
@@ -161,7 +175,7 @@ class LabWindow(QtWidgets.QMainWindow):
             f"running the work on the GUI thread for {seconds:g} s: the window will not respond",
             logbook.NOTE,
         )
-        self.statusBar().showMessage(f"Working on the GUI thread for {seconds:g} s: frozen...")
+        self.show_message(f"Working on the GUI thread for {seconds:g} s: frozen...")
         self.repaint()  # paint the message now: the event loop is about to stop
         report = self.lab.run_here(c.counts(), c.settings(), seconds)
         self.lab.log.write(
@@ -208,10 +222,19 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lab.shared.use_lock = on
 
     def _refuse(self, reason: str) -> None:
-        self.statusBar().showMessage(f"Not started: {reason}", 10000)
+        self.show_message(f"Not started: {reason}", 10000)
         self.lab.log.write(f"refused: {reason}", logbook.NOTE, thread="GUI")
         if self.controls.size_spin.value() != self.lab.shared.size and not self.lab.running:
             self.controls.size_spin.setValue(self.lab.shared.size)
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        """Show ``text`` at the left of the status bar (for ``msecs`` ms if given)."""
+        self.message_label.setText(text)
+        self.message_label.setToolTip(text)
+        if msecs:
+            self._message_timer.start(msecs)
+        else:
+            self._message_timer.stop()
 
     # -- timers ------------------------------------------------------------------------
     def _on_probe(self) -> None:
@@ -226,7 +249,7 @@ class LabWindow(QtWidgets.QMainWindow):
     def _report_stall(self, stall: Stall) -> None:
         self.last_stall = stall
         self.lab.log.write(f"the window was frozen for {stall.seconds:.2f} s", logbook.NOTE, thread="watchdog")
-        self.statusBar().showMessage(
+        self.show_message(
             f"The window was frozen for {stall.seconds:.2f} s (measured by the watchdog)", 15000
         )
 
