@@ -10,6 +10,7 @@ def test_free_lock_is_taken_at_once_and_released():
     assert lock.locked()
     grab.release()
     assert grab.state == IDLE and not lock.locked()
+    assert grab.close()
 
 
 def test_held_lock_makes_the_grab_wait_without_blocking_then_take_it():
@@ -17,12 +18,38 @@ def test_held_lock_makes_the_grab_wait_without_blocking_then_take_it():
     lock.acquire()
     grab = LockGrab(lock)
     assert grab.request() == WAITING
-    assert grab.poll() == WAITING
+    assert not grab.wait_held(0.1)
     lock.release()
-    assert grab.poll() == HELD
-    assert grab.waited >= 0
+    assert grab.wait_held(2)
+    assert grab.waited > 0
     grab.release()
     assert not lock.locked()
+    assert grab.close()
+
+
+def test_the_grab_wins_against_workers_taking_the_lock_in_turn():
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def worker():  # holds the lock almost all the time, as two mutators together do
+        while not stop.is_set():
+            if lock.acquire(timeout=0.05):
+                stop.wait(0.02)
+                lock.release()
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for w in workers:
+        w.start()
+    grab = LockGrab(lock)
+    try:
+        grab.request()
+        assert grab.wait_held(5), "the GUI never got the lock from two busy workers"
+    finally:
+        grab.release()
+        stop.set()
+        for w in workers:
+            w.join(2)
+        assert grab.close()
 
 
 def test_cancel_while_waiting_leaves_the_lock_to_its_owner():
@@ -31,6 +58,7 @@ def test_cancel_while_waiting_leaves_the_lock_to_its_owner():
     grab = LockGrab(lock)
     grab.request()
     grab.cancel()
+    assert grab.close()
     assert grab.state == IDLE and lock.locked()
     lock.release()
-    assert grab.poll() == IDLE and not lock.locked()
+    assert not lock.locked()

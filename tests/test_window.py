@@ -48,7 +48,7 @@ def test_start_runs_threads_that_change_the_plot_and_stop_ends_them(window, qtbo
 
 
 def test_acquire_lock_freezes_the_array_until_release(window, qtbot):
-    choose(window, add_elementwise=1, divide_vectorised=1)
+    choose(window, add_elementwise=1, divide_elementwise=1)  # together they hold it nearly always
     qtbot.mouseClick(button(window, "Start"), LEFT)
     mutators = [w.job for w in window.lab.workers]
     qtbot.waitUntil(lambda: all(m.stats.steps > 0 for m in mutators), timeout=5000)

@@ -55,9 +55,10 @@ def test_one_pass_changes_every_element(kind, expected):
 
 def test_elementwise_pass_stops_early_when_asked():
     shared = SharedArray(10_000)
-    mutator, _ = job("add-elementwise", shared)
+    mutator, said = job("add-elementwise", shared)
     mutator.step(lambda: True)
     assert np.all(shared.data == 1.0)
+    assert said == ["stopped mid-pass: 0 of 10,000 elements done"]
 
 
 def test_mutator_waits_for_a_held_lock_and_gives_up_when_stopped():

@@ -1,10 +1,16 @@
-"""Take a Lock from a thread that must never block on it (the GUI thread).
+"""Take a Lock on behalf of a thread that must never block on it (the GUI thread).
 
-:meth:`LockGrab.request` tries once without blocking. If a worker holds the lock
-the grab is *waiting*, and each later :meth:`LockGrab.poll` (from a timer) tries
-again without blocking, so the caller's event loop keeps running and it can show
-that it waits. The grab is never left holding the lock by accident: :meth:`release`
-and :meth:`cancel` are safe to call in any state.
+:meth:`LockGrab.request` first tries without blocking. If a worker holds the lock, a
+small *taker* thread waits for it with timed ``acquire`` calls, in line with the
+workers, and the grab is ``WAITING`` meanwhile; the caller's event loop keeps running
+and can show that it waits. Polling from the GUI alone would not do: two workers that
+take the lock in turn leave it free for microseconds, and a timer-driven
+``acquire(blocking=False)`` almost never lands in that gap (seen here: a window that
+polled every 33 ms waited for more than 2 s while two element-wise mutators ran).
+
+A ``threading.Lock`` has no owner, so the lock taken by the taker is released by the
+caller with :meth:`release`. :meth:`release` (also :meth:`cancel`) is safe in every
+state; :meth:`close` also joins the taker threads, with a bound.
 """
 
 from __future__ import annotations
@@ -18,39 +24,77 @@ HELD = "held"
 
 
 class LockGrab:
-    """Non-blocking, retryable acquisition of ``lock`` on behalf of one owner."""
+    """Non-blocking acquisition of ``lock`` for one owner, completed by a taker thread."""
 
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, lock: threading.Lock, attempt: float = 0.05, name: str = "lock-taker") -> None:
         self.lock = lock
+        self.attempt = attempt
+        self.name = name
         self.state = IDLE
-        self.since = 0.0  # monotonic time the current state began
+        self.since = time.monotonic()  # when the current state began
         self.waited = 0.0  # how long the last successful grab waited
+        self._guard = threading.Lock()  # orders state changes between owner and taker
+        self._cancel = threading.Event()
+        self._takers: list[threading.Thread] = []
 
     def request(self) -> str:
-        """Ask for the lock; return the new state (``HELD`` or ``WAITING``)."""
-        if self.state == IDLE:
+        """Ask for the lock; return ``HELD`` (taken at once) or ``WAITING``."""
+        with self._guard:
+            if self.state != IDLE:
+                return self.state
+            if self.lock.acquire(blocking=False):
+                self.waited = 0.0
+                self._enter(HELD)
+                return HELD
             self._enter(WAITING)
-            self.poll()
-        return self.state
-
-    def poll(self) -> str:
-        """If waiting, try again without blocking; return the state."""
-        if self.state == WAITING and self.lock.acquire(blocking=False):
-            self.waited = time.monotonic() - self.since
-            self._enter(HELD)
-        return self.state
+            self._cancel = threading.Event()
+            taker = threading.Thread(target=self._take, args=(self._cancel,), name=self.name, daemon=True)
+            self._takers = [t for t in self._takers if t.is_alive()] + [taker]
+            taker.start()
+            return WAITING
 
     def release(self) -> None:
-        """Give the lock back (if held) or stop waiting for it."""
-        if self.state == HELD:
-            self.lock.release()
-        self._enter(IDLE)
+        """Give the lock back if held, or stop waiting for it. Never blocks."""
+        with self._guard:
+            self._cancel.set()
+            if self.state == HELD:
+                self.lock.release()
+            self._enter(IDLE)
 
     cancel = release
+
+    def close(self, timeout: float = 1.0) -> bool:
+        """:meth:`release`, then join the taker threads; True if all ended in time."""
+        self.release()
+        end = time.monotonic() + timeout
+        for taker in self._takers:
+            taker.join(max(0.0, end - time.monotonic()))
+        return not any(t.is_alive() for t in self._takers)
+
+    def wait_held(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the state to become ``HELD`` (for scripts and tests)."""
+        end = time.monotonic() + timeout
+        while self.state != HELD:
+            if time.monotonic() >= end or self.state == IDLE:
+                return False
+            self._cancel.wait(min(0.005, max(0.0, end - time.monotonic())))
+        return True
 
     def seconds_in_state(self) -> float:
         """Seconds since the current state began."""
         return time.monotonic() - self.since
+
+    def _take(self, cancel: threading.Event) -> None:
+        began = time.monotonic()
+        while not cancel.is_set():
+            if self.lock.acquire(timeout=self.attempt):
+                with self._guard:
+                    if cancel.is_set():  # released or cancelled while we were acquiring
+                        self.lock.release()
+                        return
+                    self.waited = time.monotonic() - began
+                    self._enter(HELD)
+                return
 
     def _enter(self, state: str) -> None:
         self.state = state

@@ -145,7 +145,8 @@ class ElementwiseMutator(ArrayMutator):
         size = data.size
         op = self.operation
         for start in range(0, size, CHUNK):
-            if should_stop():
+            if should_stop():  # cooperative cancellation leaves a part-done pass behind
+                self.say(f"stopped mid-pass: {start:,} of {size:,} elements done")
                 return
             for i in range(start, min(start + CHUNK, size)):
                 data[i] = op(data[i])

@@ -49,6 +49,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._log_cursor = self.lab.log.next_index
         self._was_running = False
         self._stop_clicked_at: float | None = None
+        self._shown_lock_state = lockgrab.IDLE
         self._x = np.arange(0)
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
@@ -257,8 +258,6 @@ class LabWindow(QtWidgets.QMainWindow):
         self._draw_array()
         self._drain_log()
         self._follow_workers()
-        if self.lock_grab.state == lockgrab.WAITING and self.lock_grab.poll() == lockgrab.HELD:
-            self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
         self._show_lock_state()
         self._show_latency()
 
@@ -273,12 +272,16 @@ class LabWindow(QtWidgets.QMainWindow):
         if not entries:
             return
         self._log_cursor = entries[-1].index + 1
+        scrollbar = self.log_view.verticalScrollBar()
+        follow = scrollbar.value() >= scrollbar.maximum() - 2  # unless the user scrolled up
         for entry in entries:
             if entry.kind == logbook.ERROR:
                 text = html.escape(entry.format())
                 self.log_view.appendHtml(f'<pre style="color:#b03a2e">{text}</pre>')
             else:
                 self.log_view.appendPlainText(entry.format())
+        if follow:
+            scrollbar.setValue(scrollbar.maximum())
 
     def _follow_workers(self) -> None:
         alive = self.lab.alive()
@@ -298,6 +301,9 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _show_lock_state(self) -> None:
         state = self.lock_grab.state
+        if state == lockgrab.HELD and self._shown_lock_state == lockgrab.WAITING:
+            self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
+        self._shown_lock_state = state
         button = self.controls.lock_button
         if state == lockgrab.HELD:
             button.setText("Release Lock")
@@ -320,7 +326,7 @@ class LabWindow(QtWidgets.QMainWindow):
         """Stop the timers, the workers and the watchdog; give back the lock. Idempotent."""
         self.display_timer.stop()
         self.probe_timer.stop()
-        self.lock_grab.release()
+        self.lock_grab.close(timeout=0.5)
         if self.lab.workers:
             report = self.lab.stop(CLOSE_JOIN_S)
             if report.stragglers:
