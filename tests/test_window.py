@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -18,6 +19,11 @@ def button(win, label):
     found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label]
     assert len(found) == 1, f"expected one button labelled {label!r}, found {len(found)}"
     return found[0]
+
+
+def button_shows(win, label):
+    """True when some push button reads ``label`` (labels change on the display timer)."""
+    return any(b.text() == label for b in win.findChildren(QtWidgets.QPushButton))
 
 
 def plotted(win):
@@ -54,8 +60,8 @@ def test_acquire_lock_freezes_the_array_until_release(window, qtbot):
     qtbot.waitUntil(lambda: all(m.stats.steps > 0 for m in mutators), timeout=5000)
 
     qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
-    qtbot.waitUntil(lambda: window.lock_grab.state == lockgrab.HELD, timeout=2000)
-    assert button(window, "Release Lock")
+    qtbot.waitUntil(lambda: button_shows(window, "Release Lock"), timeout=2000)
+    assert window.lock_grab.state == lockgrab.HELD
     held = window.lab.shared.snapshot()
     steps = [m.stats.steps for m in mutators]
     timeouts = [m.stats.lock_timeouts for m in mutators]
@@ -68,7 +74,7 @@ def test_acquire_lock_freezes_the_array_until_release(window, qtbot):
 
     qtbot.mouseClick(button(window, "Release Lock"), LEFT)
     qtbot.waitUntil(lambda: not np.array_equal(window.lab.shared.snapshot(), held), timeout=3000)
-    assert button(window, "Acquire Lock")
+    qtbot.waitUntil(lambda: button_shows(window, "Acquire Lock"), timeout=1000)
     qtbot.mouseClick(button(window, "Stop"), LEFT)
     qtbot.waitUntil(lambda: not window.lab.alive(), timeout=1000)
 
@@ -84,8 +90,8 @@ def test_lock_pressed_while_a_worker_holds_it_waits_without_blocking(window, qtb
         qtbot.waitUntil(lambda: len(window.latency._samples) > ticks + 3, timeout=2000)  # loop is live
     finally:
         lock.release()
-    qtbot.waitUntil(lambda: window.lock_grab.state == lockgrab.HELD, timeout=2000)
-    assert button(window, "Release Lock")
+    qtbot.waitUntil(lambda: button_shows(window, "Release Lock"), timeout=2000)
+    assert window.lock_grab.state == lockgrab.HELD
     qtbot.mouseClick(button(window, "Release Lock"), LEFT)
     assert not lock.locked()
 
@@ -175,7 +181,33 @@ def test_closing_mid_run_leaves_no_thread_alive(window, qtbot):
     before = set(threading.enumerate())
     qtbot.mouseClick(button(window, "Start"), LEFT)
     qtbot.waitUntil(lambda: len(window.lab.alive()) == 3, timeout=2000)
+    began = time.monotonic()
     window.close()
+    assert time.monotonic() - began < 2.0
     assert not window.lab.alive()
     assert not [t for t in threading.enumerate() if t not in before and t.is_alive()]
     assert not window.watchdog._thread.is_alive()
+
+
+def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
+    from app.core import workers
+    from app.core.workers import Job, WorkerKind
+
+    gate = threading.Event()
+
+    class Stubborn(Job):
+        def step(self, should_stop):
+            gate.wait(10)  # ignores the stop Event until the test opens the gate
+            return False
+
+    monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn, False))
+    try:
+        window.lab.start({"stubborn": 1})  # not in the panel: started as Start would
+        window._was_running = True
+        window.controls.set_running(True)
+        qtbot.mouseClick(button(window, "Stop"), LEFT)
+        qtbot.waitUntil(lambda: "Still running" in window.message_label.text(), timeout=3000)
+        assert "stubborn-1" in window.message_label.text()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=2000)

@@ -51,10 +51,17 @@ def launch(
         window.controls.use_lock_box.setChecked(use_lock)
         window.show()
 
-        def interrupt() -> None:
+        def close_after_interrupt() -> None:
             log.write("Ctrl+C: stopping the workers and closing", thread="signal")
-            window.lab.request_stop()  # ends a GUI-thread run early, too
-            QtCore.QTimer.singleShot(0, window.close)
+            window.close()
+
+        def interrupt() -> None:
+            # Python runs this between two bytecodes of whatever the main thread was
+            # doing, perhaps while it holds the log's lock: taking that lock here would
+            # deadlock. So only set the stop Event (ends a GUI-thread run early) and
+            # leave the rest to the event loop.
+            window.lab.request_stop()
+            QtCore.QTimer.singleShot(0, close_after_interrupt)
 
         sigint_timer = quit_on_sigint(interrupt, window)  # noqa: F841 - kept alive by parent
         QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))

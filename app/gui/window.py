@@ -288,7 +288,10 @@ class LabWindow(QtWidgets.QMainWindow):
         self.threads_label.setText(f"threads alive: {len(alive)}")
         if alive and self._stop_clicked_at is not None:
             if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
-                self.lab.join(0)  # names the stragglers in the log
+                report = self.lab.join(0)  # also names them in the log
+                self.show_message(
+                    f"Still running {STOP_GRACE_S:g} s after Stop: {', '.join(report.stragglers)}", 15000
+                )
                 self._stop_clicked_at = None
         if self._was_running and not alive:
             self._was_running = False
