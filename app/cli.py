@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="threadlab",
         description="Watch real Python threads share an array, take a lock and freeze a window.",
+        epilog="Lessons without a window: 'threadlab list', 'threadlab run ID --help'.",
     )
     parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
     parser.add_argument(
@@ -42,8 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Words that select the headless lesson commands instead of the window.
+LESSON_COMMANDS = ("list", "run")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv`` and open the window; return the process exit status."""
+    """Parse ``argv``; open the window, or run a lesson command; return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in LESSON_COMMANDS:
+        from app.lessons.cli import main as lessons_main
+
+        return lessons_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

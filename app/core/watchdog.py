@@ -41,6 +41,8 @@ class Watchdog:
         self.poll = poll
         self.stalls: deque[Stall] = deque(maxlen=100)
         self._lock = threading.Lock()
+        self._beaten = threading.Condition(self._lock)
+        self.beats = 0
         self._last_mono = time.monotonic()
         self._last_wall = time.time()
         self._announced = False
@@ -64,14 +66,19 @@ class Watchdog:
         now_mono, now_wall = time.monotonic(), time.time()
         with self._lock:
             gap = now_mono - self._last_mono
-            started_wall = self._last_wall
+            stall = Stall(self._last_wall, gap) if gap >= self.threshold else None
+            if stall is not None:
+                self.stalls.append(stall)
             self._last_mono, self._last_wall = now_mono, now_wall
             self._announced = False
-        if gap < self.threshold:
-            return None
-        stall = Stall(started_wall, gap)
-        self.stalls.append(stall)
+            self.beats += 1
+            self._beaten.notify_all()
         return stall
+
+    def wait_for_beat(self, after: int, timeout: float) -> bool:
+        """Wait until more than ``after`` beats were counted; False after ``timeout`` s."""
+        with self._beaten:
+            return self._beaten.wait_for(lambda: self.beats > after, timeout)
 
     def current_gap(self) -> float:
         """Seconds since the last beat."""
