@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"elements in the shared array ({ARRAY_SIZE.describe()}; default %(default)s)",
     )
     parser.add_argument("--start", action="store_true", help="click Start as soon as the window opens")
+    parser.add_argument("--lesson", metavar="ID", help="open on this lesson (see 'threadlab list')")
     parser.add_argument(
         "--no-lock", action="store_true",
         help="open with 'Use lock' unticked, so the mutators race over the array",
@@ -60,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         check_int(ARRAY_SIZE, args.size)
         if args.quit_after is not None:
             check_float(DURATION, args.quit_after)
+        if args.lesson is not None:
+            from app.lessons import get
+
+            get(args.lesson)
     except ValueError as exc:
         parser.error(str(exc))
     if args.screenshot is not None and not os.environ.get("DISPLAY"):
@@ -82,6 +87,7 @@ def run_window(args: argparse.Namespace) -> int:
         size=args.size,
         start=args.start or args.screenshot is not None,
         use_lock=not args.no_lock,
+        lesson=args.lesson,
         quit_after=args.quit_after,
         screenshot=args.screenshot,
     )

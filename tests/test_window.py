@@ -204,7 +204,7 @@ def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
     try:
         window.lab.start({"stubborn": 1})  # not in the panel: started as Start would
         window._was_running = True
-        window.controls.set_running(True)
+        window._refresh_controls()
         qtbot.mouseClick(button(window, "Stop"), LEFT)
         qtbot.waitUntil(lambda: "Still running" in window.message_label.text(), timeout=3000)
         assert "stubborn-1" in window.message_label.text()

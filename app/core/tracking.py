@@ -12,6 +12,7 @@ already holds: it would wait forever.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -31,7 +32,13 @@ def _call_site(depth: int = 2) -> str:
         frame = frame.f_back
     if frame is None:
         return "?"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+    return f"{short_path(frame.f_code.co_filename)}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
+def short_path(path: str) -> str:
+    """``.../app/lessons/deadlock.py`` for files of this package, the full path otherwise."""
+    marker = f"{os.sep}app{os.sep}"
+    return "app" + os.sep + path.rsplit(marker, 1)[1] if marker in path else path
 
 
 @dataclass(frozen=True)

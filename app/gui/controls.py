@@ -52,7 +52,6 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(self._build_workers())
         layout.addWidget(self._build_where())
         layout.addWidget(self._build_settings())
-        layout.addWidget(self._build_buttons())
         layout.addStretch(1)
         self._on_mode_toggled()
 
@@ -107,22 +106,6 @@ class ControlPanel(QtWidgets.QWidget):
         form.addRow("Use lock", self.use_lock_box)
         return box
 
-    def _build_buttons(self) -> QtWidgets.QWidget:
-        holder = QtWidgets.QWidget()
-        grid = QtWidgets.QGridLayout(holder)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.start_button = QtWidgets.QPushButton("Start")
-        self.stop_button = QtWidgets.QPushButton("Stop")
-        self.lock_button = QtWidgets.QPushButton("Acquire Lock")
-        self.reset_button = QtWidgets.QPushButton("Reset array")
-        self.start_button.setObjectName("start")
-        self.stop_button.setObjectName("stop")
-        grid.addWidget(self.start_button, 0, 0)
-        grid.addWidget(self.stop_button, 0, 1)
-        grid.addWidget(self.lock_button, 1, 0)
-        grid.addWidget(self.reset_button, 1, 1)
-        return holder
-
     # -- reading -----------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         """How many workers of each kind are asked for (zeros included)."""
@@ -149,9 +132,8 @@ class ControlPanel(QtWidgets.QWidget):
         """Lock the run's inputs while it runs (the Use lock box stays live)."""
         for widget in (*self.count_spins.values(), self.size_spin, self.period_spin,
                        self.delay_spin, self.count_spin, self.threads_radio, self.gui_radio,
-                       self.stop_after, self.start_button, self.reset_button):
+                       self.stop_after):
             widget.setEnabled(not running)
-        self.stop_button.setEnabled(running)
 
     # -- mode --------------------------------------------------------------------------
     def _on_mode_toggled(self) -> None:
@@ -169,3 +151,29 @@ class ControlPanel(QtWidgets.QWidget):
             self.stop_after.setSpecialValueText("until Stop")
             self.mode_hint.setText("Each worker gets its own thread; Stop ends them all.")
         self.mode_changed.emit(self.mode())
+
+
+class ButtonBar(QtWidgets.QWidget):
+    """Start, Stop, Acquire Lock (Release Lock), Run xN and Reset array.
+
+    The labels are part of the interface: users, teachers' scripts and the tests find
+    the buttons by them.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QtWidgets.QGridLayout(self)
+        grid.setContentsMargins(6, 0, 6, 6)
+        self.start_button = QtWidgets.QPushButton("Start")
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.lock_button = QtWidgets.QPushButton("Acquire Lock")
+        self.runx_button = QtWidgets.QPushButton("Run xN")
+        self.reset_button = QtWidgets.QPushButton("Reset array")
+        self.start_button.setObjectName("start")
+        self.stop_button.setObjectName("stop")
+        self.runx_button.setToolTip("repeat the lesson and draw how its outcome is distributed")
+        grid.addWidget(self.start_button, 0, 0)
+        grid.addWidget(self.stop_button, 0, 1)
+        grid.addWidget(self.lock_button, 1, 0)
+        grid.addWidget(self.runx_button, 1, 1)
+        grid.addWidget(self.reset_button, 2, 0, 1, 2)

@@ -29,6 +29,7 @@ def launch(
     size: int,
     start: bool = False,
     use_lock: bool = True,
+    lesson: str | None = None,
     quit_after: float | None = None,
     screenshot: Path | None = None,
 ) -> int:
@@ -49,6 +50,9 @@ def launch(
     try:
         window = LabWindow(Lab(SharedArray(size), log))
         window.controls.use_lock_box.setChecked(use_lock)
+        if lesson is not None:
+            window.tabs.setCurrentIndex(1)
+            window.lesson_panel.select(lesson)
         window.show()
 
         def close_after_interrupt() -> None:

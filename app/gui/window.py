@@ -13,6 +13,7 @@ No worker ever touches a widget.
 from __future__ import annotations
 
 import html
+import threading
 import time
 
 import numpy as np
@@ -24,7 +25,9 @@ from app.core.lab import Lab
 from app.core.latency import LatencyMeter
 from app.core.watchdog import Stall, Watchdog
 from app.gui import resources
-from app.gui.controls import GUI_THREAD, ControlPanel
+from app.gui.controls import GUI_THREAD, ButtonBar, ControlPanel
+from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
+                             QtLoop, RunsHistogram)
 
 DISPLAY_INTERVAL_MS = 33
 PROBE_INTERVAL_MS = 20
@@ -55,13 +58,23 @@ class LabWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
         self.controls = ControlPanel()
+        self.buttons = ButtonBar()
+        self.lesson_panel = LessonPanel()
+        self.code_view = CodeView()
+        self.outcome = OutcomePanel()
+        self.histogram = RunsHistogram()
+        self.banner = DeadlockBanner()
         self.plot = self._build_plot()
         self.log_view = self._build_log()
         self._build_layout()
         self._build_status()
+        self.lessons = LessonController(
+            self.lesson_panel, self.code_view, self.outcome, self.histogram, self.banner,
+            self.lab.log, QtLoop(self.latency, self.watchdog, self), self.show_message,
+        )
         self._wire()
 
-        self.controls.set_running(False)
+        self._refresh_controls()
         self._draw_array()
         self._start_timers()
 
@@ -88,22 +101,40 @@ class LabWindow(QtWidgets.QMainWindow):
         return view
 
     def _build_layout(self) -> None:
+        top = QtWidgets.QWidget()
+        top_layout = QtWidgets.QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.plot, 1)
+        top_layout.addWidget(self.histogram)
+        top_layout.addWidget(self.banner)
+        top_layout.addWidget(self.outcome)
+        self.histogram.hide()
         right = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        right.addWidget(self.plot)
+        right.addWidget(top)
         right.addWidget(self.log_view)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
-        scroll.setMaximumWidth(self.controls.sizeHint().width() + 80)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(scroll, "Lab")
+        self.tabs.addTab(self.lesson_panel, "Lessons")
+        left = QtWidgets.QWidget()
+        left_layout = QtWidgets.QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.tabs, 1)
+        left_layout.addWidget(self.buttons)
+        left.setMinimumWidth(360)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
-        main.addWidget(scroll)
+        main.addWidget(left)
+        main.addWidget(self.code_view)
         main.addWidget(right)
-        main.setStretchFactor(1, 1)
+        main.setStretchFactor(2, 1)
+        main.setSizes([450, 460, 590])
+        self.code_view.hide()
         self.setCentralWidget(main)
-        self.resize(1200, 780)
+        self.resize(1500, 860)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -119,7 +150,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lock_label = QtWidgets.QLabel()
         self.latency_label = QtWidgets.QLabel()
         widest = {
-            self.threads_label: "threads alive: 99",
+            self.threads_label: "Python threads: 999",
             self.lock_label: "GUI waiting for the lock (999.9 s)",
             self.latency_label: "event-loop delay 9999 ms (5 s max 9999 ms)",
         }
@@ -128,11 +159,14 @@ class LabWindow(QtWidgets.QMainWindow):
             bar.addPermanentWidget(label)
 
     def _wire(self) -> None:
-        c = self.controls
-        c.start_button.clicked.connect(self.start)
-        c.stop_button.clicked.connect(self.stop)
-        c.lock_button.clicked.connect(self.toggle_lock)
-        c.reset_button.clicked.connect(self.reset_array)
+        c, b = self.controls, self.buttons
+        b.start_button.clicked.connect(self.start)
+        b.stop_button.clicked.connect(self.stop)
+        b.lock_button.clicked.connect(self.toggle_lock)
+        b.runx_button.clicked.connect(self.run_many)
+        b.reset_button.clicked.connect(self.reset_array)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.lesson_panel.lesson_changed.connect(lambda _id: self._refresh_controls())
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
         self._set_use_lock(c.use_lock_box.isChecked())
@@ -151,8 +185,16 @@ class LabWindow(QtWidgets.QMainWindow):
         self.watchdog.start()
 
     # -- actions -----------------------------------------------------------------------
+    def in_lessons(self) -> bool:
+        """True while the Lessons tab is shown: the buttons act on the chosen lesson."""
+        return self.tabs.currentIndex() == 1
+
     def start(self) -> None:
-        """Start the chosen workers on threads, or run them here (freezing the window)."""
+        """Start the chosen lesson, or the chosen workers (on threads, or here, freezing)."""
+        if self.in_lessons():
+            self.lessons.start()
+            self._refresh_controls()
+            return
         c = self.controls
         try:
             if c.size_spin.value() != self.lab.shared.size:
@@ -166,8 +208,14 @@ class LabWindow(QtWidgets.QMainWindow):
             return
         self._stop_clicked_at = None
         self._was_running = True
-        c.set_running(True)
+        self._refresh_controls()
         self.show_message(f"Started {len(workers)} worker threads", 5000)
+
+    def run_many(self) -> None:
+        """Run xN: repeat the chosen lesson and draw the distribution of its outcome."""
+        if self.in_lessons():
+            self.lessons.start(self.lesson_panel.repeat_spin.value())
+            self._refresh_controls()
 
     def _run_on_gui_thread(self) -> None:
         c = self.controls
@@ -186,6 +234,10 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def stop(self) -> None:
         """Set the stop Event; the display timer reports when every worker has ended."""
+        if self.lessons.running:
+            self.lessons.stop()
+            self.lab.log.write("Stop clicked: the lesson's stop Event set", logbook.NOTE, thread="GUI")
+            return
         if not self.lab.running:
             return
         self.lab.request_stop()
@@ -194,6 +246,8 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def toggle_lock(self) -> None:
         """Acquire Lock / Release Lock; never blocks the GUI thread."""
+        if self.lock_grab.state == lockgrab.IDLE and not self._aim_lock_grab():
+            return
         if self.lock_grab.state == lockgrab.IDLE:
             state = self.lock_grab.request()
             if state == lockgrab.WAITING:
@@ -205,6 +259,17 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lock_grab.release()
             self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
         self._show_lock_state()
+
+    def _aim_lock_grab(self) -> bool:
+        """Point the grab at the lab's lock, or at the running lesson's; False if there is none."""
+        target = self.lessons.lock_target() if self.in_lessons() else self.lab.shared.lock
+        if target is None:
+            self.show_message("This lesson has no plain Lock to take (or is not running).", 8000)
+            return False
+        if self.lock_grab.lock is not target:
+            self.lock_grab.close(timeout=0.5)
+            self.lock_grab = lockgrab.LockGrab(target)
+        return True
 
     def reset_array(self) -> None:
         """Refill the array with its start value (at the size in the panel)."""
@@ -255,14 +320,38 @@ class LabWindow(QtWidgets.QMainWindow):
         )
 
     def _on_display_tick(self) -> None:
+        if self.lessons.tick():  # a lesson run just ended
+            if self.lock_grab.lock is not self.lab.shared.lock:
+                self.lock_grab.release()
+            self._refresh_controls()
         self._draw_array()
         self._drain_log()
         self._follow_workers()
         self._show_lock_state()
         self._show_latency()
 
+    def _on_tab(self, index: int) -> None:
+        self.code_view.setVisible(self.in_lessons())
+        self._refresh_controls()
+
+    def _refresh_controls(self) -> None:
+        """Enable what makes sense now: nothing starts twice, Stop only while busy."""
+        busy = bool(self.lab.alive()) or self.lessons.running
+        b = self.buttons
+        self.controls.set_running(busy)
+        self.lesson_panel.setEnabled(not busy)
+        self.tabs.tabBar().setEnabled(not busy)
+        b.start_button.setEnabled(not busy)
+        b.stop_button.setEnabled(busy)
+        b.reset_button.setEnabled(not busy and not self.in_lessons())
+        b.runx_button.setEnabled(not busy and self.in_lessons() and self.lesson_panel.lesson().varies)
+
     def _draw_array(self) -> None:
-        y = self.lab.shared.snapshot()
+        if self.in_lessons():  # the lesson's own array, or nothing if it has none
+            lesson_array = self.lessons.array()
+            y = lesson_array.copy() if lesson_array is not None else np.empty(0)
+        else:
+            y = self.lab.shared.snapshot()
         if self._x.size != y.size:
             self._x = np.arange(y.size, dtype=np.float64)
         self.curve.setData(self._x, y)
@@ -285,7 +374,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _follow_workers(self) -> None:
         alive = self.lab.alive()
-        self.threads_label.setText(f"threads alive: {len(alive)}")
+        self.threads_label.setText(f"Python threads: {threading.active_count()}")
         if alive and self._stop_clicked_at is not None:
             if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
                 report = self.lab.join(0)  # also names them in the log
@@ -300,14 +389,14 @@ class LabWindow(QtWidgets.QMainWindow):
                 ms = (time.monotonic() - self._stop_clicked_at) * 1000
                 self.lab.log.write(f"all workers ended; seen {ms:.0f} ms after Stop", logbook.NOTE)
             self._stop_clicked_at = None
-            self.controls.set_running(False)
+            self._refresh_controls()
 
     def _show_lock_state(self) -> None:
         state = self.lock_grab.state
         if state == lockgrab.HELD and self._shown_lock_state == lockgrab.WAITING:
             self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
         self._shown_lock_state = state
-        button = self.controls.lock_button
+        button = self.buttons.lock_button
         if state == lockgrab.HELD:
             button.setText("Release Lock")
             self.lock_label.setText(f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s)")
@@ -329,7 +418,10 @@ class LabWindow(QtWidgets.QMainWindow):
         """Stop the timers, the workers and the watchdog; give back the lock. Idempotent."""
         self.display_timer.stop()
         self.probe_timer.stop()
+        self.lessons.loop.closed.set()
         self.lock_grab.close(timeout=0.5)
+        if not self.lessons.shutdown(CLOSE_JOIN_S):
+            print("threadlab: the lesson thread was still running at exit")
         if self.lab.workers:
             report = self.lab.stop(CLOSE_JOIN_S)
             if report.stragglers:

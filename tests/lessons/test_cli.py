@@ -1,0 +1,79 @@
+"""The headless command line: list, run, exit codes, JSON, bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.lessons import LESSONS, base
+from app.lessons import cli as lessons_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main_py(*args):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+def test_list_prints_every_lesson_id_with_its_title(capsys):
+    assert lessons_cli.main(["list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == list(LESSONS)
+    assert all(len(line.split(None, 1)) == 2 for line in out)
+
+
+def test_run_json_has_the_documented_keys(capsys):
+    code = lessons_cli.main(["run", "event-stop", "--set", "period=0.05", "--set", "run_for=0.3", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["ok"] is True
+    assert set(data) == {"scenario", "params", "runs", "summary", "ok"}
+    assert data["scenario"] == "event-stop" and data["params"] == {"period": 0.05, "run_for": 0.3}
+    assert len(data["runs"]) == 1 and data["runs"][0]["rounds"] > 0
+
+
+def test_run_repeat_sets_the_number_of_runs(capsys):
+    assert lessons_cli.main(["run", "shared-array", "--repeat", "3", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["runs"]) == 3
+
+
+def test_run_exits_1_when_the_outcome_does_not_match(monkeypatch, capsys):
+    lesson = LESSONS["shared-array"]
+    monkeypatch.setattr(lesson.module, "judge", lambda p, runs: base.Verdict(False, "measured otherwise"))
+    assert lessons_cli.main(["run", "shared-array"]) == 1
+    assert "does NOT match" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "nope"], "unknown lesson 'nope'"),
+        (["run", "lock", "--set", "colour=red"], "no parameter 'colour'"),
+        (["run", "lock", "--set", "size=1"], "size must be 1000 to 2000000"),
+        (["run", "lock", "--set", "size"], "--set takes NAME=VALUE"),
+        (["run", "lock", "--repeat", "0"], "repeat must be 1 to 200"),
+        (["run", "lock", "--repeat", "x"], "invalid int value"),
+        (["run"], "required: lesson"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        raise SystemExit(lessons_cli.main(args))
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_main_py_run_prints_the_summary_and_exits_0():
+    done = main_py("run", "deadlock")
+    assert done.returncode == 0, done.stderr
+    assert "deadlock found" in done.stdout and "matches the lesson's prediction" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_main_py_bad_lesson_is_one_line_exit_2_no_traceback():
+    done = main_py("run", "no-such-lesson")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
