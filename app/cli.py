@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import app
-from app.core.params import ARRAY_SIZE, DURATION, check_float, check_int
+from app.core.params import ARRAY_SIZE, DURATION, check_fits_in_memory, check_float, check_int
 
 #: Exit status when Qt cannot open a window here (missing display or libraries).
 EXIT_NO_DISPLAY = 3
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         check_int(ARRAY_SIZE, args.size)
+        check_fits_in_memory(args.size * 8 * 2, f"an array of {args.size} elements")
         if args.quit_after is not None:
             check_float(DURATION, args.quit_after)
         if args.lesson is not None:

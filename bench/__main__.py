@@ -1,8 +1,12 @@
-"""``python -m bench``: run every benchmark (pass --quick for a smoke run)."""
+"""``python -m bench``: run every benchmark (``--quick`` for a smoke run of each)."""
 
 import sys
 
-from bench import window_latency
+from bench import lesson_reliability, window_latency
 
 if __name__ == "__main__":
-    sys.exit(window_latency.main(sys.argv[1:]))
+    quick = "--quick" in sys.argv[1:]
+    code = window_latency.main(["--quick"] if quick else [])
+    print()
+    code |= lesson_reliability.main(["--times", "1" if quick else "30"])
+    sys.exit(code)

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_bench_quick_mode_prints_a_distribution_and_a_ratio():
     done = subprocess.run([sys.executable, "-m", "bench", "--quick"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "p99 ms" in done.stdout
-    assert "x" in done.stdout.splitlines()[-1]  # the ratio line
+    assert "p99 ms" in done.stdout and "x\n" in done.stdout  # distribution, then the ratio line
+    assert "elementwise-race   matches" in done.stdout

@@ -46,10 +46,31 @@ def test_stop_is_seen_within_one_pause_not_after_it():
 
 
 def test_elementwise_worker_stops_mid_pass():
-    lab = Lab(SharedArray(2_000_000))
+    lab = Lab(SharedArray(2_000_000))  # one pass takes far longer than the join below
     lab.start({"add-elementwise": 1})
     assert wait_for(lambda: lab.shared.data[0] > 1.0)
-    assert lab.stop(timeout=1.0).all_ended
+    assert lab.stop(timeout=0.2).all_ended
+    assert any(e.text.startswith("stopped mid-pass") for e in lab.log.entries())
+    assert lab.shared.data[-1] == 1.0  # the pass never reached the end
+
+
+def test_a_start_that_fails_half_way_leaves_no_thread(monkeypatch):
+    lab = small_lab()
+    real_start = threading.Thread.start
+    started = []
+
+    def start_twice_then_fail(self):
+        if len(started) == 2:
+            raise RuntimeError("can't start new thread")
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start_twice_then_fail)
+    with pytest.raises(RuntimeError, match="can't start"):
+        lab.start({"add-vectorised": 3})
+    monkeypatch.undo()
+    assert not any(t.is_alive() for t in started) and lab.workers == []
+    assert lab.join(0.1).all_ended
 
 
 def test_duration_ends_threads_by_themselves():
@@ -101,7 +122,8 @@ def test_join_names_a_worker_that_does_not_end_in_time(monkeypatch):
     try:
         report = lab.stop(timeout=0.1)
         assert report.stragglers == ["stubborn-1"]
-        assert any("stubborn-1 did not end" in e.text for e in lab.log.entries())
+        assert any(e.text.startswith("stubborn-1 is still running 0.1 s after the stop request")
+                   for e in lab.log.entries())
     finally:
         Stubborn.gate.set()
     assert lab.join(2).all_ended

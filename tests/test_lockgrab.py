@@ -31,11 +31,12 @@ def test_the_grab_wins_against_workers_taking_the_lock_in_turn():
     lock = threading.Lock()
     stop = threading.Event()
 
-    def worker():  # holds the lock almost all the time, as two mutators together do
+    def worker():  # two of these hold the lock almost all the time, as two mutators do
         while not stop.is_set():
             if lock.acquire(timeout=0.05):
                 stop.wait(0.02)
                 lock.release()
+            stop.wait(0.005)  # the pause between passes that the real mutators have
 
     workers = [threading.Thread(target=worker) for _ in range(2)]
     for w in workers:

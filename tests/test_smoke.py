@@ -65,8 +65,9 @@ def test_ctrl_c_stops_workers_and_exits_within_2_s():
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-    stderr = proc.stderr.read()
+    stderr, stdout = proc.stderr.read(), proc.stdout.read()
     assert code == 0, stderr
+    assert "stopped and joined 3 worker threads" in stdout  # they were running at the signal
     assert elapsed < 2.0
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
 
@@ -83,6 +84,7 @@ def test_screenshot_option_writes_a_png(tmp_path):
     target = tmp_path / "window.png"
     done = run("--screenshot", str(target))
     assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -97,3 +99,13 @@ def test_python_m_app_is_the_same_program():
     done = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True, text=True,
                           cwd=ROOT, timeout=30)
     assert done.returncode == 0 and done.stdout.startswith("threadlab ")
+
+
+def test_size_too_large_for_memory_is_one_line(monkeypatch):
+    from app import cli
+    from app.core import params
+
+    monkeypatch.setattr(params, "available_memory_bytes", lambda: 50 * 2**20)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--size", "10000000"])
+    assert stop.value.code == 2

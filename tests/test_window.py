@@ -106,6 +106,7 @@ def run_for(window, seconds, mode):
 def test_gui_thread_mode_freezes_and_the_watchdog_measures_it(window, qtbot):
     job = 1.0
     run_for(window, job, "gui")
+    window.last_stall = None  # only a stall from this click counts
     qtbot.mouseClick(button(window, "Start"), LEFT)  # returns only when the job is done
     qtbot.waitUntil(lambda: window.last_stall is not None, timeout=2000)
     assert window.last_stall.seconds >= 0.9 * job, f"freeze measured {window.last_stall.seconds:.3f} s"
@@ -211,3 +212,13 @@ def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
     finally:
         gate.set()
     qtbot.waitUntil(lambda: not window.lab.alive(), timeout=2000)
+
+
+def test_gui_thread_run_is_refused_while_the_gui_holds_the_lock(window, qtbot):
+    run_for(window, 1.0, "gui")
+    qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
+    assert window.lock_grab.state == lockgrab.HELD
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    assert "release the lock first" in window.message_label.text()
+    assert window.last_stall is None or window.last_stall.seconds < 0.5
+    qtbot.mouseClick(button(window, "Release Lock"), LEFT)

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -69,10 +70,11 @@ def test_mutator_waits_for_a_held_lock_and_gives_up_when_stopped():
     try:
         t = threading.Thread(target=mutator.step, args=(stop.is_set,))
         t.start()
-        # wait until the mutator has tried and failed to take the lock twice
-        deadline = threading.Event()
-        while mutator.stats.lock_timeouts < 2 and not deadline.wait(0.01):
-            pass
+        # wait (bounded) until the mutator has tried and failed to take the lock twice
+        end = time.monotonic() + 5
+        while mutator.stats.lock_timeouts < 2:
+            assert time.monotonic() < end, "the mutator never tried to take the lock"
+            stop.wait(0.01)
         assert np.all(shared.data == 1.0)
         stop.set()
         t.join(2)
@@ -81,6 +83,7 @@ def test_mutator_waits_for_a_held_lock_and_gives_up_when_stopped():
         shared.lock.release()
     assert np.all(shared.data == 1.0)
     assert said == ["waiting for the lock: another thread holds it"]
+    assert mutator.stats.steps == 0  # no pass ran, so none is counted
 
 
 def test_mutator_ignores_lock_when_use_lock_is_off():

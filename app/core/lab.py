@@ -98,6 +98,10 @@ class Lab:
         self.stop_event = threading.Event()
         self.workers: list[WorkerHandle] = []
         self._deadline: float | None = None
+        self._stop_requested_at: float | None = None
+        # Set by a signal handler: a plain attribute, because a handler runs between two
+        # bytecodes of the main thread and must not take a lock (Event.set takes one).
+        self.interrupted = False
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -137,12 +141,19 @@ class Lab:
             handle.thread = threading.Thread(
                 target=self._thread_body, args=(handle,), name=handle.name, daemon=True
             )
-        for handle in self.workers:
-            handle.thread.start()
+        try:
+            for handle in self.workers:
+                handle.thread.start()
+        except BaseException:
+            self.stop()  # never leave half a run behind
+            self.workers = []
+            raise
         return list(self.workers)
 
     def request_stop(self) -> None:
         """Ask every worker to stop; returns at once (see :meth:`join`)."""
+        if self._stop_requested_at is None:
+            self._stop_requested_at = time.monotonic()
         self.stop_event.set()
 
     def join(self, timeout: float = JOIN_TIMEOUT.default) -> JoinReport:
@@ -151,11 +162,13 @@ class Lab:
         began = time.monotonic()
         end = began + timeout
         for handle in self.workers:
-            if handle.thread is not None:
+            if handle.thread is not None and handle.thread.ident is not None:  # started
                 handle.thread.join(max(0.0, end - time.monotonic()))
         stragglers = [w.name for w in self.alive()]
+        since = began if self._stop_requested_at is None else self._stop_requested_at
         for name in stragglers:
-            self.log.write(f"{name} did not end within {timeout:g} s", logbook.NOTE, thread="lab")
+            self.log.write(f"{name} is still running {time.monotonic() - since:.1f} s after the stop "
+                           "request", logbook.NOTE, thread="lab")
         return JoinReport(stragglers, time.monotonic() - began)
 
     def stop(self, timeout: float = JOIN_TIMEOUT.default) -> JoinReport:
@@ -215,10 +228,12 @@ class Lab:
 
     def _begin(self, duration: float | None) -> None:
         self.stop_event.clear()
+        self._stop_requested_at = None
+        self.interrupted = False
         self._deadline = None if duration is None else time.monotonic() + duration
 
     def _should_stop(self) -> bool:
-        return self.stop_event.is_set() or (
+        return self.stop_event.is_set() or self.interrupted or (
             self._deadline is not None and time.monotonic() >= self._deadline
         )
 

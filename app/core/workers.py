@@ -99,14 +99,17 @@ class ArrayMutator(Job):
 
     def step(self, should_stop: ShouldStop) -> bool:
         if not self.shared.use_lock:
-            self.one_pass(should_stop)
+            self._counted_pass(should_stop)
         elif self._acquire(should_stop):
             try:
-                self.one_pass(should_stop)
+                self._counted_pass(should_stop)
             finally:
                 self.shared.lock.release()
-        self.stats.steps += 1
         return True
+
+    def _counted_pass(self, should_stop: ShouldStop) -> None:
+        self.one_pass(should_stop)
+        self.stats.steps += 1  # inside the lock: a reader holding it sees a settled count
 
     def _acquire(self, should_stop: ShouldStop) -> bool:
         """Take the shared lock, looking at the stop flag every :data:`LOCK_POLL` s."""

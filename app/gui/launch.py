@@ -59,15 +59,10 @@ def launch(
             log.write("Ctrl+C: stopping the workers and closing", thread="signal")
             window.close()
 
-        def interrupt() -> None:
-            # Python runs this between two bytecodes of whatever the main thread was
-            # doing, perhaps while it holds the log's lock: taking that lock here would
-            # deadlock. So only set the stop Event (ends a GUI-thread run early) and
-            # leave the rest to the event loop.
-            window.lab.request_stop()
-            QtCore.QTimer.singleShot(0, close_after_interrupt)
+        def interrupted() -> None:  # in the signal handler: a plain attribute, no lock
+            window.lab.interrupted = True  # ends a GUI-thread run at its next step
 
-        sigint_timer = quit_on_sigint(interrupt, window)  # noqa: F841 - kept alive by parent
+        undo_sigint = quit_on_sigint(close_after_interrupt, window, interrupted)
         QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))
         if start:
             QtCore.QTimer.singleShot(0, window.start)
@@ -79,6 +74,7 @@ def launch(
         if quit_after is not None:
             QtCore.QTimer.singleShot(int(quit_after * 1000), window.close)
         status = qapp.exec_()
+        undo_sigint()
         return status if saved[0] else 1
     finally:
         sys.setswitchinterval(python_default)

@@ -79,7 +79,7 @@ def missing_xcb_library() -> str | None:
         ctypes.CDLL(str(plugin))
     except OSError as exc:
         found = re.search(r"([\w.+-]+\.so[.\d]*): cannot open shared object file", str(exc))
-        return found.group(1) if found else str(exc)
+        return found.group(1) if found else f"a library of libqxcb.so ({exc})"
     return None
 
 
@@ -108,16 +108,36 @@ def make_application(argv: list[str]) -> QtWidgets.QApplication:
     return app
 
 
-def quit_on_sigint(on_interrupt: Callable[[], None], parent: QtCore.QObject) -> QtCore.QTimer:
-    """Call ``on_interrupt`` on Ctrl+C, even while Qt's loop sits in C++.
+def quit_on_sigint(
+    on_interrupt: Callable[[], None], parent: QtCore.QObject, signal_safe: Callable[[], None] = lambda: None
+) -> Callable[[], None]:
+    """Call ``on_interrupt`` from the event loop soon after Ctrl+C; return an undo function.
 
-    Python runs a signal handler only between bytecodes; while ``exec_()`` waits in
-    C++ that never happens. A 100 ms no-op timer hands control back to Python so
-    the handler runs promptly. Returns the timer (keep it alive).
+    Python runs a signal handler only between bytecodes, and while ``exec_()`` waits in
+    C++ that never happens: a 100 ms timer hands control back to Python so the handler
+    runs promptly. The handler itself may interrupt the main thread anywhere, even
+    while it holds a lock, so it only sets a flag and calls ``signal_safe`` (which must
+    take no lock either); the timer then calls ``on_interrupt`` as an ordinary slot.
     """
-    signal.signal(signal.SIGINT, lambda *_: on_interrupt())
+    pending = [False]
+
+    def handler(signum, frame) -> None:
+        pending[0] = True
+        signal_safe()
+
+    def poll() -> None:
+        if pending[0]:
+            pending[0] = False
+            on_interrupt()
+
+    previous = signal.signal(signal.SIGINT, handler)
     timer = QtCore.QTimer(parent)
     timer.setInterval(100)
-    timer.timeout.connect(lambda: None)
+    timer.timeout.connect(poll)
     timer.start()
-    return timer
+
+    def undo() -> None:
+        timer.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    return undo

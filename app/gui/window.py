@@ -219,6 +219,11 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _run_on_gui_thread(self) -> None:
         c = self.controls
+        if self.lock_grab.state != lockgrab.IDLE:
+            raise RuntimeError(
+                "release the lock first: on the GUI thread the mutators would wait for a lock "
+                "that their own thread holds"
+            )
         seconds = c.duration()
         self.lab.log.write(
             f"running the work on the GUI thread for {seconds:g} s: the window will not respond",
@@ -399,7 +404,9 @@ class LabWindow(QtWidgets.QMainWindow):
         button = self.buttons.lock_button
         if state == lockgrab.HELD:
             button.setText("Release Lock")
-            self.lock_label.setText(f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+            ignored = "; Use lock is off, so the mutators ignore it" if (
+                self.lock_grab.lock is self.lab.shared.lock and not self.lab.shared.use_lock) else ""
+            self.lock_label.setText(f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
         elif state == lockgrab.WAITING:
             button.setText("Waiting for Lock...")
             self.lock_label.setText(f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
@@ -415,18 +422,34 @@ class LabWindow(QtWidgets.QMainWindow):
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the timers, the workers and the watchdog; give back the lock. Idempotent."""
+        """Stop the timers, the lesson, the workers and the watchdog; give back the lock.
+
+        Idempotent. Every wait shares one :data:`CLOSE_JOIN_S` budget, and each step runs
+        even if an earlier one failed.
+        """
+        deadline = time.monotonic() + CLOSE_JOIN_S
+
+        def left() -> float:
+            return max(0.0, deadline - time.monotonic())
+
         self.display_timer.stop()
         self.probe_timer.stop()
         self.lessons.loop.closed.set()
-        self.lock_grab.close(timeout=0.5)
-        if not self.lessons.shutdown(CLOSE_JOIN_S):
-            print("threadlab: the lesson thread was still running at exit")
-        if self.lab.workers:
-            report = self.lab.stop(CLOSE_JOIN_S)
+        try:
+            self.lock_grab.release()
+            self.lessons.stop()
+            self.lab.request_stop()
+            if not self.lessons.shutdown(left()):
+                print("threadlab: the lesson thread was still running at exit")
+            running = len(self.lab.alive())
+            report = self.lab.join(left())
             if report.stragglers:
                 print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")
-        self.watchdog.stop()
+            elif running:
+                print(f"threadlab: stopped and joined {running} worker threads")
+        finally:
+            self.lock_grab.close(left())
+            self.watchdog.stop(left())
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
