@@ -1,17 +1,21 @@
 """Vectorised race: a += 1 against a /= 1.1, one numpy call at a time.
 
-Try: Run x20 with the default K, then with K = 10.
+Try: Run xN with the default K, then with K = 100.
 
 Look for: after every run all elements are equal: one numpy operation on a small
-array finishes before the other thread's operation starts. But the final value
-changes from run to run when K is large, because the two threads' operations
-interleave in a different order each time. With a small K each thread is done before
-the other starts, and the value stops changing.
+array finishes before the other thread's operation starts. With a large K the final
+value changes from run to run, because the two threads' operations interleave in a
+different order each time. With a small K each thread does all its operations in one
+go, so only two outcomes are possible (adds first, or divides first), whichever thread
+the scheduler lets in first.
 
 Why: a numpy call on a small array runs in C without letting go of the GIL, so it is
-never cut in half; but between two calls the interpreter may switch threads, and when
-it does is up to timing.
+never cut in half; but between two calls the interpreter may switch threads (every
+switch interval, 5 ms by default), and when it does is up to timing. Both threads wait
+for a start Event so that they really run at the same time.
 """
+
+import threading
 
 import numpy as np
 
@@ -25,16 +29,19 @@ PARAMS = (
 REPEAT = 20
 VARIES = True
 HISTOGRAM = "final"
-#: Below this K the threads do not overlap (measured), above LARGE_K they almost always do.
-SMALL_K, LARGE_K = 100, 5_000
+#: Measured here (15 x 20 runs each): K <= 1000 gave at most 2 distinct values every time,
+#: K = 10 000 gave 13 to 20.
+SMALL_K, LARGE_K = 1_000, 5_000
 
 
-def add(a, k):
+def add(a, k, go):
+    go.wait()
     for _ in range(k):
         a += 1
 
 
-def divide(a, k):
+def divide(a, k, go):
+    go.wait()
     for _ in range(k):
         a /= 1.1
 
@@ -42,10 +49,12 @@ def divide(a, k):
 def run(ctx, p):
     a = np.ones(p["size"])
     ctx.show(a)
-    threads = [ctx.Thread(target=add, args=(a, p["k"]), name="add"),
-               ctx.Thread(target=divide, args=(a, p["k"]), name="divide")]
+    go = threading.Event()
+    threads = [ctx.Thread(target=add, args=(a, p["k"], go), name="add"),
+               ctx.Thread(target=divide, args=(a, p["k"], go), name="divide")]
     for t in threads:
         t.start()
+    go.set()
     for t in threads:
         t.join()
     return {"final": float(a[0]), "uniform": bool(a.max() == a.min())}
@@ -57,11 +66,11 @@ def judge(p, runs):
     claim = "all elements equal in every run"
     ok = uniform == len(runs)
     if p["k"] >= LARGE_K and len(runs) >= 5:
-        ok = ok and distinct > 1
-        claim += ", and the final value varies"
+        ok = ok and distinct > 2
+        claim += ", and more final values than the two orders of whole blocks"
     elif p["k"] <= SMALL_K:
-        ok = ok and distinct == 1
-        claim += ", and the final value stays the same"
+        ok = ok and distinct <= 2
+        claim += ", and at most two final values (adds first or divides first)"
     return Verdict(
         ok,
         f"{uniform} of {len(runs)} runs ended with all elements equal; {distinct} distinct final "
