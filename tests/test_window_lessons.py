@@ -76,7 +76,7 @@ def test_run_x_n_draws_the_distribution_of_outcomes(window, qtbot):
     text = finish(window, qtbot)
     assert window.histogram.isVisible()
     assert sum(window.histogram.counts.values()) == 6
-    assert len(window.histogram.counts) == 1  # small K: the same value every run
+    assert len(window.histogram.counts) <= 2  # small K: adds first or divides first, nothing else
     assert "matches the prediction" in text
 
 

@@ -63,14 +63,21 @@ def launch(
             window.lab.interrupted = True  # ends a GUI-thread run at its next step
 
         undo_sigint = quit_on_sigint(close_after_interrupt, window, interrupted)
-        QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))
         if start:
-            QtCore.QTimer.singleShot(0, window.start)
+            QtCore.QTimer.singleShot(0, lambda: _start_and_report(window))
+        QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))  # after Start
         saved = [True]
         if screenshot is not None:
-            QtCore.QTimer.singleShot(
-                int(SCREENSHOT_AFTER_S * 1000), lambda: saved.__setitem__(0, _save_and_close(window, screenshot))
-            )
+            shot_timer = QtCore.QTimer(window)  # after 2 s, once a lesson run has ended
+
+            def shoot_when_idle() -> None:
+                if window.lessons.running:
+                    return
+                shot_timer.stop()
+                saved[0] = _save_and_close(window, screenshot)
+
+            shot_timer.timeout.connect(shoot_when_idle)
+            QtCore.QTimer.singleShot(int(SCREENSHOT_AFTER_S * 1000), lambda: shot_timer.start(100))
         if quit_after is not None:
             QtCore.QTimer.singleShot(int(quit_after * 1000), window.close)
         status = qapp.exec_()
@@ -79,6 +86,15 @@ def launch(
     finally:
         sys.setswitchinterval(python_default)
         undo_hooks()
+
+
+def _start_and_report(window: LabWindow) -> None:
+    """Click Start, and say on stdout what started (scripts and the smoke tests read it)."""
+    window.start()
+    if window.lessons.running:
+        print(f"threadlab: started lesson {window.lessons.runner.lesson.id}", flush=True)
+    else:
+        print(f"threadlab: started {len(window.lab.alive())} worker threads", flush=True)
 
 
 def _save_and_close(window: LabWindow, path: Path) -> bool:

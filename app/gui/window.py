@@ -436,12 +436,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self.probe_timer.stop()
         self.lessons.loop.closed.set()
         try:
+            running = len(self.lab.alive())  # counted before they are asked to stop
             self.lock_grab.release()
             self.lessons.stop()
             self.lab.request_stop()
             if not self.lessons.shutdown(left()):
                 print("threadlab: the lesson thread was still running at exit")
-            running = len(self.lab.alive())
             report = self.lab.join(left())
             if report.stragglers:
                 print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")
