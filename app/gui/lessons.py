@@ -446,6 +446,9 @@ class LessonController:
             self.outcome.show_running(lesson, len(runner.runs), runner.repeat)
             return False
         if runner.result is not None:
+            if lesson.histogram_key and self.histogram.isVisible():  # runs that ended since the last look
+                self.histogram.show_values(lesson.histogram_key,
+                                           [r.get(lesson.histogram_key) for r in runner.result.runs])
             self.outcome.show_result(runner.result)
         else:
             self.outcome.clear_outcome(f"{lesson.id}: the lesson failed: {runner.error}")
