@@ -115,7 +115,7 @@ class Stubborn(Job):
 
 
 def test_join_names_a_worker_that_does_not_end_in_time(monkeypatch):
-    monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn, False))
+    monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn))
     Stubborn.gate.clear()
     lab = small_lab()
     lab.start({"stubborn": 1})

@@ -201,7 +201,7 @@ def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
             gate.wait(10)  # ignores the stop Event until the test opens the gate
             return False
 
-    monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn, False))
+    monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn))
     try:
         window.lab.start({"stubborn": 1})  # not in the panel: started as Start would
         window._was_running = True

@@ -190,7 +190,6 @@ class WorkerKind:
     key: str
     label: str
     job_class: type[Job]
-    uses_array: bool
 
     @property
     def description(self) -> str:
@@ -201,12 +200,12 @@ class WorkerKind:
 KINDS: dict[str, WorkerKind] = {
     kind.key: kind
     for kind in (
-        WorkerKind("counter", "Slow counter", Counter, False),
-        WorkerKind("add-elementwise", "Add 1, element by element", AddOneElementwise, True),
-        WorkerKind("divide-elementwise", "Divide by 1.1, element by element", DivideElementwise, True),
-        WorkerKind("add-vectorised", "Add 1, vectorised", AddOneVectorised, True),
-        WorkerKind("divide-vectorised", "Divide by 1.1, vectorised", DivideVectorised, True),
-        WorkerKind("failing", "Counter that raises", FailingCounter, False),
+        WorkerKind("counter", "Slow counter", Counter),
+        WorkerKind("add-elementwise", "Add 1, element by element", AddOneElementwise),
+        WorkerKind("divide-elementwise", "Divide by 1.1, element by element", DivideElementwise),
+        WorkerKind("add-vectorised", "Add 1, vectorised", AddOneVectorised),
+        WorkerKind("divide-vectorised", "Divide by 1.1, vectorised", DivideVectorised),
+        WorkerKind("failing", "Counter that raises", FailingCounter),
     )
 }
 
