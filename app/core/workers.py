@@ -201,8 +201,8 @@ KINDS: dict[str, WorkerKind] = {
     kind.key: kind
     for kind in (
         WorkerKind("counter", "Slow counter", Counter),
-        WorkerKind("add-elementwise", "Add 1, element by element", AddOneElementwise),
-        WorkerKind("divide-elementwise", "Divide by 1.1, element by element", DivideElementwise),
+        WorkerKind("add-elementwise", "Add 1, element-wise", AddOneElementwise),
+        WorkerKind("divide-elementwise", "Divide by 1.1, element-wise", DivideElementwise),
         WorkerKind("add-vectorised", "Add 1, vectorised", AddOneVectorised),
         WorkerKind("divide-vectorised", "Divide by 1.1, vectorised", DivideVectorised),
         WorkerKind("failing", "Counter that raises", FailingCounter),

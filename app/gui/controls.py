@@ -53,6 +53,8 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(self._build_where())
         layout.addWidget(self._build_settings())
         layout.addStretch(1)
+        for spin in self.findChildren(QtWidgets.QAbstractSpinBox):
+            spin.setMaximumWidth(130)  # keeps the panel narrow enough to leave room for the plot
         self._on_mode_toggled()
 
     # -- building ----------------------------------------------------------------------
@@ -97,7 +99,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.period_spin = _float_spin(params.PERIOD)
         self.delay_spin = _float_spin(params.COUNTER_DELAY)
         self.count_spin = _int_spin(params.COUNTER_COUNT)
-        self.use_lock_box = QtWidgets.QCheckBox("mutators hold the Lock for each pass")
+        self.use_lock_box = QtWidgets.QCheckBox("hold the Lock for each pass")
         self.use_lock_box.setChecked(True)
         form.addRow("Array size", self.size_spin)
         form.addRow("Pause between passes", self.period_spin)

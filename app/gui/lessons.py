@@ -328,7 +328,8 @@ class RunsHistogram(pg.PlotWidget):
         distinct = Counter(values)
         if numeric and len(distinct) > 12:
             heights, edges = np.histogram(np.asarray(values, dtype=float), bins=12)
-            labels = [f"{edges[i]:.3g}" for i in range(len(heights))]
+            whole = all(float(v).is_integer() for v in values)
+            labels = [f"{int(np.ceil(e))}" if whole else f"{e:.3g}" for e in edges[:-1]]
         else:
             keys = sorted(distinct, key=lambda v: (str(type(v)), v))
             heights = [distinct[k] for k in keys]
@@ -337,7 +338,8 @@ class RunsHistogram(pg.PlotWidget):
         x = np.arange(len(heights))
         self.bars = pg.BarGraphItem(x=x, height=heights, width=0.8, brush="#4c8bd6")
         self.addItem(self.bars)
-        self.getAxis("bottom").setTicks([list(zip(x, labels))])
+        step = 1 if len(labels) <= 8 else 2  # every other label when there are many bars
+        self.getAxis("bottom").setTicks([[(i, label) for i, label in zip(x, labels) if i % step == 0]])
 
 
 class DeadlockBanner(QtWidgets.QFrame):

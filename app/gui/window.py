@@ -131,10 +131,11 @@ class LabWindow(QtWidgets.QMainWindow):
         main.addWidget(self.code_view)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
-        main.setSizes([450, 460, 590])
+        main.setSizes([520, 360, 480])
         self.code_view.hide()
+        self.outcome.hide()
         self.setCentralWidget(main)
-        self.resize(1500, 860)
+        self.resize(1360, 820)  # fits a 1366-pixel-wide screen
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -336,7 +337,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self._show_latency()
 
     def _on_tab(self, index: int) -> None:
-        self.code_view.setVisible(self.in_lessons())
+        lessons = self.in_lessons()
+        self.code_view.setVisible(lessons)
+        self.outcome.setVisible(lessons)
+        if not lessons:
+            self.histogram.hide()
+            self.banner.hide()
         self._refresh_controls()
 
     def _refresh_controls(self) -> None:
