@@ -53,6 +53,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._was_running = False
         self._stop_clicked_at: float | None = None
         self._shown_lock_state = lockgrab.IDLE
+        self._redraw_pending = True
         self._x = np.arange(0)
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
@@ -330,7 +331,9 @@ class LabWindow(QtWidgets.QMainWindow):
             if self.lock_grab.lock is not self.lab.shared.lock:
                 self.lock_grab.release()
             self._refresh_controls()
-        self._draw_array()
+        if self._redraw_pending or self.lessons.running or self.lab.alive():
+            self._redraw_pending = False
+            self._draw_array()  # an idle window does not redraw an unchanged array 30 times a second
         self._drain_log()
         self._follow_workers()
         self._show_lock_state()
@@ -346,7 +349,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self._refresh_controls()
 
     def _refresh_controls(self) -> None:
-        """Enable what makes sense now: nothing starts twice, Stop only while busy."""
+        """Enable what makes sense now: nothing starts twice, Stop only while busy.
+
+        Called on every change of state (start, end, tab, lesson), so it also asks the
+        display timer for one more frame: the state that the change left behind.
+        """
+        self._redraw_pending = True
         busy = bool(self.lab.alive()) or self.lessons.running
         b = self.buttons
         self.controls.set_running(busy)
