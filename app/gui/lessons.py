@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import traceback
 from collections import Counter
 from typing import Any, Callable
 
@@ -111,8 +112,6 @@ class LessonRunner:
             self.result = run_lesson(self.lesson, self.params, self.repeat, self._context,
                                      lambda i, values: self.runs.append(values), self.stopper)
         except Exception as exc:  # noqa: BLE001 - shown in the outcome panel
-            import traceback
-
             self.error = f"{exc!r}"
             self._log.write(f"lesson failed: {exc!r}\n{traceback.format_exc().rstrip()}", "error")
 
@@ -321,6 +320,7 @@ class RunsHistogram(pg.PlotWidget):
     def show_values(self, key: str, values: list[Any]) -> None:
         """Bars for each distinct value (few values or words) or bins of numbers."""
         self.clear()
+        self.counts = {}
         self.getPlotItem().setLabel("bottom", f"{key} over {len(values)} runs")
         if not values:
             return
@@ -435,10 +435,7 @@ class LessonController:
         if runner is None:
             return False
         lesson = runner.lesson
-        if lesson.histogram_key and self.histogram.isVisible():
-            values = [r.get(lesson.histogram_key) for r in list(runner.runs)]
-            if len(values) != sum(self.histogram.counts.values()):
-                self.histogram.show_values(lesson.histogram_key, values)
+        self._update_histogram(lesson, list(runner.runs))
         ctx = runner.ctx
         if ctx is not None and len(ctx.findings) > self._shown_findings:
             self._shown_findings = len(ctx.findings)
@@ -448,9 +445,7 @@ class LessonController:
             self.outcome.show_running(lesson, len(runner.runs), runner.repeat)
             return False
         if runner.result is not None:
-            if lesson.histogram_key and self.histogram.isVisible():  # runs that ended since the last look
-                self.histogram.show_values(lesson.histogram_key,
-                                           [r.get(lesson.histogram_key) for r in runner.result.runs])
+            self._update_histogram(lesson, runner.result.runs)  # runs that ended since the last look
             self.outcome.show_result(runner.result)
         else:
             self.outcome.clear_outcome(f"{lesson.id}: the lesson failed: {runner.error}")
@@ -461,6 +456,11 @@ class LessonController:
             self.panel.params.set_value("lock_kind", "RLock")
             QtCore.QTimer.singleShot(0, self.start)
         return True
+
+    def _update_histogram(self, lesson: Lesson, runs: list[dict[str, Any]]) -> None:
+        """Redraw the histogram if it is shown and runs were added since it was drawn."""
+        if lesson.histogram_key and self.histogram.isVisible() and len(runs) != sum(self.histogram.counts.values()):
+            self.histogram.show_values(lesson.histogram_key, [r.get(lesson.histogram_key) for r in runs])
 
     def break_deadlock(self) -> None:
         """Make the stuck acquire raise inside the lesson thread."""
