@@ -85,7 +85,7 @@ def test_deadlock_is_found_while_the_window_stays_live_and_can_be_broken(window,
     qtbot.mouseClick(button(window, "Start"), LEFT)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
     finding = window.lessons.runner.ctx.findings[0]
-    assert finding.waiting_for < 1.0 and finding.thread == "lesson-main"
+    assert finding.detected_after < 1.0 and finding.threads == ["lesson-main"]
     assert "data lock" in window.banner.label.text() and "deadlock.py" in window.banner.label.text()
     samples = len(window.latency._samples)
     qtbot.waitUntil(lambda: len(window.latency._samples) > samples + 5, timeout=2000)  # still live
@@ -117,7 +117,7 @@ def test_acquire_lock_acts_on_the_running_lessons_lock(window, qtbot):
     assert window.lock_grab.lock is lock and window.lock_grab.state == "waiting"
     qtbot.waitUntil(lambda: "waiting" in window.lock_label.text(), timeout=1000)
     qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)  # after the holder let go
-    assert lock.owner[1] == "lock-taker" and window.lessons.running
+    assert lock.owner.name == "lock-taker" and window.lessons.running
     qtbot.waitUntil(lambda: any(b.text() == "Release Lock" for b in window.findChildren(QtWidgets.QPushButton)),
                     timeout=1000)
     qtbot.mouseClick(button(window, "Release Lock"), LEFT)

@@ -68,13 +68,14 @@ def test_mutator_waits_for_a_held_lock_and_gives_up_when_stopped():
     stop = threading.Event()
     shared.lock.acquire()
     try:
-        t = threading.Thread(target=mutator.step, args=(stop.is_set,))
+        t = threading.Thread(target=mutator.step, args=(stop.is_set,), name="mutator")
         t.start()
-        # wait (bounded) until the mutator has tried and failed to take the lock twice
+        # wait (bounded) until the lock itself lists the mutator as its waiter
         end = time.monotonic() + 5
-        while mutator.stats.lock_timeouts < 2:
-            assert time.monotonic() < end, "the mutator never tried to take the lock"
+        while [w.lane.name for w in shared.lock.waiters()] != ["mutator"]:
+            assert time.monotonic() < end, "the mutator never waited for the lock"
             stop.wait(0.01)
+        assert mutator.stats.lock_waits == 1
         assert np.all(shared.data == 1.0)
         stop.set()
         t.join(2)

@@ -17,7 +17,6 @@ workers go on.
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from typing import Callable, Mapping
 
 from app.core import logbook
 from app.core.logbook import LogBook
+from app.core.primitives import Event, Thread
+from app.core.recorder import Recorder
 from app.core.params import DURATION, JOIN_TIMEOUT, WORKERS_PER_KIND, check_float, check_int
 from app.core.shared import SharedArray
 from app.core.workers import KINDS, Job, Settings, make_job
@@ -35,7 +36,7 @@ class WorkerHandle:
     """A job and the thread that runs it, with the error it ended with, if any."""
 
     job: Job
-    thread: threading.Thread | None = None
+    thread: Thread | None = None
     error: BaseException | None = None
     traceback: str = ""
 
@@ -90,12 +91,17 @@ def check_duration(duration: float | None) -> float | None:
 
 
 class Lab:
-    """Owns the shared array, the log, the stop Event and the worker threads."""
+    """Owns the shared array, the log, the stop Event and the worker threads.
+
+    The workers, the stop Event and the shared lock are instrumented
+    (:mod:`app.core.primitives`) and record into :attr:`recorder`, the shared array's.
+    """
 
     def __init__(self, shared: SharedArray | None = None, log: LogBook | None = None) -> None:
         self.shared = shared if shared is not None else SharedArray()
         self.log = log if log is not None else LogBook()
-        self.stop_event = threading.Event()
+        self.recorder: Recorder = self.shared.recorder
+        self.stop_event = Event("stop", recorder=self.recorder)
         self.workers: list[WorkerHandle] = []
         self._deadline: float | None = None
         self._stop_requested_at: float | None = None
@@ -138,8 +144,9 @@ class Lab:
         for handle in self.workers:
             # daemon: if a worker ignores the stop Event past the join timeout, the
             # app can still exit; join() reports such a worker by name.
-            handle.thread = threading.Thread(
-                target=self._thread_body, args=(handle,), name=handle.name, daemon=True
+            handle.thread = Thread(
+                target=self._thread_body, args=(handle,), name=handle.name, daemon=True,
+                recorder=self.recorder,
             )
         try:
             for handle in self.workers:
@@ -264,5 +271,7 @@ class Lab:
             self.log.write(
                 f"{handle.name} failed: {exc!r}\n{handle.traceback.rstrip()}", logbook.ERROR
             )
+            if handle.thread is not None:
+                handle.thread.error = exc  # its lane ends as "failed"
             handle.error = exc  # set last: readers that see the error see its traceback and log
             return False

@@ -86,15 +86,24 @@ class LockGrab:
 
     def _take(self, cancel: threading.Event) -> None:
         began = time.monotonic()
+        if not self._wait_for_lock(cancel):
+            return
+        with self._guard:
+            if cancel.is_set():  # released or cancelled while we were acquiring
+                self.lock.release()
+                return
+            self.waited = time.monotonic() - began
+            self._enter(HELD)
+
+    def _wait_for_lock(self, cancel: threading.Event) -> bool:
+        """Block until the lock is taken (True) or ``cancel`` is set (False)."""
+        acquire_unless = getattr(self.lock, "acquire_unless", None)
+        if acquire_unless is not None:  # an instrumented lock: one recorded wait
+            return acquire_unless(cancel.is_set)
         while not cancel.is_set():
             if self.lock.acquire(timeout=self.attempt):
-                with self._guard:
-                    if cancel.is_set():  # released or cancelled while we were acquiring
-                        self.lock.release()
-                        return
-                    self.waited = time.monotonic() - began
-                    self._enter(HELD)
-                return
+                return True
+        return False
 
     def _enter(self, state: str) -> None:
         self.state = state

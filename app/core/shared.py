@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from app.core.params import ARRAY_SIZE, check_fits_in_memory, check_int
+from app.core.primitives import Lock
+from app.core.recorder import Recorder
 
 START_VALUE = 1.0
 
@@ -21,10 +21,15 @@ class SharedArray:
     :meth:`snapshot` copies the array *without* the lock, on purpose: the display
     must never wait for a worker, and a half-finished pass is exactly what a
     learner should be able to see when the lock is off.
+
+    The lock is an instrumented :class:`~app.core.primitives.Lock`: its holds and
+    waits go to :attr:`recorder`, which the window's thread lanes read.
     """
 
-    def __init__(self, size: int = int(ARRAY_SIZE.default), *, use_lock: bool = True) -> None:
-        self.lock = threading.Lock()
+    def __init__(self, size: int = int(ARRAY_SIZE.default), *, use_lock: bool = True,
+                 recorder: Recorder | None = None) -> None:
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.lock = Lock("shared array lock", recorder=self.recorder)
         self.use_lock = use_lock
         self.data = self._allocate(size)
 

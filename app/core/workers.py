@@ -25,8 +25,6 @@ Say = Callable[[str], None]
 
 #: How many elements an element-wise pass handles between two looks at the stop flag.
 CHUNK = 2048
-#: How long one attempt to take the shared lock waits before looking at the stop flag.
-LOCK_POLL = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class JobStats:
     """What a job did, counted by the job itself (read by tests and the display)."""
 
     steps: int = 0
-    lock_timeouts: int = 0  # attempts to take the shared lock that timed out
+    lock_waits: int = 0  # times the shared lock was held by another thread when wanted
     lock_wait_seconds: float = 0.0
 
 
@@ -112,25 +110,19 @@ class ArrayMutator(Job):
         self.stats.steps += 1  # inside the lock: a reader holding it sees a settled count
 
     def _acquire(self, should_stop: ShouldStop) -> bool:
-        """Take the shared lock, looking at the stop flag every :data:`LOCK_POLL` s."""
+        """Take the shared lock; while another thread holds it, wait (stoppable) and say so."""
         lock = self.shared.lock
         if lock.acquire(blocking=False):
             return True
+        self.stats.lock_waits += 1
+        self.say("waiting for the lock: another thread holds it")
         began = time.monotonic()
-        announced = False
-        while not should_stop():
-            if lock.acquire(timeout=LOCK_POLL):
-                waited = time.monotonic() - began
-                self.stats.lock_wait_seconds += waited
-                if announced:
-                    self.say(f"got the lock after waiting {waited:.2f} s")
-                return True
-            self.stats.lock_timeouts += 1
-            if not announced:
-                self.say("waiting for the lock: another thread holds it")
-                announced = True
-        self.stats.lock_wait_seconds += time.monotonic() - began
-        return False
+        got = lock.acquire_unless(should_stop)  # one recorded wait; asks should_stop as it goes
+        waited = time.monotonic() - began
+        self.stats.lock_wait_seconds += waited
+        if got:
+            self.say(f"got the lock after waiting {waited:.2f} s")
+        return got
 
     def one_pass(self, should_stop: ShouldStop) -> None:
         """Change every element once (stop early if asked)."""

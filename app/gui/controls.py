@@ -156,7 +156,7 @@ class ControlPanel(QtWidgets.QWidget):
 
 
 class ButtonBar(QtWidgets.QWidget):
-    """Start, Stop, Acquire Lock (Release Lock), Run xN and Reset array.
+    """Start, Stop, Acquire Lock (Release Lock), Run xN, Reset array and Save trace...
 
     The labels are part of the interface: users, teachers' scripts and the tests find
     the buttons by them.
@@ -171,6 +171,9 @@ class ButtonBar(QtWidgets.QWidget):
         self.lock_button = QtWidgets.QPushButton("Acquire Lock")
         self.runx_button = QtWidgets.QPushButton("Run xN")
         self.reset_button = QtWidgets.QPushButton("Reset array")
+        self.trace_button = QtWidgets.QPushButton("Save trace...")
+        self.trace_button.setToolTip("save what every thread did as Chrome Trace JSON, "
+                                     "for https://ui.perfetto.dev or chrome://tracing")
         self.start_button.setObjectName("start")
         self.stop_button.setObjectName("stop")
         self.runx_button.setToolTip("repeat the lesson and draw how its outcome is distributed")
@@ -178,4 +181,5 @@ class ButtonBar(QtWidgets.QWidget):
         grid.addWidget(self.stop_button, 0, 1)
         grid.addWidget(self.lock_button, 1, 0)
         grid.addWidget(self.runx_button, 1, 1)
-        grid.addWidget(self.reset_button, 2, 0, 1, 2)
+        grid.addWidget(self.reset_button, 2, 0)
+        grid.addWidget(self.trace_button, 2, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from pyqtgraph.Qt import QtCore
@@ -16,6 +17,8 @@ from app.gui.qtenv import make_application, quit_on_sigint
 from app.gui.window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
+#: How much longer a screenshot waits for a running lesson to end before it is taken anyway.
+SCREENSHOT_WAIT_S = 20.0
 #: The window sets Python's thread switch interval to this while it runs (Python's
 #: default is 5 ms). Every Qt call releases the GIL, and with CPU-bound Python
 #: workers the GUI thread then waits up to an interval to get it back, many times
@@ -69,9 +72,11 @@ def launch(
         saved = [True]
         if screenshot is not None:
             shot_timer = QtCore.QTimer(window)  # after 2 s, once a lesson run has ended
+            give_up_at = time.monotonic() + SCREENSHOT_AFTER_S + SCREENSHOT_WAIT_S
 
             def shoot_when_idle() -> None:
-                if window.lessons.running:
+                stuck = window.banner.isVisible()  # a deadlocked lesson waits to be broken
+                if window.lessons.running and not stuck and time.monotonic() < give_up_at:
                     return
                 shot_timer.stop()
                 saved[0] = _save_and_close(window, screenshot)

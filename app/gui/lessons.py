@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 import traceback
 from collections import Counter
 from typing import Any, Callable
@@ -21,6 +22,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core.latency import LatencyMeter
 from app.core.logbook import LogBook
+from app.core.recorder import Recorder
 from app.core.watchdog import Watchdog
 from app.lessons import LESSONS
 from app.lessons.base import Lesson, Param, Result, RunContext, Stopper, run_lesson
@@ -75,7 +77,8 @@ class LessonRunner:
     Owner of that thread: :meth:`stop` asks it to end, :meth:`join` waits with a bound.
     """
 
-    def __init__(self, lesson: Lesson, params: dict[str, Any], repeat: int, log: LogBook, loop: QtLoop) -> None:
+    def __init__(self, lesson: Lesson, params: dict[str, Any], repeat: int, log: LogBook, loop: QtLoop,
+                 recorder: Recorder) -> None:
         self.lesson = lesson
         self.params = params
         self.repeat = repeat
@@ -84,7 +87,7 @@ class LessonRunner:
         self.result: Result | None = None
         self.error: str = ""
         self.ctx: RunContext | None = None
-        self._log, self._loop = log, loop
+        self._log, self._loop, self._recorder = log, loop, recorder
         self._thread = threading.Thread(target=self._main, name="lesson-main", daemon=True)
 
     def start(self) -> None:
@@ -104,7 +107,7 @@ class LessonRunner:
         return not self._thread.is_alive()
 
     def _context(self) -> RunContext:
-        self.ctx = RunContext(log=self._log, loop=self._loop, auto_break=False)
+        self.ctx = RunContext(log=self._log, loop=self._loop, auto_break=False, recorder=self._recorder)
         return self.ctx
 
     def _main(self) -> None:
@@ -314,6 +317,7 @@ class RunsHistogram(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setMaximumHeight(190)
         self.getPlotItem().setLabel("left", "runs")
+        self.getAxis("bottom").enableAutoSIPrefix(False)  # the tick labels are the values themselves
         self.bars: pg.BarGraphItem | None = None
         self.counts: dict[str, int] = {}
 
@@ -343,25 +347,33 @@ class RunsHistogram(pg.PlotWidget):
 
 
 class DeadlockBanner(QtWidgets.QFrame):
-    """Says in plain words that a lesson thread is deadlocked; offers to break it."""
+    """Says in plain words that lesson threads are deadlocked; offers to break it, or re-run fixed."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deadlock")
         self.setStyleSheet("QFrame#deadlock { background:#fff3cd; border:1px solid #d9a400; }")
-        layout = QtWidgets.QHBoxLayout(self)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
         self.break_button = QtWidgets.QPushButton("Break the wait")
-        self.rlock_button = QtWidgets.QPushButton("Re-run with RLock")
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.break_button)
-        layout.addWidget(self.rlock_button)
+        self.break_button.setToolTip("the waiting acquire raises WaitBroken inside that thread; "
+                                     "the lesson reports it")
+        self.fix_button = QtWidgets.QPushButton()
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.break_button)
+        buttons.addWidget(self.fix_button)
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
         self.hide()
 
-    def show_finding(self, text: str, offer_rlock: bool) -> None:
+    def show_finding(self, text: str, fix_label: str | None) -> None:
+        """Show ``text``; offer the lesson's fix as a re-run when it has one."""
         self.label.setText(text)
-        self.rlock_button.setVisible(offer_rlock)
+        self.fix_button.setText(fix_label or "")
+        self.fix_button.setVisible(fix_label is not None)
         self.show()
 
 
@@ -374,17 +386,20 @@ class LessonController:
 
     def __init__(self, panel: LessonPanel, code: CodeView, outcome: OutcomePanel,
                  histogram: RunsHistogram, banner: DeadlockBanner, log: LogBook, loop: QtLoop,
-                 show_message: Callable[[str, int], None]) -> None:
+                 recorder: Recorder, show_message: Callable[[str, int], None]) -> None:
         self.panel, self.code, self.outcome = panel, code, outcome
         self.histogram, self.banner, self.log, self.loop = histogram, banner, log, loop
+        self.recorder = recorder
         self.show_message = show_message
         self.runner: LessonRunner | None = None
+        self.started_at = 0.0  # time.monotonic() of the last Start
+        self._last_ctx: RunContext | None = None
         self.last_array: np.ndarray | None = None
         self._shown_findings = 0
-        self._rerun_with_rlock = False
+        self._rerun_fixed = False
         panel.lesson_changed.connect(self._on_lesson_changed)
         banner.break_button.clicked.connect(self.break_deadlock)
-        banner.rlock_button.clicked.connect(self.rerun_with_rlock)
+        banner.fix_button.clicked.connect(self.rerun_fixed)
         self._on_lesson_changed(panel.lesson().id)
 
     @property
@@ -402,13 +417,14 @@ class LessonController:
             self.show_message(f"Not started: {exc}", 10000)
             return False
         repeat = lesson.repeat if repeat is None else repeat
-        self.runner = LessonRunner(lesson, params, repeat, self.log, self.loop)
+        self.runner = LessonRunner(lesson, params, repeat, self.log, self.loop, self.recorder)
         self._shown_findings = 0
         self.banner.hide()
         self.histogram.setVisible(lesson.histogram_key is not None and repeat > 1)
         self.histogram.show_values(lesson.histogram_key or "", [])
         self.outcome.show_running(lesson, 0, repeat)
         self.log.write(f"lesson {lesson.id}: {repeat} run(s) with {params}", "note", thread="GUI")
+        self.started_at = time.monotonic()
         self.runner.start()
         return True
 
@@ -421,6 +437,11 @@ class LessonController:
         ctx = self.runner.ctx if self.running else None
         plain = [lock for lock in (ctx.locks if ctx else []) if not lock.reentrant]
         return plain[0] if plain else None
+
+    def locks(self) -> list:
+        """The locks of the running (or last) run, for the lock panel."""
+        ctx = self.runner.ctx if self.runner is not None else self._last_ctx
+        return list(ctx.locks) if ctx is not None else []
 
     def array(self) -> np.ndarray | None:
         """What the plot should show: the running (or last) lesson's array."""
@@ -439,8 +460,11 @@ class LessonController:
         ctx = runner.ctx
         if ctx is not None and len(ctx.findings) > self._shown_findings:
             self._shown_findings = len(ctx.findings)
-            offer = any(p.name == "lock_kind" for p in lesson.params)
-            self.banner.show_finding(ctx.findings[-1].explain(), offer)
+            finding = ctx.findings[-1]
+            headline, *details = finding.explain_lines()
+            text = (f"<b>{html.escape(headline)}</b> (found {finding.detected_after:.2f} s after it formed)"
+                    + "".join(f"<br>{html.escape(line)}" for line in details))
+            self.banner.show_finding(text, lesson.fix[2] if lesson.fix else None)
         if runner.running:
             self.outcome.show_running(lesson, len(runner.runs), runner.repeat)
             return False
@@ -450,10 +474,12 @@ class LessonController:
         else:
             self.outcome.clear_outcome(f"{lesson.id}: the lesson failed: {runner.error}")
         self.banner.hide()
+        self._last_ctx = runner.ctx
         self.runner = None
-        if self._rerun_with_rlock:
-            self._rerun_with_rlock = False
-            self.panel.params.set_value("lock_kind", "RLock")
+        if self._rerun_fixed and lesson.fix:
+            self._rerun_fixed = False
+            name, value, _label = lesson.fix
+            self.panel.params.set_value(name, value)
             QtCore.QTimer.singleShot(0, self.start)
         return True
 
@@ -468,9 +494,9 @@ class LessonController:
             names = self.runner.ctx.break_waits()
             self.log.write(f"GUI broke the wait of: {', '.join(names) or 'nobody'}", "note", thread="GUI")
 
-    def rerun_with_rlock(self) -> None:
-        """Break the wait, then run the same lesson again with an RLock."""
-        self._rerun_with_rlock = True
+    def rerun_fixed(self) -> None:
+        """Break the wait, then run the same lesson again with its fix (an RLock, one lock order)."""
+        self._rerun_fixed = True
         self.break_deadlock()
 
     def shutdown(self, timeout: float) -> bool:

@@ -1,9 +1,10 @@
-"""The lab window: the control panel, a live plot of the shared array, and the log.
+"""The lab window: the control panel, a live plot of the shared array, the thread lanes,
+the lock panel and the log.
 
 Everything the window shows is read from the core on the GUI thread by two timers:
 
-* the *display* timer (~30 Hz) copies the array, redraws the plot, appends new log
-  lines, notices workers that ended and retries a pending lock grab;
+* the *display* timer (~30 Hz) copies the array, redraws the plot and the lanes,
+  refreshes the lock panel, appends new log lines and notices workers that ended;
 * the *probe* timer (every 20 ms, single-shot and re-armed) measures how late it
   fires (event-loop latency) and beats the :class:`~app.core.watchdog.Watchdog`.
 
@@ -21,13 +22,16 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
+from app.core.chrometrace import save_trace
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter
 from app.core.watchdog import Stall, Watchdog
 from app.gui import resources
 from app.gui.controls import GUI_THREAD, ButtonBar, ControlPanel
+from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
                              QtLoop, RunsHistogram)
+from app.gui.lockpanel import LockPanel
 
 DISPLAY_INTERVAL_MS = 33
 PROBE_INTERVAL_MS = 20
@@ -45,6 +49,7 @@ class LabWindow(QtWidgets.QMainWindow):
     def __init__(self, lab: Lab | None = None) -> None:
         super().__init__()
         self.lab = lab if lab is not None else Lab()
+        self.recorder = self.lab.recorder  # the lab's workers and every lesson run record here
         self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
@@ -55,6 +60,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self._shown_lock_state = lockgrab.IDLE
         self._redraw_pending = True
         self._x = np.arange(0)
+        self._texts: dict[int, str] = {}
+        self._lessons_tab = False
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
@@ -65,13 +72,15 @@ class LabWindow(QtWidgets.QMainWindow):
         self.outcome = OutcomePanel()
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
+        self.lanes = ThreadLanes(self.recorder)
+        self.lock_panel = LockPanel()
         self.plot = self._build_plot()
         self.log_view = self._build_log()
         self._build_layout()
         self._build_status()
         self.lessons = LessonController(
             self.lesson_panel, self.code_view, self.outcome, self.histogram, self.banner,
-            self.lab.log, QtLoop(self.latency, self.watchdog, self), self.show_message,
+            self.lab.log, QtLoop(self.latency, self.watchdog, self), self.recorder, self.show_message,
         )
         self._wire()
 
@@ -102,37 +111,32 @@ class LabWindow(QtWidgets.QMainWindow):
         return view
 
     def _build_layout(self) -> None:
-        top = QtWidgets.QWidget()
-        top_layout = QtWidgets.QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.plot, 1)
-        top_layout.addWidget(self.histogram)
-        top_layout.addWidget(self.banner)
-        top_layout.addWidget(self.outcome)
         self.histogram.hide()
-        right = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        right.addWidget(top)
-        right.addWidget(self.log_view)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        panes = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        panes.setChildrenCollapsible(False)
+        self.plot_pane = _stack(self.plot, self.histogram)
+        panes.addWidget(self.plot_pane)
+        panes.addWidget(self.lanes)
+        self.bottom_tabs = QtWidgets.QTabWidget()
+        self.bottom_tabs.addTab(self.log_view, "Log")
+        self.bottom_tabs.addTab(self.lock_panel, "Locks")
+        panes.addWidget(self.bottom_tabs)
+        panes.setSizes([250, 230, 190])
+        right = _stack(panes, self.banner, self.outcome)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(scroll, "Lab")
         self.tabs.addTab(self.lesson_panel, "Lessons")
-        left = QtWidgets.QWidget()
-        left_layout = QtWidgets.QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.tabs, 1)
-        left_layout.addWidget(self.buttons)
+        left = _stack(self.tabs, self.buttons)
         left.setMinimumWidth(360)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         main.addWidget(left)
         main.addWidget(self.code_view)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
-        main.setSizes([520, 360, 480])
+        main.setSizes([420, 330, 610])
         self.code_view.hide()
         self.outcome.hide()
         self.setCentralWidget(main)
@@ -167,8 +171,9 @@ class LabWindow(QtWidgets.QMainWindow):
         b.lock_button.clicked.connect(self.toggle_lock)
         b.runx_button.clicked.connect(self.run_many)
         b.reset_button.clicked.connect(self.reset_array)
+        b.trace_button.clicked.connect(lambda: self.save_trace())
         self.tabs.currentChanged.connect(self._on_tab)
-        self.lesson_panel.lesson_changed.connect(lambda _id: self._refresh_controls())
+        self.lesson_panel.lesson_changed.connect(lambda _id: (self._refresh_controls(), self._show_plot_if_used()))
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
         self._set_use_lock(c.use_lock_box.isChecked())
@@ -189,10 +194,11 @@ class LabWindow(QtWidgets.QMainWindow):
     # -- actions -----------------------------------------------------------------------
     def in_lessons(self) -> bool:
         """True while the Lessons tab is shown: the buttons act on the chosen lesson."""
-        return self.tabs.currentIndex() == 1
+        return self._lessons_tab
 
     def start(self) -> None:
         """Start the chosen lesson, or the chosen workers (on threads, or here, freezing)."""
+        self.lanes.canvas.set_following(True)
         if self.in_lessons():
             self.lessons.start()
             self._refresh_controls()
@@ -291,6 +297,23 @@ class LabWindow(QtWidgets.QMainWindow):
             return
         self.reset_array()
 
+    def save_trace(self, path: str | None = None) -> bool:
+        """Save what the threads did as Chrome Trace JSON (asks where, if ``path`` is None)."""
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save the thread trace", "threadlab-trace.json", "Trace Event JSON (*.json)")
+            if not path:
+                return False
+        try:
+            save_trace(self.recorder, path)
+        except OSError as exc:
+            self.show_message(f"Could not save the trace: {exc}", 10000)
+            return False
+        self.lab.log.write(f"trace of {len(self.recorder.records):,} records saved to {path}; "
+                           "open it in https://ui.perfetto.dev", logbook.NOTE, thread="GUI")
+        self.show_message(f"Trace saved to {path} (open it in ui.perfetto.dev)", 10000)
+        return True
+
     def _set_use_lock(self, on: bool) -> None:
         self.lab.shared.use_lock = on
 
@@ -331,18 +354,32 @@ class LabWindow(QtWidgets.QMainWindow):
             if self.lock_grab.lock is not self.lab.shared.lock:
                 self.lock_grab.release()
             self._refresh_controls()
-        if self._redraw_pending or self.lessons.running or self.lab.alive():
+            self.lanes.show_period(self.lessons.started_at, time.monotonic())  # the whole run
+        busy = self.lessons.running or bool(self.lab.alive())
+        if self._redraw_pending or busy:
             self._redraw_pending = False
             self._draw_array()  # an idle window does not redraw an unchanged array 30 times a second
+        self.lanes.refresh(busy)
+        self.lock_panel.show_locks(self._locks_in_view())
         self._drain_log()
         self._follow_workers()
         self._show_lock_state()
         self._show_latency()
 
+    def _show_plot_if_used(self) -> None:
+        """The array plot is hidden for lessons that have no array: the lanes get its room."""
+        self.plot_pane.setVisible(not self.in_lessons() or self.lesson_panel.lesson().shows_array)
+
+    def _locks_in_view(self) -> list:
+        """The Lab's shared lock, or the running (last) lesson's locks."""
+        return self.lessons.locks() if self.in_lessons() else [self.lab.shared.lock]
+
     def _on_tab(self, index: int) -> None:
+        self._lessons_tab = index == 1  # remembered: asking Qt 30 times a second costs GIL trips
         lessons = self.in_lessons()
         self.code_view.setVisible(lessons)
         self.outcome.setVisible(lessons)
+        self._show_plot_if_used()
         if not lessons:
             self.histogram.hide()
             self.banner.hide()
@@ -393,7 +430,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _follow_workers(self) -> None:
         alive = self.lab.alive()
-        self.threads_label.setText(f"Python threads: {threading.active_count()}")
+        self._set_text(self.threads_label, f"Python threads: {threading.active_count()}")
         if alive and self._stop_clicked_at is not None:
             if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
                 report = self.lab.join(0)  # also names them in the log
@@ -417,22 +454,27 @@ class LabWindow(QtWidgets.QMainWindow):
         self._shown_lock_state = state
         button = self.buttons.lock_button
         if state == lockgrab.HELD:
-            button.setText("Release Lock")
+            self._set_text(button, "Release Lock")
             ignored = "; Use lock is off, so the mutators ignore it" if (
                 self.lock_grab.lock is self.lab.shared.lock and not self.lab.shared.use_lock) else ""
-            self.lock_label.setText(f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
+            self._set_text(self.lock_label, f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
         elif state == lockgrab.WAITING:
-            button.setText("Waiting for Lock...")
-            self.lock_label.setText(f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+            self._set_text(button, "Waiting for Lock...")
+            self._set_text(self.lock_label, f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
         else:
-            button.setText("Acquire Lock")
-            self.lock_label.setText("lock: not held by GUI")
+            self._set_text(button, "Acquire Lock")
+            self._set_text(self.lock_label, "lock: not held by GUI")
+
+    def _set_text(self, widget: QtWidgets.QWidget, text: str) -> None:
+        """``widget.setText(text)`` only if it changes: an idle call into Qt still costs a GIL
+        round trip, and these run 30 times a second."""
+        if self._texts.get(id(widget)) != text:
+            self._texts[id(widget)] = text
+            widget.setText(text)
 
     def _show_latency(self) -> None:
-        self.latency_label.setText(
-            f"event-loop delay {self.latency.last * 1000:.0f} ms "
-            f"(5 s max {self.latency.recent_max * 1000:.0f} ms)"
-        )
+        self._set_text(self.latency_label, f"event-loop delay {self.latency.last * 1000:.0f} ms "
+                                           f"(5 s max {self.latency.recent_max * 1000:.0f} ms)")
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -468,3 +510,13 @@ class LabWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+def _stack(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """``widgets`` one above the other, the first one stretching."""
+    box = QtWidgets.QWidget()
+    layout = QtWidgets.QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for i, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if i == 0 else 0)
+    return box

@@ -11,7 +11,7 @@ from app.lessons.base import Lesson
 
 MODULES = (
     "first_thread", "two_counters", "shared_array", "vectorized_race", "elementwise_race",
-    "lock", "main_holds_lock", "deadlock", "lock_timeout", "event_ready", "event_stop",
+    "lock", "main_holds_lock", "deadlock", "lock_order", "lock_timeout", "event_ready", "event_stop",
     "ctrl_c", "frozen_vs_threaded",
 )
 

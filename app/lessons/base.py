@@ -11,7 +11,14 @@ A lesson is a module in :mod:`app.lessons` with:
   returns what was measured (JSON-friendly values);
 * ``judge(p, runs) -> Verdict``: compares the measured runs with what the lesson
   predicts, in a sentence a learner understands.
-* optionally ``HISTOGRAM``: the key of a run's value to draw over repeated runs.
+* optionally ``HISTOGRAM``: the key of a run's value to draw over repeated runs;
+* optionally ``FIX``: ``(parameter, value, button label)``, the setting that cures a
+  deadlock the lesson shows; the window offers it as a re-run.
+
+A lesson's threads, locks, events and conditions come from its :class:`RunContext`
+(``ctx.Thread``, ``ctx.Lock``, ...): they are :mod:`app.core.primitives`, with
+``threading``'s API, and they record every change of state for the thread lanes,
+the lock panel, the deadlock watch and the trace export.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from app.core import logbook
 from app.core.eventloop import Loop, TickLoop
 from app.core.logbook import LogBook
 from app.core.params import Bound, check_float, check_int
-from app.core.tracking import DeadlockWatch, SelfDeadlock, TrackedLock
+from app.core import primitives
+from app.core.recorder import Recorder
+from app.core.waitgraph import Deadlock, DeadlockWatch
 
 #: How long the runner waits for a lesson's threads after the lesson returns.
 JOIN_S = 2.0
@@ -84,19 +93,17 @@ class Verdict:
     summary: str
 
 
-class LessonThread(threading.Thread):
-    """A ``threading.Thread`` whose exception is logged and kept by its :class:`RunContext`."""
+class LessonThread(primitives.Thread):
+    """A recorded ``Thread`` whose exception is logged and kept (``error``) by its :class:`RunContext`."""
 
     def __init__(self, ctx: "RunContext", *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, recorder=ctx.recorder, **kwargs)
         self.ctx = ctx
-        self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            super().run()
+            super().run()  # records "failed" and keeps the exception in self.error
         except Exception as exc:  # noqa: BLE001 - kept and shown, never lost
-            self.error = exc
             self.ctx.log.write(f"failed: {exc!r}\n{traceback.format_exc().rstrip()}", logbook.ERROR)
 
 
@@ -105,20 +112,24 @@ class RunContext:
 
     Every thread made with :meth:`Thread` is joined (with a bound) when the run ends;
     :attr:`stop` is set by Stop in the window (and by the runner on the way out).
+    Everything made here records into :attr:`recorder` (a new one unless given: the
+    window and ``run --trace`` pass one that outlives the run).
     """
 
     def __init__(self, log: LogBook | None = None, stop: threading.Event | None = None,
-                 loop: Loop | None = None, auto_break: bool = True) -> None:
+                 loop: Loop | None = None, auto_break: bool = True,
+                 recorder: Recorder | None = None) -> None:
         self.log = log if log is not None else LogBook()
-        self.stop = stop if stop is not None else threading.Event()
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.stop = stop if stop is not None else primitives.Event("stop", recorder=self.recorder)
         self.threads: list[LessonThread] = []
-        self.locks: list[TrackedLock] = []
+        self.locks: list[primitives.Lock] = []
         self.array: np.ndarray | None = None  # what the window plots, if the lesson sets it
         self._loop = loop
         self._log_start = self.log.next_index
         self._own_loop: TickLoop | None = None
-        self.findings: list[SelfDeadlock] = []
-        self._watch = DeadlockWatch(self.locks, self._found, auto_break=auto_break)
+        self.findings: list[Deadlock] = []
+        self._watch = DeadlockWatch(lambda: list(self.locks), self._found, auto_break=auto_break)
 
     # -- the API lessons use -------------------------------------------------------------
     def Thread(self, *args: Any, **kwargs: Any) -> LessonThread:  # noqa: N802 - mirrors threading
@@ -127,13 +138,21 @@ class RunContext:
         self.threads.append(thread)
         return thread
 
-    def Lock(self, name: str = "lock") -> TrackedLock:  # noqa: N802
+    def Lock(self, name: str = "lock") -> primitives.Lock:  # noqa: N802
         """A plain Lock that records owner and waiters (deadlocks can be found and broken)."""
-        return self._track(TrackedLock(name, reentrant=False, abandon=self.stop))
+        return self._track(primitives.Lock(name, recorder=self.recorder, abandon=self.stop))
 
-    def RLock(self, name: str = "lock") -> TrackedLock:  # noqa: N802
-        """A reentrant lock, tracked like :meth:`Lock`."""
-        return self._track(TrackedLock(name, reentrant=True, abandon=self.stop))
+    def RLock(self, name: str = "lock") -> primitives.RLock:  # noqa: N802
+        """A reentrant lock, recorded like :meth:`Lock`."""
+        return self._track(primitives.RLock(name, recorder=self.recorder, abandon=self.stop))
+
+    def Event(self, name: str = "event") -> primitives.Event:  # noqa: N802
+        """An Event whose waits and sets show in the lanes."""
+        return primitives.Event(name, recorder=self.recorder)
+
+    def Condition(self, lock: primitives.Lock | None = None, name: str = "condition") -> primitives.Condition:  # noqa: N802
+        """A Condition over ``lock`` (a new RLock of this run by default)."""
+        return primitives.Condition(lock if lock is not None else self.RLock(f"{name} lock"), name)
 
     def print(self, *parts: Any) -> None:
         """Like ``print``, into the log, with the calling thread's name and a timestamp."""
@@ -160,19 +179,20 @@ class RunContext:
         return self._loop
 
     # -- for the runner --------------------------------------------------------------------
-    def _track(self, lock: TrackedLock) -> TrackedLock:
+    def _track(self, lock: primitives.Lock) -> primitives.Lock:
         self.locks.append(lock)
         if len(self.locks) == 1:
             self._watch.start()  # deadlocks are looked for as soon as there is a lock
         return lock
 
-    def _found(self, finding: SelfDeadlock) -> None:
+    def _found(self, finding: Deadlock) -> None:
         self.findings.append(finding)
-        self.log.write(finding.explain(), logbook.NOTE, thread="deadlock-watch")
+        self.log.write(f"{finding.explain()} (found {finding.detected_after:.2f} s after it formed)",
+                       logbook.NOTE, thread="deadlock-watch")
 
     def break_waits(self) -> list[str]:
-        """Break every wait found in a deadlock; return the threads' names."""
-        return [name for f in self.findings for name in f.lock.break_waits(f.ident)]
+        """Break one wait of each deadlock found (its victim); return the threads' names."""
+        return [name for finding in self.findings for name in finding.break_wait()]
 
     def finish(self, timeout: float = JOIN_S) -> list[str]:
         """Join every thread of the run (bounded); stop a loop we started; return stragglers."""
@@ -181,7 +201,8 @@ class RunContext:
             if thread.is_alive() and not thread.daemon:
                 thread.join(max(0.0, end - time.monotonic()))
         stragglers = [t.name for t in self.threads if t.is_alive() and not t.daemon]
-        self._watch.stop()
+        if self._watch.started:
+            self._watch.stop()
         if self._own_loop is not None:
             self._own_loop.stop()
         return stragglers
@@ -227,6 +248,16 @@ class Lesson:
     @property
     def histogram_key(self) -> str | None:
         return getattr(self.module, "HISTOGRAM", None)
+
+    @property
+    def shows_array(self) -> bool:
+        """True if the lesson gives the window an array to plot (its code calls ``ctx.show``)."""
+        return "ctx.show(" in self.source
+
+    @property
+    def fix(self) -> tuple[str, Any, str] | None:
+        """``(parameter, value, label)`` that cures the lesson's deadlock, if it shows one."""
+        return getattr(self.module, "FIX", None)
 
     @property
     def source(self) -> str:

@@ -13,11 +13,12 @@ Why: this is the smallest deadlock there is. It hides easily: ``update`` looks
 harmless, and only the caller's ``with lock:`` around the call makes it hang.
 """
 
-from app.core.tracking import WaitBroken
+from app.core.primitives import WaitBroken
 from app.lessons.base import Param, Verdict
 
 ID = "deadlock"
 PARAMS = (Param("lock_kind", "Lock", choices=("Lock", "RLock"), help="the kind of lock both places take"),)
+FIX = ("lock_kind", "RLock", "Re-run with RLock")
 #: How soon the app must notice the stuck wait.
 DETECT_WITHIN_S = 1.0
 
@@ -44,7 +45,7 @@ def run(ctx, p):
         "lock_kind": p["lock_kind"],
         "finished": finished,
         "detected": found is not None,
-        "detected_after_s": round(found.waiting_for, 3) if found else None,
+        "detected_after_s": round(found.detected_after, 3) if found else None,
     }
 
 

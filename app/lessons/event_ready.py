@@ -37,7 +37,7 @@ def run(ctx, p):
     ctx.show(a)
     half = len(a) // 2
     parts = {"first": slice(0, half), "second": slice(half, None)}
-    ready, woke = threading.Event(), {}
+    ready, woke = ctx.Event("ready"), {}
     threads = [ctx.Thread(target=worker, args=(ctx, ready, a, parts[k], woke), name=f"{k}-half")
                for k in parts]
     for t in threads:

@@ -11,7 +11,6 @@ Why: ``stop.wait(period)`` is both the pause and the check. ``time.sleep(period)
 would make the loop notice the stop only after the sleep is over.
 """
 
-import threading
 import time
 
 from app.lessons.base import Param, Verdict
@@ -33,7 +32,7 @@ def forever(stop, period, out):
 
 
 def run(ctx, p):
-    stop, out = threading.Event(), {}
+    stop, out = ctx.Event("stop"), {}
     t = ctx.Thread(target=forever, args=(stop, p["period"], out), name="loop")
     t.start()
     ctx.sleep(p["run_for"])

@@ -12,7 +12,6 @@ Why: every blocking call in ``threading`` takes a timeout and reports, by its re
 value or by ``is_alive()``, whether it got what it waited for. Nothing raises.
 """
 
-import threading
 import time
 
 from app.lessons.base import Param, Verdict
@@ -46,7 +45,7 @@ def try_lock(ctx, lock, timeout, out):
 
 def run(ctx, p):
     lock = ctx.Lock("lock")
-    holding, out = threading.Event(), {}
+    holding, out = ctx.Event("holding"), {}
     holder = ctx.Thread(target=hold_lock, args=(ctx, lock, p["hold"], holding), name="holder")
     holder.start()
     holding.wait(5)

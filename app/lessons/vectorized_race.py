@@ -15,8 +15,6 @@ switch interval, 5 ms by default), and when it does is up to timing. Both thread
 for a start Event so that they really run at the same time.
 """
 
-import threading
-
 import numpy as np
 
 from app.lessons.base import Param, Verdict
@@ -49,7 +47,7 @@ def divide(a, k, go):
 def run(ctx, p):
     a = np.ones(p["size"])
     ctx.show(a)
-    go = threading.Event()
+    go = ctx.Event("go")
     threads = [ctx.Thread(target=add, args=(a, p["k"], go), name="add"),
                ctx.Thread(target=divide, args=(a, p["k"], go), name="divide")]
     for t in threads:

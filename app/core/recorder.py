@@ -1,0 +1,176 @@
+"""What the instrumented threads did, and when: a bounded ring of state changes.
+
+The instrumented primitives (:mod:`app.core.primitives`) call :meth:`Recorder.record`
+whenever a thread changes state: it starts, runs, paces itself, waits for a lock, an
+event, a condition or another thread, takes or lets go of a lock, finishes or fails.
+Each record is one tuple::
+
+    (t, lane, kind, obj)
+
+``t`` is ``time.monotonic()``; ``lane`` is the :class:`Lane` of the thread the record
+is about; ``kind`` is one of the constants below; ``obj`` is the primitive involved
+(a lock, an event, a condition, a thread) or ``None``.
+
+Records go into a ``deque`` with a ``maxlen``: the oldest fall out, so a lesson left
+running for hours holds the same memory as one that ran for a second. Appending to a
+deque and copying it are single C calls, atomic under the GIL, so recording takes no
+lock of its own. The thread lanes (:mod:`app.core.timeline`) and the trace export
+(:mod:`app.core.chrometrace`) are built from these records, never from guesses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import weakref
+from collections import deque
+from typing import Any, Iterable
+
+# -- thread states: each starts a new segment in the thread's lane -------------------------
+STARTED = "started"  # the thread began: a mark, and the state becomes RUNNING
+RUNNING = "running"
+PACING = "pacing"  # Event.wait(timeout) or a sleep: idle by choice, for a bounded time
+WAIT_LOCK = "waiting for lock"
+WAIT_EVENT = "waiting for event"  # Event.wait() with no timeout
+WAIT_COND = "waiting on condition"
+JOINING = "joining"  # Thread.join(): waiting for another thread to end
+FINISHED = "finished"
+FAILED = "failed"  # the thread ended with an exception
+
+STATES = (RUNNING, PACING, WAIT_LOCK, WAIT_EVENT, WAIT_COND, JOINING)
+ENDS = (FINISHED, FAILED)
+#: States in which a thread is blocked by another thread (as opposed to pacing itself).
+WAITING = (WAIT_LOCK, WAIT_EVENT, WAIT_COND, JOINING)
+
+# -- lock ownership: recorded on the owner's lane ------------------------------------------
+HOLD = "hold"
+RELEASE = "release"
+
+# -- instants: marks on a lane, no change of state -----------------------------------------
+SET = "set"  # Event.set()
+NOTIFY = "notify"  # Condition.notify()/notify_all()
+TIMED_OUT = "timed out"  # a wait with a timeout gave up
+BROKEN = "broken"  # a lock wait was broken from outside (WaitBroken)
+GAVE_UP = "gave up"  # Lock.acquire_unless: the owner asked the wait to end
+MARKS = (STARTED, SET, NOTIFY, TIMED_OUT, BROKEN, GAVE_UP)
+
+Record = tuple  # (t, lane, kind, obj)
+
+_now = time.monotonic
+
+
+class Lane:
+    """One thread's row in the timeline: one per thread *lifetime* (idents get reused)."""
+
+    __slots__ = ("serial", "name", "ident", "__weakref__")
+
+    def __init__(self, serial: int, name: str, ident: int | None) -> None:
+        self.serial = serial
+        self.name = name
+        self.ident = ident
+
+    def __repr__(self) -> str:
+        return f"<Lane {self.serial} {self.name!r}>"
+
+
+class Recorder:
+    """A ring buffer of thread state changes, plus a registry of the primitives that record.
+
+    ``capacity`` bounds the records kept; ``enabled=False`` keeps the registry and the
+    lanes (locks still know their owners, so deadlocks are still found) but drops the
+    records, which is what the cost benchmark compares against.
+    """
+
+    def __init__(self, capacity: int = 50_000, enabled: bool = True) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        self.capacity = capacity
+        self.enabled = enabled
+        self.records: deque[Record] = deque(maxlen=capacity)
+        self.t0 = _now()
+        self._local = threading.local()  # the calling thread's Lane; dies with the thread
+        self._serials = itertools.count(1)
+        self._registry_lock = threading.Lock()
+        self._primitives: weakref.WeakSet = weakref.WeakSet()
+
+    # -- lanes ---------------------------------------------------------------------------
+    def lane(self) -> Lane:
+        """The calling thread's lane (created on its first record)."""
+        try:
+            return self._local.lane
+        except AttributeError:
+            return self.new_lane()
+
+    def new_lane(self, name: str | None = None) -> Lane:
+        """Give the calling thread a fresh lane (a thread starting calls this first)."""
+        me = threading.current_thread()
+        lane = Lane(next(self._serials), name if name is not None else me.name, me.ident)
+        self._local.lane = lane
+        return lane
+
+    # -- records -------------------------------------------------------------------------
+    def record(self, kind: str, obj: Any = None, lane: Lane | None = None) -> None:
+        """Append ``(now, lane, kind, obj)``; ``lane`` defaults to the calling thread's."""
+        if self.enabled:
+            self.records.append((_now(), lane if lane is not None else self.lane(), kind, obj))
+
+    def snapshot(self) -> list[Record]:
+        """A copy of the kept records, oldest first (one atomic copy under the GIL)."""
+        return list(self.records.copy())
+
+    @property
+    def full(self) -> bool:
+        """True once the ring is full: from now on every record pushes out the oldest."""
+        return len(self.records) >= self.capacity
+
+    def clear(self) -> None:
+        """Forget every record (the primitives and lanes stay)."""
+        self.records.clear()
+
+    # -- the primitives that record here -------------------------------------------------
+    def register(self, primitive: Any) -> None:
+        """Remember ``primitive`` (weakly) so the lock panel and the detector can find it."""
+        with self._registry_lock:
+            self._primitives.add(primitive)
+
+    def primitives(self) -> list[Any]:
+        """Every registered primitive still alive."""
+        with self._registry_lock:
+            return list(self._primitives)
+
+
+def records_since(records: list[Record], last: Record | None) -> list[Record]:
+    """The records after ``last`` (found by identity); all of them if it is gone or ``None``.
+
+    A reader that remembers the last record it saw can follow a ring buffer without
+    sequence numbers: records are unique tuples, and if ``last`` has been pushed out,
+    every record now kept is newer than it.
+    """
+    if last is None:
+        return records
+    for i in range(len(records) - 1, -1, -1):
+        if records[i] is last:
+            return records[i + 1:]
+    return records
+
+
+def describe(kind: str, obj: Any) -> str:
+    """``"waiting for lock 'array lock'"`` and the like, for tooltips and traces."""
+    name = getattr(obj, "name", None)
+    if kind in (WAIT_LOCK, WAIT_EVENT, WAIT_COND, HOLD) and name:
+        verb = "holding lock" if kind == HOLD else kind
+        return f"{verb} {name!r}"
+    if kind == PACING and name:
+        return f"pacing (wait with a timeout on {name!r})"
+    if kind == JOINING and name:
+        return f"joining thread {name!r}"
+    return kind
+
+
+def names(records: Iterable[Record]) -> list[str]:
+    """The lane names in ``records``, in order of first appearance (for tests and tools)."""
+    seen: dict[int, str] = {}
+    for _, lane, _, _ in records:
+        seen.setdefault(lane.serial, lane.name)
+    return list(seen.values())

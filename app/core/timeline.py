@@ -1,0 +1,195 @@
+"""Thread lanes rebuilt from a recorder's records: who was in which state, and when.
+
+A :class:`Timeline` is fed records (see :mod:`app.core.recorder`) in the order they
+were kept and turns them into one :class:`Track` per thread lifetime:
+
+* ``segments``: consecutive :class:`Segment` s of one state each (running, pacing,
+  waiting for a lock / event / condition, joining), the last one open while the
+  thread is still in it;
+* ``holds``: the intervals in which the thread held each lock;
+* ``marks``: instants (started, set, notify, timed out, broken, finished, failed).
+
+The window feeds it incrementally at display rate (:meth:`Timeline.follow`); the
+trace export feeds it every record at once. No Qt here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from app.core import recorder as rec
+from app.core.recorder import Lane, Record, Recorder, records_since
+
+
+@dataclass
+class Segment:
+    """One state of one thread from ``start`` to ``end`` (``None``: still in it)."""
+
+    state: str
+    start: float
+    end: float | None = None
+    obj: Any = None  # the lock, event, condition or thread involved
+
+    def describe(self) -> str:
+        """In words: ``"waiting for lock 'array lock'"``."""
+        return rec.describe(self.state, self.obj)
+
+    def end_or(self, now: float) -> float:
+        return self.end if self.end is not None else now
+
+
+@dataclass
+class Hold:
+    """A lock held by the track's thread from ``start`` to ``end`` (``None``: still held)."""
+
+    lock: Any
+    start: float
+    end: float | None = None
+
+    def end_or(self, now: float) -> float:
+        return self.end if self.end is not None else now
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An instant on a track: ``kind`` is one of :data:`app.core.recorder.MARKS` or an end."""
+
+    kind: str
+    t: float
+    obj: Any = None
+
+
+@dataclass
+class Track:
+    """Everything recorded about one thread lifetime."""
+
+    lane: Lane
+    segments: list[Segment] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    #: The same holds, one list per lock: each list is in time order without overlaps
+    #: (a thread holds a given lock once at a time), so it can be searched by bisection.
+    holds_by_lock: dict[int, list[Hold]] = field(default_factory=dict)
+    marks: list[Mark] = field(default_factory=list)
+    ended: float | None = None  # when it finished or failed
+    failed: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.lane.name
+
+    @property
+    def first(self) -> float:
+        """The earliest time this track knows about."""
+        times = [s.start for s in self.segments[:1]] + [h.start for h in self.holds[:1]]
+        times += [m.t for m in self.marks[:1]]
+        return min(times) if times else 0.0
+
+    def state_at(self, t: float) -> Segment | None:
+        """The segment that covers time ``t``, if any."""
+        for segment in reversed(self.segments):
+            if segment.start <= t and (segment.end is None or t < segment.end):
+                return segment
+            if segment.start <= t:
+                return None
+        return None
+
+    def holds_at(self, t: float) -> list[Hold]:
+        """The locks held at time ``t``."""
+        return [h for h in self.holds if h.start <= t and (h.end is None or t < h.end)]
+
+    def time_in(self, state: str, now: float) -> float:
+        """Seconds spent in ``state`` over the recorded segments."""
+        return sum(s.end_or(now) - s.start for s in self.segments if s.state == state)
+
+
+class Timeline:
+    """Tracks built from records; :meth:`follow` reads only what is new since last time."""
+
+    def __init__(self) -> None:
+        self.tracks: dict[Lane, Track] = {}
+        self._last: Record | None = None
+        self._open_holds: dict[tuple[Lane, int], Hold] = {}
+
+    # -- feeding ---------------------------------------------------------------------------
+    def follow(self, recorder: Recorder) -> int:
+        """Feed the records added to ``recorder`` since the last call; return how many."""
+        records = records_since(recorder.snapshot(), self._last)
+        self.feed(records)
+        return len(records)
+
+    def feed(self, records: Iterable[Record]) -> None:
+        """Apply ``records`` in order."""
+        for record in records:
+            self._apply(record)
+            self._last = record
+
+    def _apply(self, record: Record) -> None:
+        t, lane, kind, obj = record
+        track = self.tracks.get(lane)
+        if track is None:
+            track = self.tracks[lane] = Track(lane)
+        if kind == rec.HOLD:
+            hold = Hold(obj, t)
+            track.holds.append(hold)
+            track.holds_by_lock.setdefault(id(obj), []).append(hold)
+            self._open_holds[(lane, id(obj))] = hold
+        elif kind == rec.RELEASE:
+            hold = self._open_holds.pop((lane, id(obj)), None)
+            if hold is not None:
+                hold.end = t
+        elif kind in rec.ENDS:
+            self._close(track, t)
+            track.ended, track.failed = t, kind == rec.FAILED
+            track.marks.append(Mark(kind, t, obj))
+        elif kind == rec.STARTED:
+            track.marks.append(Mark(kind, t))
+            self._enter(track, rec.RUNNING, t, None)
+        elif kind in rec.MARKS:
+            track.marks.append(Mark(kind, t, obj))
+        else:
+            self._enter(track, kind, t, obj)
+
+    @staticmethod
+    def _enter(track: Track, state: str, t: float, obj: Any) -> None:
+        last = track.segments[-1] if track.segments else None
+        if last is not None and last.end is None:
+            if last.state == state and last.obj is obj:
+                return  # the same state again (a lock wait retried): one segment
+            last.end = t
+        track.segments.append(Segment(state, t, None, obj))
+
+    @staticmethod
+    def _close(track: Track, t: float) -> None:
+        if track.segments and track.segments[-1].end is None:
+            track.segments[-1].end = t
+
+    # -- reading ---------------------------------------------------------------------------
+    def ordered(self) -> list[Track]:
+        """Tracks in the order their threads first appeared."""
+        return sorted(self.tracks.values(), key=lambda track: track.lane.serial)
+
+    def visible(self, t0: float, t1: float) -> list[Track]:
+        """Tracks with anything between ``t0`` and ``t1`` (ended tracks scroll away)."""
+        return [track for track in self.ordered()
+                if track.first <= t1 and (track.ended is None or track.ended >= t0)]
+
+    def find(self, name: str) -> list[Track]:
+        """Every track of a thread called ``name`` (a name can come back in a new run)."""
+        return [track for track in self.ordered() if track.name == name]
+
+    def forget_before(self, t: float) -> None:
+        """Drop what ended before ``t``, so a window left open keeps a bounded timeline."""
+        for lane, track in list(self.tracks.items()):
+            if track.ended is not None and track.ended < t:
+                del self.tracks[lane]
+                continue
+            track.segments = [s for s in track.segments if s.end is None or s.end >= t]
+            track.holds = [h for h in track.holds if h.end is None or h.end >= t]
+            track.holds_by_lock = {
+                key: kept for key, holds in track.holds_by_lock.items()
+                if (kept := [h for h in holds if h.end is None or h.end >= t])
+            }
+            track.marks = [m for m in track.marks if m.t >= t]
+        live = set(self.tracks)
+        self._open_holds = {key: hold for key, hold in self._open_holds.items() if key[0] in live}
