@@ -13,3 +13,4 @@ def test_bench_quick_mode_prints_a_distribution_and_a_ratio():
     assert done.returncode == 0, done.stderr
     assert "p99 ms" in done.stdout and "x\n" in done.stdout  # distribution, then the ratio line
     assert "elementwise-race   matches" in done.stdout
+    assert "Lock, recording on" in done.stdout and "on / off =" in done.stdout  # bench.primitives

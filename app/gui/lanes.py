@@ -124,9 +124,12 @@ def render_lanes(rows: list[list[Track]], t0: float, t1: float, width: int, now:
     for i, track in ((i, track) for i, row in enumerate(rows) for track in row):
         top = i * row_px
         segments = in_view(track.segments, t0, t1, now)
-        for segment in segments[:: max(1, len(segments) // MAX_SEGMENTS_PER_LANE)]:
-            x0, x1 = columns(segment.start, segment.end_or(now))
-            image[top + bar[0]: top + bar[1], x0:x1] = _STATE_RGBA[segment.state]
+        segments = segments[:: max(1, len(segments) // MAX_SEGMENTS_PER_LANE)]
+        for waits in (False, True):  # waits last: a pixel with any wait in it shows the wait
+            for segment in segments:
+                if (segment.state in rec.WAITING) == waits:
+                    x0, x1 = columns(segment.start, segment.end_or(now))
+                    image[top + bar[0]: top + bar[1], x0:x1] = _STATE_RGBA[segment.state]
         for lock_holds in track.holds_by_lock.values():
             holds = in_view(lock_holds, t0, t1, now)
             for hold in holds[:: max(1, len(holds) // MAX_SEGMENTS_PER_LANE)]:

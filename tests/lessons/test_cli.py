@@ -56,6 +56,7 @@ def test_run_exits_1_when_the_outcome_does_not_match(monkeypatch, capsys):
         (["run", "lock", "--repeat", "0"], "repeat must be 1 to 200"),
         (["run", "lock", "--repeat", "x"], "invalid int value"),
         (["run"], "required: lesson"),
+        (["run", "lock", "--trace", "/no/such/folder/t.json"], "does not exist"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args, message, capsys):
@@ -77,3 +78,15 @@ def test_main_py_bad_lesson_is_one_line_exit_2_no_traceback():
     done = main_py("run", "no-such-lesson")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_run_trace_saves_a_trace_and_names_it_in_the_json(tmp_path, capsys):
+    path = tmp_path / "trace.json"
+    assert lessons_cli.main(["run", "lock", "--set", "size=2000", "--repeat", "2", "--json",
+                             "--trace", str(path)]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["trace"] == str(path) and "saved to" in captured.err
+    events = json.loads(path.read_text())["traceEvents"]
+    holds = [e for e in events if e["ph"] == "X" and e["cat"] == "hold"]
+    assert len(holds) == 4 and {e["args"]["thread"] for e in holds} == {"add", "divide"}

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from app.lessons import elementwise_race, get
+from app.core import recorder as rec
+from app.core.recorder import Recorder
+from app.core.timeline import Timeline
+from app.lessons import LESSONS, elementwise_race, get
 from app.lessons.base import RunContext, run_lesson
 
 
@@ -168,3 +171,69 @@ def test_elementwise_race_shows_bands_over_the_default_runs():
     result = run("elementwise-race")
     assert len(result.runs) == 20 and result.ok
     assert any(r["bands"] > 1 for r in result.runs)
+
+
+def test_lock_order_inversion_is_found_within_half_a_second_and_one_transfer_gives_up():
+    result = run("lock-order")
+    (r,) = result.runs
+    assert r["detected"] and r["detected_after_s"] <= 0.5
+    assert r["threads_named"] == ["pay A->B", "pay B->A"] and r["locks_named"] == ["account A", "account B"]
+    assert sorted(r["outcomes"].values()) == ["gave up", "moved"] and r["total"] == 200
+    assert result.ok
+
+
+def test_lock_order_with_one_global_order_finishes_without_a_deadlock():
+    result = run("lock-order", order="global", check=0.05)
+    (r,) = result.runs
+    assert not r["detected"] and r["outcomes"] == {"A": "moved", "B": "moved"} and r["total"] == 200
+    assert result.ok
+
+
+#: Quick settings, so that every lesson can run a few times in the suite.
+QUICK = {
+    "first-thread": {"count": 3, "delay": 0.02}, "two-counters": {"count_a": 3, "count_b": 2},
+    "vectorized-race": {"k": 100}, "elementwise-race": {"size": 2000}, "lock": {"size": 2000},
+    "main-holds-lock": {"size": 500, "hold": 0.05}, "lock-timeout": {"timeout": 0.1, "hold": 0.3,
+    "join_timeout": 0.1, "slow": 0.3}, "event-ready": {"prep": 0.05}, "event-stop": {"period": 0.02,
+    "run_for": 0.2}, "ctrl-c": {"work": 0.6, "interrupt_after": 0.1}, "frozen-vs-threaded": {"job": 0.2},
+}
+
+
+@pytest.mark.parametrize("lesson_id", [i for i in LESSONS if i not in ("deadlock", "lock-order")])
+def test_no_deadlock_alarm_on_any_other_lesson(lesson_id):
+    contexts = []
+
+    def context():
+        contexts.append(RunContext())
+        return contexts[-1]
+
+    lesson = get(lesson_id)
+    repeat = 1 if lesson_id in ("ctrl-c", "frozen-vs-threaded") else 3
+    result = run_lesson(lesson, lesson.check_params(QUICK.get(lesson_id, {})), repeat, context)
+    assert not result.errors
+    assert [f.explain() for ctx in contexts for f in ctx.findings] == []
+
+
+def test_the_recorder_stays_bounded_on_a_lesson_left_running():
+    recorder = Recorder(capacity=500)
+    lesson = get("event-stop")  # a paced forever loop: two records per round
+    run_lesson(lesson, lesson.check_params({"period": 0.001, "run_for": 1.0}), 1,
+               lambda: RunContext(recorder=recorder))
+    assert recorder.full and len(recorder.records) == 500
+    timeline = Timeline()
+    timeline.feed(recorder.snapshot())
+    (loop,) = timeline.find("loop")
+    assert {s.state for s in loop.segments} == {rec.RUNNING, rec.PACING}
+
+
+def test_event_ready_both_waiters_are_released_together_by_set():
+    recorder = Recorder()
+    lesson = get("event-ready")
+    run_lesson(lesson, lesson.check_params({"prep": 0.1}), 1, lambda: RunContext(recorder=recorder))
+    timeline = Timeline()
+    timeline.feed(recorder.snapshot())
+    waits = [s for track in timeline.ordered() for s in track.segments if s.state == rec.WAIT_EVENT]
+    sets = [m.t for track in timeline.ordered() for m in track.marks if m.kind == rec.SET and m.obj.name == "ready"]
+    assert len(waits) == 2 and len(sets) == 1
+    assert all(w.end >= sets[0] for w in waits)  # nobody went on before set()
+    assert abs(waits[0].end - waits[1].end) < 0.05  # one set() released both

@@ -7,7 +7,7 @@ from app.lessons import LESSONS, MODULES, get
 CATALOGUE_IDS = {
     "first-thread", "two-counters", "shared-array", "vectorized-race", "elementwise-race", "lock",
     "main-holds-lock", "deadlock", "lock-timeout", "event-ready", "event-stop", "ctrl-c",
-    "frozen-vs-threaded",
+    "frozen-vs-threaded", "lock-order",
 }
 
 

@@ -1,0 +1,221 @@
+"""The instrumented primitives behave like threading's and record what the threads did."""
+
+import inspect
+import threading
+
+import pytest
+
+from app.core import recorder as rec
+from app.core.primitives import Condition, Event, Lock, RLock, Thread, WaitBroken, format_site
+from app.core.recorder import Recorder
+
+WAIT_S = 5.0  # bound on every wait for another thread in these tests
+
+
+def kinds(recorder, name=None):
+    """The record kinds, in order (of one thread's lane if ``name``)."""
+    return [kind for _, lane, kind, _ in recorder.snapshot() if name is None or lane.name == name]
+
+
+def wait_until(condition, timeout=WAIT_S):
+    """Poll ``condition`` on a short Event wait; fail after ``timeout`` s."""
+    pause = threading.Event()
+    for _ in range(int(timeout / 0.005)):
+        if condition():
+            return
+        pause.wait(0.005)
+    raise AssertionError("condition not met in time")
+
+
+def started(target, name, recorder, *args):
+    thread = Thread(target=target, args=args, name=name, recorder=recorder)
+    thread.start()
+    return thread
+
+
+# -- Lock ----------------------------------------------------------------------------------
+def test_lock_has_threadings_api_and_errors():
+    lock = Lock("l")
+    assert lock.acquire() is True and lock.locked()
+    assert lock.acquire(blocking=False) is False
+    assert lock.acquire(timeout=0.01) is False
+    lock.release()
+    assert not lock.locked()
+    with pytest.raises(RuntimeError):
+        lock.release()
+    with pytest.raises(ValueError):
+        lock.acquire(blocking=False, timeout=1)
+    with pytest.raises(ValueError):
+        lock.acquire(timeout=-2)
+    with lock:
+        assert lock.locked()
+
+
+def test_lock_knows_its_owner_and_where_it_was_taken():
+    lock = Lock("l")
+    with lock:
+        line = inspect.currentframe().f_lineno - 1
+        assert lock.owner.name == threading.current_thread().name
+        assert format_site(lock.owner_site) == f"{__file__}:{line} in {inspect.currentframe().f_code.co_name}"
+    assert lock.owner is None and lock.acquisitions == 1
+
+
+def test_any_thread_may_release_a_plain_lock_as_with_threading():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    started(lock.acquire, "taker", recorder).join(WAIT_S)
+    assert lock.owner.name == "taker"
+    lock.release()
+    assert not lock.locked()
+    holds = [(kind, lane.name) for _, lane, kind, _ in recorder.snapshot() if kind in (rec.HOLD, rec.RELEASE)]
+    assert holds == [(rec.HOLD, "taker"), (rec.RELEASE, "taker")]  # the hold closes on the owner's lane
+
+
+def test_a_waiter_is_listed_counted_and_recorded():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    lock.acquire()
+    t = started(lambda: (lock.acquire(), lock.release()), "waiter", recorder)
+    wait_until(lambda: [w.lane.name for w in lock.waiters()] == ["waiter"])
+    lock.release()
+    t.join(WAIT_S)
+    assert lock.contended == 1 and lock.acquisitions == 2 and lock.waiters() == []
+    assert kinds(recorder, "waiter") == [rec.STARTED, rec.WAIT_LOCK, rec.RUNNING, rec.HOLD, rec.RELEASE,
+                                         rec.FINISHED]
+
+
+def test_a_timed_out_acquire_returns_false_and_is_marked():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    with lock:
+        result = {}
+        started(lambda: result.update(got=lock.acquire(timeout=0.05)), "waiter", recorder).join(WAIT_S)
+    assert result == {"got": False}
+    assert kinds(recorder, "waiter")[1:4] == [rec.WAIT_LOCK, rec.TIMED_OUT, rec.RUNNING]
+
+
+def test_breaking_a_wait_raises_inside_the_waiting_thread():
+    lock = Lock("l")
+    raised = []
+
+    def wait_for_it():
+        try:
+            lock.acquire()
+        except WaitBroken as exc:
+            raised.append(exc)
+
+    with lock:
+        t = started(wait_for_it, "waiter", lock.recorder)
+        wait_until(lambda: lock.waiters())
+        assert lock.break_wait(lock.waiters()[0].lane) == ["waiter"]
+        t.join(WAIT_S)
+    assert len(raised) == 1 and "broken from outside" in str(raised[0])
+
+
+def test_an_abandon_event_ends_every_wait():
+    stop = threading.Event()
+    lock = Lock("l", abandon=stop)
+    raised = []
+    with lock:
+        t = started(lambda: raised.append(pytest.raises(WaitBroken, lock.acquire)), "waiter", lock.recorder)
+        wait_until(lambda: lock.waiters())
+        stop.set()
+        t.join(WAIT_S)
+    assert not t.is_alive() and len(raised) == 1
+
+
+def test_acquire_unless_gives_up_when_asked():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    give_up = threading.Event()
+    result = {}
+    with lock:
+        t = started(lambda: result.update(got=lock.acquire_unless(give_up.is_set)), "waiter", recorder)
+        wait_until(lambda: lock.waiters())
+        give_up.set()
+        t.join(WAIT_S)
+    assert result == {"got": False}
+    assert kinds(recorder, "waiter")[1:4] == [rec.WAIT_LOCK, rec.GAVE_UP, rec.RUNNING]
+
+
+# -- RLock ---------------------------------------------------------------------------------
+def test_rlock_lets_its_owner_in_again_and_records_one_hold():
+    recorder = Recorder()
+    lock = RLock("r", recorder=recorder)
+    with lock:
+        with lock:
+            assert lock.owner is not None
+        assert lock.locked()
+    assert not lock.locked()
+    assert kinds(recorder) == [rec.HOLD, rec.RELEASE]
+
+
+def test_rlock_refuses_a_release_by_another_thread():
+    lock = RLock("r")
+    errors = []
+    with lock:
+        started(lambda: errors.append(pytest.raises(RuntimeError, lock.release)), "other", lock.recorder).join(WAIT_S)
+    assert len(errors) == 1
+
+
+# -- Event, Condition, Thread ----------------------------------------------------------------
+def test_event_wait_without_timeout_is_waiting_with_timeout_is_pacing():
+    recorder = Recorder()
+    ready = Event("ready", recorder=recorder)
+    assert ready.wait(0.01) is False
+    t = started(ready.wait, "waiter", recorder)
+    wait_until(lambda: rec.WAIT_EVENT in kinds(recorder, "waiter"))
+    ready.set()
+    t.join(WAIT_S)
+    main = threading.current_thread().name
+    assert kinds(recorder, main)[:3] == [rec.PACING, rec.RUNNING, rec.SET]
+    assert kinds(recorder, "waiter") == [rec.STARTED, rec.WAIT_EVENT, rec.RUNNING, rec.FINISHED]
+    assert ready.wait() is True  # already set: returns at once, records nothing new
+    assert kinds(recorder, main).count(rec.PACING) == 1
+
+
+def test_condition_hands_over_an_item_and_records_the_wait():
+    recorder = Recorder()
+    cond = Condition(name="items", recorder=recorder)
+    items = []
+
+    def consume():
+        with cond:
+            cond.wait_for(lambda: items, timeout=WAIT_S)
+            items.pop()
+
+    t = started(consume, "consumer", recorder)
+    wait_until(lambda: rec.WAIT_COND in kinds(recorder, "consumer"))
+    with cond:
+        items.append(1)
+        cond.notify()
+    t.join(WAIT_S)
+    assert items == [] and not t.is_alive()
+    consumer = kinds(recorder, "consumer")
+    assert consumer.index(rec.WAIT_COND) < consumer.index(rec.RELEASE)  # waiting lets go of the lock
+    assert rec.NOTIFY in kinds(recorder)
+
+
+def test_a_failing_thread_is_recorded_kept_and_reported(monkeypatch):
+    seen = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_value))
+    recorder = Recorder()
+    t = Thread(target=lambda: 1 / 0, name="boom", recorder=recorder)
+    t.start()
+    t.join(WAIT_S)
+    assert isinstance(t.error, ZeroDivisionError) and seen == [t.error]
+    assert kinds(recorder, "boom") == [rec.STARTED, rec.FAILED]
+
+
+def test_join_is_recorded_only_when_it_waits():
+    recorder = Recorder()
+    gate = Event("gate", recorder=recorder)
+    t = started(gate.wait, "slow", recorder)
+    joiner = started(t.join, "joiner", recorder)
+    wait_until(lambda: rec.JOINING in kinds(recorder, "joiner"))
+    gate.set()
+    joiner.join(WAIT_S)
+    before = len(recorder.snapshot())
+    t.join(WAIT_S)  # already ended: nothing to wait for, nothing recorded
+    assert len(recorder.snapshot()) == before
+    assert kinds(recorder, "joiner") == [rec.STARTED, rec.JOINING, rec.RUNNING, rec.FINISHED]

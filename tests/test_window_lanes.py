@@ -1,0 +1,145 @@
+"""Thread lanes, the lock panel, deadlock recovery and trace export, in the window."""
+
+import html
+import json
+
+import numpy as np
+from pyqtgraph.Qt import QtCore, QtWidgets
+
+from app.core import recorder as rec
+from app.gui.lanes import STATE_COLOURS, render_lanes, stack_rows, _STATE_RGBA
+
+LEFT = QtCore.Qt.LeftButton
+
+
+def button(win, label):
+    found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label and b.isVisible()]
+    assert len(found) == 1, f"expected one visible button labelled {label!r}, found {len(found)}"
+    return found[0]
+
+
+def open_lesson(win, lesson_id, **params):
+    win.tabs.setCurrentIndex(1)
+    win.lesson_panel.select(lesson_id)
+    for name, value in params.items():
+        win.lesson_panel.params.set_value(name, value)
+
+
+def run_lesson(win, qtbot, lesson_id, timeout=15000, **params):
+    open_lesson(win, lesson_id, **params)
+    qtbot.mouseClick(button(win, "Start"), LEFT)
+    qtbot.waitUntil(lambda: not win.lessons.running and "running" not in win.outcome.text(), timeout=timeout)
+    return win.outcome.text()
+
+
+def row(win, name):
+    (found,) = [r for r in win.lanes.rows if r[0].name == name]
+    return found
+
+
+def running_columns(win, name):
+    """The pixel columns where the lane of ``name`` is painted "running"."""
+    i = [r[0].name for r in win.lanes.rows].index(name)
+    image = win.lanes.canvas._image
+    bar = image[i * win.lanes.canvas._row_px + win.lanes.canvas._row_px // 2]  # the middle pixel row
+    return np.all(bar == _STATE_RGBA[rec.RUNNING], axis=1)
+
+
+def test_lanes_show_the_locked_loops_one_after_the_other(window, qtbot):
+    assert "matches the prediction" in run_lesson(window, qtbot, "lock", size=20_000)
+    adds, divides = row(window, "add"), row(window, "divide")
+    assert len(adds) == len(divides) == 10  # ten runs, one lane per thread name
+    for add, divide in zip(adds, divides):
+        (a,), (d,) = add.holds, divide.holds
+        assert a.end <= d.start or d.end <= a.start  # never both inside the lock
+    both = running_columns(window, "add") & running_columns(window, "divide")
+    assert both.sum() <= 10  # at most the pixel where one hands over to the other, per run
+
+
+def test_lanes_show_the_unlocked_loops_running_together(window, qtbot):
+    run_lesson(window, qtbot, "elementwise-race", size=200_000)
+    both = running_columns(window, "add") & running_columns(window, "divide")
+    assert both.sum() > 20  # both threads are in the middle of their loops at once
+
+
+def test_lanes_show_both_workers_waiting_while_the_gui_holds_the_lock(window, qtbot):
+    for key, spin in window.controls.count_spins.items():
+        spin.setValue(1 if key in ("add-elementwise", "divide-elementwise") else 0)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: all(w.job.stats.steps > 0 for w in window.lab.workers), timeout=5000)
+    qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
+    qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
+
+    def both_wait():
+        states = {r[-1].name: r[-1].segments[-1] for r in window.lanes.rows if r[-1].segments}
+        return all(states.get(name) is not None and states[name].state == rec.WAIT_LOCK
+                   and states[name].end is None for name in ("add-elementwise-1", "divide-elementwise-1"))
+
+    qtbot.waitUntil(both_wait, timeout=3000)
+    holder = window.lab.shared.lock.owner.name
+    assert any(r[-1].name == holder and r[-1].holds and r[-1].holds[-1].end is None for r in window.lanes.rows)
+    text = window.lanes.describe_at(0.0, [r[0].name for r in window.lanes.rows].index("add-elementwise-1"))
+    assert "waiting for lock 'shared array lock'" in html.unescape(text)
+    qtbot.mouseClick(button(window, "Release Lock"), LEFT)
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.lab.alive(), timeout=2000)
+
+
+def test_lock_order_deadlock_is_shown_with_its_locks_and_broken_from_the_window(window, qtbot):
+    open_lesson(window, "lock-order")
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+    (finding,) = window.lessons.runner.ctx.findings
+    assert finding.detected_after <= 0.5
+    banner = window.banner.label.text()
+    assert "pay A-&gt;B" in banner and "pay B-&gt;A" in banner and "lock_order.py:" in banner
+    window.bottom_tabs.setCurrentWidget(window.lock_panel)
+    qtbot.waitUntil(lambda: {r["lock"]: r["waiting"] for r in window.lock_panel.rows()}
+                    == {"account A": "pay B->A", "account B": "pay A->B"}, timeout=2000)
+    qtbot.mouseClick(button(window, "Break the wait"), LEFT)
+    qtbot.waitUntil(lambda: not window.lessons.running and "running" not in window.outcome.text(), timeout=3000)
+    text = window.outcome.text()
+    assert "matches the prediction" in text and "gave up" in text
+    panel = {r["lock"]: r for r in window.lock_panel.rows()}
+    assert panel["account A"]["owner"] == "free" and panel["account A"]["waiting"] == ""
+
+
+def test_rerun_with_one_global_order_finishes(window, qtbot):
+    open_lesson(window, "lock-order")
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+    qtbot.mouseClick(button(window, "Re-run with one global order"), LEFT)
+    qtbot.waitUntil(lambda: "one global order:" in window.outcome.text(), timeout=5000)
+    assert "A: moved, B: moved" in window.outcome.text() and "matches the prediction" in window.outcome.text()
+    assert window.lesson_panel.params.values()["order"] == "global"
+
+
+def test_save_trace_writes_what_the_lanes_show(window, qtbot, tmp_path):
+    run_lesson(window, qtbot, "event-ready", prep=0.1)
+    path = tmp_path / "window.json"
+    assert window.save_trace(str(path))
+    events = json.loads(path.read_text())["traceEvents"]
+    waits = [e for e in events if e["ph"] == "X" and e["args"].get("state") == rec.WAIT_EVENT]
+    assert len(waits) == 2 and {e["args"]["obj"] for e in waits} == {"ready"}
+    assert "saved to" in window.message_label.text()
+
+
+def test_save_trace_to_a_bad_place_says_so(window):
+    assert not window.save_trace("/no/such/folder/trace.json")
+    assert "Could not save the trace" in window.message_label.text()
+
+
+def test_render_paints_each_state_in_its_colour_and_a_short_wait_at_least_a_pixel():
+    from app.core.recorder import Lane
+    from app.core.timeline import Timeline
+
+    lane = Lane(1, "t", 1)
+    tl = Timeline()
+    tl.feed([(0.0, lane, rec.RUNNING, None), (5.0, lane, rec.WAIT_LOCK, None),
+             (5.0001, lane, rec.RUNNING, None), (10.0, lane, rec.FINISHED, None)])
+    rows = stack_rows(tl.ordered())
+    image = render_lanes(rows, 0.0, 10.0, 100, now=10.0)
+    middle = image[8]
+    red = np.all(middle == _STATE_RGBA[rec.WAIT_LOCK], axis=1)
+    assert red.sum() == 1 and red[50]
+    assert np.all(middle[:50] == _STATE_RGBA[rec.RUNNING]) and set(STATE_COLOURS) >= {rec.RUNNING}
