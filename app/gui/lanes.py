@@ -321,13 +321,18 @@ class LanesCanvas(QtWidgets.QWidget):
         p.drawLine(self.LEFT, base, self.LEFT + width, base)
         p.setPen(QtGui.QColor("#222222"))
         step = _tick_step(self.span)
+        free_left_of = self.width() + 10  # labels are drawn right to left and never overlap
         for k in range(int(self.span / step) + 1):
             x = self.LEFT + width - int(k * step / self.span * width)
             p.drawLine(x, base, x, base + 4)
             label = f"-{k * step:g} s" if k else self._edge_label()
-            box = QtCore.QRect(x - 80, base + 4, 80, self.BOTTOM - 4) if k == 0 else \
-                QtCore.QRect(x - 40, base + 4, 80, self.BOTTOM - 4)  # the last label ends at the edge
-            p.drawText(box, QtCore.Qt.AlignRight if k == 0 else QtCore.Qt.AlignCenter, label)
+            text_width = metrics.horizontalAdvance(label)
+            right = x if k == 0 else x + text_width // 2  # the edge's label ends at the edge
+            if right > free_left_of - 6 or right - text_width < self.LEFT - 20:
+                continue
+            p.drawText(QtCore.QRect(right - text_width, base + 4, text_width, self.BOTTOM - 4),
+                       QtCore.Qt.AlignCenter, label)
+            free_left_of = right - text_width
         p.end()
         self._static, self._static_key = pixmap, key
         return pixmap
