@@ -220,3 +220,48 @@ def test_gui_thread_run_is_refused_while_the_gui_holds_the_lock(window, qtbot):
     assert "release the lock first" in window.message_label.text()
     assert window.last_stall is None or window.last_stall.seconds < 0.5
     qtbot.mouseClick(button(window, "Release Lock"), LEFT)
+
+
+def test_the_switch_interval_control_sets_the_interpreter_and_closing_restores_it(qtbot):
+    import sys
+
+    from app.core.lab import Lab
+    from app.core.logbook import LogBook
+    from app.core.shared import SharedArray
+    from app.gui.window import LabWindow
+
+    before = sys.getswitchinterval()
+    win = LabWindow(Lab(SharedArray(1000), LogBook()))
+    qtbot.addWidget(win)
+    box = win.responsiveness.switch_box
+    index = box.findText("20 ms")
+    box.setCurrentIndex(index)
+    box.activated.emit(index)  # what a user's choice in the list emits
+    assert sys.getswitchinterval() == pytest.approx(0.02)
+    assert "switch interval set to 20 ms" in win.lab.log.entries()[-1].text
+    win.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_within_ten_percent(window, qtbot):
+    induced = {}
+
+    def stall():
+        induced["wall"], began = time.time(), time.monotonic()
+        threading.Event().wait(0.5)  # the freeze being measured, not a synchronisation
+        induced["s"] = time.monotonic() - began
+
+    def ours():  # the stall that covers the induced one (another could happen on a busy machine)
+        found = [s for s in list(window.watchdog.stalls) if "wall" in induced
+                 and s.started_wall <= induced["wall"] <= s.started_wall + s.seconds]
+        return found[-1] if found else None
+
+    with qtbot.waitSignal(window.probe_timer.timeout, timeout=2000):
+        pass
+    QtCore.QTimer.singleShot(0, stall)
+    qtbot.waitUntil(lambda: ours() is not None and window.last_stall is not None, timeout=3000)
+    assert ours().seconds == pytest.approx(induced["s"], rel=0.1)
+    notes = [e.text for e in window.lab.log.entries() if "has not answered" in e.text]
+    assert notes, "the watchdog thread said nothing while the window was frozen"
+    assert "last freeze: 0.5" in window.responsiveness.stall_label.text()
+    assert window.latency.stats().max >= 0.45  # the probe fired that late once

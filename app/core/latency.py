@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    """Percentiles of the delays in the window, in seconds (all 0.0 with no samples)."""
+
+    p50: float
+    p99: float
+    max: float
+    samples: int
+
+    def describe(self) -> str:
+        """``"p50 1 · p99 8 · max 12 ms"``."""
+        return f"p50 {self.p50 * 1000:.0f} · p99 {self.p99 * 1000:.0f} · max {self.max * 1000:.0f} ms"
 
 
 class LatencyMeter:
-    """Collects delays (seconds late) with their times; answers last and recent max."""
+    """Collects delays (seconds late) with their times; answers last, max and percentiles.
+
+    Written by the loop's own thread, read by the same thread (the window) or, after the
+    loop stopped, by anyone; the ``deque`` appends and copies are atomic under the GIL.
+    """
 
     def __init__(self, window: float = 5.0) -> None:
         self.window = window
@@ -30,6 +51,23 @@ class LatencyMeter:
     def recent_max(self) -> float:
         """Largest delay within the window."""
         return max((d for _, d in self._samples), default=0.0)
+
+    def delays(self) -> np.ndarray:
+        """The delays in the window, oldest first (seconds)."""
+        return np.fromiter((d for _, d in self._samples.copy()), dtype=float)
+
+    def series(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, delays)`` in the window, for a plot (monotonic seconds, seconds)."""
+        samples = np.array(self._samples.copy(), dtype=float).reshape(-1, 2)
+        return samples[:, 0], samples[:, 1]
+
+    def stats(self) -> LatencyStats:
+        """p50, p99 and max over the window."""
+        delays = self.delays()
+        if not delays.size:
+            return LatencyStats(0.0, 0.0, 0.0, 0)
+        p50, p99 = np.percentile(delays, [50, 99])
+        return LatencyStats(float(p50), float(p99), float(delays.max()), int(delays.size))
 
     def clear(self) -> None:
         """Forget every sample."""

@@ -44,6 +44,8 @@ COUNTER_DELAY = Bound("delay", 0.001, 10.0, 0.25, "s")
 COUNTER_COUNT = Bound("count", 1, 1_000_000, 1000)
 DURATION = Bound("duration", 0.1, 600.0, 3.0, "s")
 JOIN_TIMEOUT = Bound("join timeout", 0.0, 60.0, 1.0, "s")
+#: The interpreter's thread switch interval (``sys.setswitchinterval``); Python's own is 5 ms.
+SWITCH_INTERVAL = Bound("switch interval", 0.0005, 0.05, 0.005, "s")
 
 
 def check_int(bound: Bound, value: object) -> int:

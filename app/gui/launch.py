@@ -43,15 +43,9 @@ def launch(
     log = LogBook()
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
     python_default = sys.getswitchinterval()
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-    log.write(
-        f"thread switch interval set to {GUI_SWITCH_INTERVAL_S * 1000:g} ms "
-        f"(Python's default: {python_default * 1000:g} ms) so the window stays smooth "
-        "while pure-Python workers run",
-        thread="threadlab",
-    )
     try:
         window = LabWindow(Lab(SharedArray(size), log))
+        window.set_switch_interval(GUI_SWITCH_INTERVAL_S)  # the window puts Python's back on close
         window.controls.use_lock_box.setChecked(use_lock)
         if lesson is not None:
             window.tabs.setCurrentIndex(1)
@@ -89,7 +83,7 @@ def launch(
         undo_sigint()
         return status if saved[0] else 1
     finally:
-        sys.setswitchinterval(python_default)
+        sys.setswitchinterval(python_default)  # also if the window never got to close
         undo_hooks()
 
 

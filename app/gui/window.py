@@ -6,7 +6,12 @@ Everything the window shows is read from the core on the GUI thread by two timer
 * the *display* timer (~30 Hz) copies the array, redraws the plot and the lanes,
   refreshes the lock panel, appends new log lines and notices workers that ended;
 * the *probe* timer (every 20 ms, single-shot and re-armed) measures how late it
-  fires (event-loop latency) and beats the :class:`~app.core.watchdog.Watchdog`.
+  fires (event-loop latency) and beats the :class:`~app.core.watchdog.Watchdog`,
+  whose own thread notices a freeze while it lasts.
+
+The window also owns the interpreter's thread switch interval while it is open
+(:class:`~app.core.switching.SwitchInterval`): the control beside the plot sets it,
+and closing the window puts Python's back.
 
 No worker ever touches a widget.
 """
@@ -25,6 +30,7 @@ from app.core import logbook, lockgrab
 from app.core.chrometrace import save_trace
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter
+from app.core.switching import SwitchInterval
 from app.core.watchdog import Stall, Watchdog
 from app.gui import resources
 from app.gui.controls import GUI_THREAD, ButtonBar, ControlPanel
@@ -32,15 +38,18 @@ from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
                              QtLoop, RunsHistogram)
 from app.gui.lockpanel import LockPanel
+from app.gui.responsiveness import ResponsivenessPanel
 
 DISPLAY_INTERVAL_MS = 33
 PROBE_INTERVAL_MS = 20
 STOP_GRACE_S = 1.0  # how long Stop waits before naming workers that did not end
 CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
 LOG_LINES_KEPT = 5000
-#: A gap between probe beats this long is reported as a freeze. Shorter gaps happen
-#: whenever CPU-bound Python workers hold the GIL; they show in the latency readout.
-STALL_THRESHOLD_S = 0.25
+QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
+#: A gap between probe beats this long is reported as a freeze (a user notices 100 ms).
+STALL_THRESHOLD_S = 0.1
+#: The latency plot is redrawn every this many display ticks (about 10 times a second).
+LATENCY_EVERY = 3
 
 
 class LabWindow(QtWidgets.QMainWindow):
@@ -53,6 +62,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
+        self.switch = SwitchInterval()  # remembers Python's interval; shutdown puts it back
+        self._ticks = 0
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
         self._was_running = False
@@ -73,6 +84,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
         self.lanes = ThreadLanes(self.recorder)
+        self.responsiveness = ResponsivenessPanel()
         self.lock_panel = LockPanel()
         self.plot = self._build_plot()
         self.log_view = self._build_log()
@@ -114,7 +126,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.histogram.hide()
         panes = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         panes.setChildrenCollapsible(False)
-        self.plot_pane = _stack(self.plot, self.histogram)
+        self.plot_pane = _stack(_side_by_side(self.plot, self.responsiveness), self.histogram)
         panes.addWidget(self.plot_pane)
         panes.addWidget(self.lanes)
         self.bottom_tabs = QtWidgets.QTabWidget()
@@ -154,11 +166,9 @@ class LabWindow(QtWidgets.QMainWindow):
         bar.addWidget(self.message_label, 1)
         self.threads_label = QtWidgets.QLabel()
         self.lock_label = QtWidgets.QLabel()
-        self.latency_label = QtWidgets.QLabel()
         widest = {
             self.threads_label: "Python threads: 999",
             self.lock_label: "GUI waiting for the lock (999.9 s)",
-            self.latency_label: "event-loop delay 9999 ms (5 s max 9999 ms)",
         }
         for label, text in widest.items():
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance(text) + 8)
@@ -177,6 +187,8 @@ class LabWindow(QtWidgets.QMainWindow):
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
         self._set_use_lock(c.use_lock_box.isChecked())
+        self.responsiveness.switch_interval_chosen.connect(self.set_switch_interval)
+        self.responsiveness.show_switch_interval(self.switch.seconds, self.switch.original)
 
     def _start_timers(self) -> None:
         self.display_timer = QtCore.QTimer(self)
@@ -314,6 +326,17 @@ class LabWindow(QtWidgets.QMainWindow):
         self.show_message(f"Trace saved to {path} (open it in ui.perfetto.dev)", 10000)
         return True
 
+    def set_switch_interval(self, seconds: float) -> None:
+        """Set the interpreter's thread switch interval (0.5 to 50 ms) and say so."""
+        try:
+            now = self.switch.set(seconds)
+        except ValueError as exc:
+            self.show_message(str(exc), 10000)
+            return
+        self.lab.log.write(f"thread switch interval set to {now * 1000:g} ms (Python's default: "
+                           f"{self.switch.original * 1000:g} ms)", logbook.NOTE, thread="GUI")
+        self.responsiveness.show_switch_interval(now, self.switch.original)
+
     def _set_use_lock(self, on: bool) -> None:
         self.lab.shared.use_lock = on
 
@@ -348,6 +371,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.show_message(
             f"The window was frozen for {stall.seconds:.2f} s (measured by the watchdog)", 15000
         )
+        clock = time.strftime("%H:%M:%S", time.localtime(stall.started_wall))
+        self.responsiveness.show_stall(f"last freeze: {stall.seconds:.2f} s, from {clock}")
 
     def _on_display_tick(self) -> None:
         if self.lessons.tick():  # a lesson run just ended
@@ -361,14 +386,19 @@ class LabWindow(QtWidgets.QMainWindow):
             self._draw_array()  # an idle window does not redraw an unchanged array 30 times a second
         self.lanes.refresh(busy)
         self.lock_panel.show_locks(self._locks_in_view())
+        self._ticks += 1
+        if self._ticks % LATENCY_EVERY == 0:
+            self._show_latency()
         self._drain_log()
         self._follow_workers()
         self._show_lock_state()
-        self._show_latency()
 
     def _show_plot_if_used(self) -> None:
         """The array plot is hidden for lessons that have no array: the lanes get its room."""
-        self.plot_pane.setVisible(not self.in_lessons() or self.lesson_panel.lesson().shows_array)
+        used = not self.in_lessons() or self.lesson_panel.lesson().shows_array
+        self.plot.setVisible(used)
+        # without the array the pane keeps only the latency panel's height; the lanes get the rest
+        self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else self.responsiveness.sizeHint().height())
 
     def _locks_in_view(self) -> list:
         """The Lab's shared lock, or the running (last) lesson's locks."""
@@ -473,8 +503,9 @@ class LabWindow(QtWidgets.QMainWindow):
             widget.setText(text)
 
     def _show_latency(self) -> None:
-        self._set_text(self.latency_label, f"event-loop delay {self.latency.last * 1000:.0f} ms "
-                                           f"(5 s max {self.latency.recent_max * 1000:.0f} ms)")
+        times, delays = self.latency.series()
+        self.responsiveness.plot.show_series(times, delays, time.monotonic())
+        self.responsiveness.show_stats(self.latency.stats())
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -506,10 +537,21 @@ class LabWindow(QtWidgets.QMainWindow):
         finally:
             self.lock_grab.close(left())
             self.watchdog.stop(left())
+            self.switch.restore()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+def _side_by_side(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """``widgets`` in a row, the first one stretching (the rest stay right if it is hidden)."""
+    box = QtWidgets.QWidget()
+    layout = QtWidgets.QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for i, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if i == 0 else 0, QtCore.Qt.Alignment() if i == 0 else QtCore.Qt.AlignRight)
+    return box
 
 
 def _stack(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:

@@ -1,0 +1,158 @@
+"""How live the window is, measured and shown: event-loop delay, freezes, the switch interval.
+
+Beside the array plot: a small plot of how late the window's 20 ms probe timer fired
+over the last seconds (log scale, so 1 ms and a 2 s freeze both fit), its p50, p99
+and max, the last freeze the watchdog measured, and a control for the interpreter's
+thread switch interval with a sentence on what it does. Painting uses one cached
+``QPainterPath`` and a few ``QPainter`` calls, like the lanes (see ``app/gui/lanes.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+
+from app.core import switching
+from app.core.latency import LatencyStats
+
+#: The plot's vertical range, log scale (seconds): from 0.5 ms to 2 s.
+LOW_S, HIGH_S = 0.0005, 2.0
+TICKS_S = (0.001, 0.01, 0.1, 1.0)
+GOAL_S = 0.010  # the dashed line: a delay nobody notices
+
+
+class LatencyPlot(QtWidgets.QWidget):
+    """The probe timer's delays over the last ``window`` seconds."""
+
+    LEFT = 50
+
+    def __init__(self, window_s: float = 5.0, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("latency-plot")
+        self.window_s = window_s
+        self.setMinimumSize(180, 80)
+        self._path: QtGui.QPainterPath | None = None
+        self._points = 0
+
+    def show_series(self, times: np.ndarray, delays: np.ndarray, now: float) -> None:
+        """Plot ``delays`` (s) measured at ``times`` (monotonic s) up to ``now``."""
+        self._points = len(delays)
+        if len(delays) < 2:
+            self._path = None
+        else:
+            w, h = self._plot_size()
+            x = self.LEFT + (1 - (now - times) / self.window_s) * w
+            self._path = pg.arrayToQPath(x, self._y(delays, h))
+        self.update()
+
+    def _plot_size(self) -> tuple[int, int]:
+        return max(self.width() - self.LEFT - 4, 10), max(self.height() - 6, 10)
+
+    @staticmethod
+    def _y(delays: np.ndarray, height: int) -> np.ndarray:
+        clipped = np.clip(delays, LOW_S, HIGH_S)
+        span = math.log10(HIGH_S) - math.log10(LOW_S)
+        return 3 + (1 - (np.log10(clipped) - math.log10(LOW_S)) / span) * height
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        p = QtGui.QPainter(self)
+        p.fillRect(self.rect(), QtGui.QColor("white"))
+        font = p.font()
+        font.setPointSizeF(font.pointSizeF() * 0.8)
+        p.setFont(font)
+        w, h = self._plot_size()
+        p.setPen(QtGui.QColor("#dddddd"))
+        for tick in TICKS_S:
+            y = float(self._y(np.array([tick]), h)[0])
+            p.drawLine(QtCore.QPointF(self.LEFT, y), QtCore.QPointF(self.LEFT + w, y))
+            p.setPen(QtGui.QColor("#555555"))
+            label = f"{tick * 1000:g} ms" if tick < 1 else f"{tick:g} s"
+            p.drawText(QtCore.QRectF(0, y - 8, self.LEFT - 4, 16), QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
+                       label)
+            p.setPen(QtGui.QColor("#dddddd"))
+        goal = float(self._y(np.array([GOAL_S]), h)[0])
+        p.setPen(QtGui.QPen(QtGui.QColor("#2e9d57"), 1, QtCore.Qt.DashLine))
+        p.drawLine(QtCore.QPointF(self.LEFT, goal), QtCore.QPointF(self.LEFT + w, goal))
+        if self._path is not None:
+            p.setRenderHint(QtGui.QPainter.Antialiasing)
+            p.setPen(QtGui.QPen(QtGui.QColor("#1f77b4"), 1.5))
+            p.drawPath(self._path)
+        p.end()
+
+
+class ResponsivenessPanel(QtWidgets.QGroupBox):
+    """The latency plot, its figures, the last freeze, and the switch interval control."""
+
+    switch_interval_chosen = QtCore.Signal(float)  # seconds
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Event-loop delay, last 5 s", parent)
+        self.setObjectName("responsiveness")
+        self.setToolTip("how late the window's 20 ms timer fires: while it is high, clicks and "
+                        "repaints wait. The dashed line is 10 ms.")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 4)
+        layout.setSpacing(2)
+        self.plot = LatencyPlot()
+        self.stats_label = QtWidgets.QLabel("p50 – · p99 – · max –")
+        self.stats_label.setObjectName("latency-stats")
+        self.stall_label = QtWidgets.QLabel("no freeze over 100 ms yet")
+        self.switch_box = QtWidgets.QComboBox()
+        self.switch_box.setObjectName("switch-interval")
+        for ms in switching.CHOICES_MS:
+            self.switch_box.addItem(f"{ms:g} ms", ms / 1000)
+        self.switch_box.setToolTip(
+            "sys.setswitchinterval (0.5 ms to 50 ms): how long a thread may run Python before a "
+            "thread waiting for the GIL gets its turn. Shorter: the window gets the GIL back "
+            "sooner when workers compute in Python, at the cost of more switches.")
+        self.switch_box.activated.connect(
+            lambda index: self.switch_interval_chosen.emit(self.switch_box.itemData(index)))
+        self.gil_label = QtWidgets.QLabel("GIL: on" if switching.gil_enabled() else "GIL: off")
+        self.gil_label.setToolTip(switching.describe_gil())
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("Switch interval"))
+        row.addWidget(self.switch_box)
+        row.addStretch(1)
+        row.addWidget(self.gil_label)
+        self.switch_box.setFixedWidth(84)
+        self.switch_note = QtWidgets.QLabel()
+        self.switch_note.setWordWrap(True)
+        for small in (self.switch_note, self.stall_label):
+            font = small.font()
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            small.setFont(font)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.stats_label)
+        layout.addWidget(self.stall_label)
+        layout.addLayout(row)
+        layout.addWidget(self.switch_note)
+        self.setFixedWidth(290)
+        self._shown: dict[str, str] = {}
+
+    def show_switch_interval(self, seconds: float, python_default: float) -> None:
+        """Select ``seconds`` in the control and say what it means."""
+        index = self.switch_box.findData(round(seconds, 6))
+        if index < 0:  # a value set elsewhere that is not one of the choices
+            self.switch_box.addItem(f"{seconds * 1000:g} ms", seconds)
+            index = self.switch_box.count() - 1
+        self.switch_box.setCurrentIndex(index)
+        lowered = "" if math.isclose(seconds, python_default) else \
+            ": threadlab lowers it so that busy workers hold the window up less"
+        self.switch_note.setText(f"How long a thread may run Python before another gets the GIL. "
+                                 f"Python's own is {python_default * 1000:g} ms{lowered}.")
+
+    def show_stats(self, stats: LatencyStats) -> None:
+        """p50, p99, max (only touches the label when its text changes)."""
+        self._set("stats", self.stats_label, stats.describe() if stats.samples else "p50 – · p99 – · max –")
+
+    def show_stall(self, text: str) -> None:
+        self._set("stall", self.stall_label, text)
+
+    def _set(self, key: str, label: QtWidgets.QLabel, text: str) -> None:
+        if self._shown.get(key) != text:
+            self._shown[key] = text
+            label.setText(text)
+
