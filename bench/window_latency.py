@@ -1,13 +1,22 @@
-"""Event-loop delay and redraw rate of the real lab window while workers run.
+"""How live the real window stays while workers run, and how fast it redraws the array.
 
-For each thread switch interval and array size, this opens the window offscreen,
-starts two element-by-element mutators (lock off, so they run together), and for
-``--seconds`` records how late the window's 20 ms probe timer fired and how many
-frames were drawn. Each combination runs in a fresh subprocess so that nothing
-(the interval, the array) carries over.
+Each combination runs in a fresh interpreter (nothing carries over), opens the lab
+window offscreen, starts ``n`` workers of one kind (lock off, so they really run
+together) and records for ``--seconds`` how late the window's 20 ms probe timer fires
+(the event-loop delay) and how often the array plot is painted.
 
-    python -m bench.window_latency            # full grid
-    python -m bench.window_latency --quick    # a smoke run (used by the tests)
+Two tables:
+
+1. **delay**: 0, 1, 2, 4 and 8 workers of each kind (element-by-element Python loops,
+   vectorised numpy passes, sleeping counters) at switch intervals 0.5, 1, 5 and 20 ms,
+   100 000 points. With ``n`` CPU-bound Python workers the median delay is expected
+   near ``(2n + 1) x`` the switch interval (the GUI thread waits for the GIL behind
+   each of them); the last column says how far the window sits from that bound.
+2. **plot**: two element-wise workers at the window's own 0.5 ms, with 1 000 to
+   10 000 000 points: frames painted per second and the delay.
+
+    python -m bench.window_latency            # both tables (about 6 minutes)
+    python -m bench.window_latency --quick    # a smoke run (the test suite runs it)
 """
 
 from __future__ import annotations
@@ -20,89 +29,137 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+KINDS = {
+    "element-wise": ("add-elementwise", "divide-elementwise"),
+    "vectorised": ("add-vectorised", "divide-vectorised"),
+    "sleeping": ("counter",),
+}
 
 
-def measure(switch_interval: float, size: int, seconds: float) -> dict:
-    """Run one combination in this process and return its figures (milliseconds, fps)."""
+def counts_for(kind: str, n: int) -> dict[str, int]:
+    """``n`` workers of ``kind``, alternating its job kinds (add, divide, add, ...)."""
+    jobs = KINDS[kind]
+    counts = {job: 0 for job in jobs}
+    for i in range(n):
+        counts[jobs[i % len(jobs)]] += 1
+    return counts
+
+
+def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float) -> dict:
+    """Run one combination in this process; return delays (ms) and frames per second."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
     from pyqtgraph.Qt import QtCore
 
     from app.core.lab import Lab
     from app.core.shared import SharedArray
+    from app.core.workers import Settings
     from app.gui.qtenv import make_application
     from app.gui.window import LabWindow
 
-    sys.setswitchinterval(switch_interval)
     app = make_application([])
     window = LabWindow(Lab(SharedArray(size)))
-    window.controls.size_spin.setValue(size)
-    window.controls.use_lock_box.setChecked(False)
-    for key, spin in window.controls.count_spins.items():
-        spin.setValue(1 if key in ("add-elementwise", "divide-elementwise") else 0)
-    frames = []
-    draw = window._draw_array
-    window._draw_array = lambda: (draw(), frames.append(1))
+    window.set_switch_interval(switch_interval)
+    window.lab.shared.use_lock = False
+    counter = PaintCounter(window.curve)
     window.show()
 
     def begin() -> None:
-        window.start()
+        if n:
+            window.lab.start(counts_for(kind, n), Settings(counter_delay=0.01))
+        window._was_running = True
         window.latency.clear()
-        frames.clear()
+        counter.count = 0
 
-    QtCore.QTimer.singleShot(300, begin)
-    QtCore.QTimer.singleShot(int(300 + seconds * 1000), window.close)
+    QtCore.QTimer.singleShot(500, begin)
+    QtCore.QTimer.singleShot(int(500 + seconds * 1000), window.close)
     app.exec_()
     delays = np.array([d for _, d in window.latency._samples]) * 1000
     return {
-        "switch_ms": switch_interval * 1000,
-        "size": size,
-        "p50": float(np.percentile(delays, 50)),
-        "p95": float(np.percentile(delays, 95)),
-        "p99": float(np.percentile(delays, 99)),
-        "max": float(delays.max()),
-        "fps": len(frames) / seconds,
-        "samples": int(delays.size),
+        "kind": kind, "n": n, "switch_ms": switch_interval * 1000, "size": size,
+        "p50": float(np.percentile(delays, 50)), "p95": float(np.percentile(delays, 95)),
+        "p99": float(np.percentile(delays, 99)), "max": float(delays.max()),
+        "fps": counter.count / seconds, "samples": int(delays.size),
     }
 
 
-def run_isolated(switch_interval: float, size: int, seconds: float) -> dict:
+class PaintCounter:
+    """Counts the times the array's curve is painted (frames of the array actually drawn)."""
+
+    def __init__(self, curve_item) -> None:
+        self.count = 0
+        paint = curve_item.paint
+
+        def counted(*args):
+            self.count += 1
+            return paint(*args)
+
+        curve_item.paint = counted
+
+
+def run_isolated(kind: str, n: int, switch_interval: float, size: int, seconds: float) -> dict:
     """:func:`measure` in a fresh interpreter; returns its JSON."""
-    code = (
-        "import json, sys; from bench.window_latency import measure; "
-        f"print(json.dumps(measure({switch_interval!r}, {size!r}, {seconds!r})))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=seconds + 60,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    code = ("import json; from bench.window_latency import measure; "
+            f"print(json.dumps(measure({kind!r}, {n!r}, {switch_interval!r}, {size!r}, {seconds!r})))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=seconds + 120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     if done.returncode != 0:
         raise RuntimeError(f"benchmark run failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one short run per setting")
-    parser.add_argument("--seconds", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    intervals = [0.005, 0.0005] if args.quick else [0.005, 0.001, 0.0005]
-    sizes = [10_000] if args.quick else [100_000, 1_000_000]
-    seconds = 0.8 if args.quick else args.seconds
-    print(f"two element-wise mutators running; window offscreen; {seconds:g} s per row")
-    print(f"{'switch':>8} {'points':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'fps':>5}")
+def delay_table(workers: list[int], intervals: list[float], kinds: list[str], seconds: float) -> list[dict]:
+    print(f"event-loop delay of the window (100 000 points, lock off), {seconds:g} s per row")
+    print(f"{'workers':>14} {'n':>2} {'switch':>7} {'p50 ms':>7} {'p95':>7} {'p99':>7} {'max':>7} "
+          f"{'(2n+1)x':>8} {'p50/bound':>9}")
+    rows = []
+    for kind in kinds:
+        for interval in intervals:
+            for n in workers:
+                if n == 0 and kind != kinds[0]:
+                    continue  # no workers is the same whatever their kind
+                r = run_isolated(kind, n, interval, 100_000, seconds)
+                rows.append(r)
+                bound = (2 * n + 1) * interval * 1000 if kind == "element-wise" and n else None
+                ratio = f"{r['p50'] / bound:9.2f}" if bound else f"{'':>9}"
+                label = kind if n else "none"
+                print(f"{label:>14} {n:>2} {interval * 1000:>5g}ms {r['p50']:>7.1f} {r['p95']:>7.1f} "
+                      f"{r['p99']:>7.1f} {r['max']:>7.1f} {bound or 0:>8.1f} {ratio}", flush=True)
+    return rows
+
+
+def plot_table(sizes: list[int], seconds: float) -> list[dict]:
+    print(f"\nredraw rate with 2 element-wise workers (lock off) at 0.5 ms, {seconds:g} s per row")
+    print(f"{'points':>11} {'frames/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
     rows = []
     for size in sizes:
-        for interval in intervals:
-            r = run_isolated(interval, size, seconds)
-            rows.append(r)
-            print(f"{r['switch_ms']:>6g}ms {r['size']:>9,} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['max']:>8.1f} {r['fps']:>5.0f}")
-    for size in sizes:
-        by = {r["switch_ms"]: r for r in rows if r["size"] == size}
-        slow, fast = by[max(by)], by[min(by)]
-        print(f"{size:,} points: p99 at {max(by):g} ms / p99 at {min(by):g} ms = "
-              f"{slow['p99'] / max(fast['p99'], 1e-9):.1f}x")
+        r = run_isolated("element-wise", 2, 0.0005, size, seconds)
+        rows.append(r)
+        print(f"{size:>11,} {r['fps']:>9.1f} {r['p50']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f}", flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few short rows")
+    parser.add_argument("--seconds", type=float, default=4.0)
+    args = parser.parse_args(argv)
+    if args.quick:
+        delays = delay_table([2], [0.005, 0.0005], ["element-wise"], 0.8)
+        plots = plot_table([10_000], 0.8)
+    else:
+        delays = delay_table([0, 1, 2, 4, 8], [0.0005, 0.001, 0.005, 0.02], list(KINDS), args.seconds)
+        plots = plot_table([1_000, 100_000, 1_000_000, 10_000_000], args.seconds)
+    by = {(r["kind"], r["n"], r["switch_ms"]): r for r in delays}
+    slow, fast = by.get(("element-wise", 2, 5.0)), by.get(("element-wise", 2, 0.5))
+    if slow and fast:
+        print(f"\n2 element-wise workers: p99 at 5 ms / p99 at 0.5 ms = {slow['p99'] / max(fast['p99'], 1e-9):.1f}x")
+        goal = "met" if fast["p99"] <= 10 else "NOT met"
+        print(f"goal p99 <= 10 ms with 2 element-wise workers at 0.5 ms: {fast['p99']:.1f} ms, {goal}")
+    big = [r for r in plots if r["size"] == 1_000_000]
+    if big:
+        goal = "met" if big[0]["fps"] >= 30 else "NOT met"
+        print(f"goal >= 30 frames/s at 1 000 000 points with 2 element-wise workers: {big[0]['fps']:.1f}, {goal}")
     return 0
 
 

@@ -1,4 +1,5 @@
 import threading
+import time
 
 from app.core.lockgrab import HELD, IDLE, WAITING, LockGrab
 
@@ -63,3 +64,24 @@ def test_cancel_while_waiting_leaves_the_lock_to_its_owner():
     assert grab.state == IDLE and lock.locked()
     lock.release()
     assert not lock.locked()
+
+
+def test_a_grab_of_a_lesson_lock_stops_waiting_when_the_lesson_is_stopped():
+    import threading
+
+    from app.core.primitives import Lock
+
+    stop = threading.Event()
+    lock = Lock("lesson lock", abandon=stop)
+    lock.acquire()
+    grab = LockGrab(lock)
+    try:
+        assert grab.request() == WAITING
+        stop.set()  # the lesson's Stop: its locks' waits are abandoned
+        end = time.monotonic() + 5
+        while grab.state == WAITING and time.monotonic() < end:
+            stop.wait(0.005)
+        assert grab.state == IDLE  # no longer waiting, and no uncaught error in the taker
+    finally:
+        lock.release()
+        assert grab.close(timeout=2)

@@ -107,7 +107,7 @@ def test_breaking_a_wait_raises_inside_the_waiting_thread():
     with lock:
         t = started(wait_for_it, "waiter", lock.recorder)
         wait_until(lambda: lock.waiters())
-        assert lock.break_wait(lock.waiters()[0].lane) == ["waiter"]
+        assert lock.break_wait(lock.waiters()[0]) == ["waiter"]
         t.join(WAIT_S)
     assert len(raised) == 1 and "broken from outside" in str(raised[0])
 
@@ -219,3 +219,91 @@ def test_join_is_recorded_only_when_it_waits():
     t.join(WAIT_S)  # already ended: nothing to wait for, nothing recorded
     assert len(recorder.snapshot()) == before
     assert kinds(recorder, "joiner") == [rec.STARTED, rec.JOINING, rec.RUNNING, rec.FINISHED]
+
+
+def test_a_condition_wait_comes_back_holding_its_lock_even_when_stop_is_set():
+    stop = threading.Event()
+    lock = Lock("guarded", abandon=stop)
+    cond = Condition(lock, name="c")
+    result = {}
+
+    def consumer():
+        with cond:
+            result["woke"] = cond.wait(timeout=WAIT_S)
+            result["owns"] = lock.owner is lock.recorder.lane()
+
+    t = started(consumer, "consumer", lock.recorder)
+    wait_until(lambda: not lock.locked())  # the consumer waits, the lock is free
+    with cond:
+        stop.set()  # the re-take inside wait must not be broken by this
+        cond.notify()
+    t.join(WAIT_S)
+    assert result == {"woke": True, "owns": True} and not lock.locked()
+
+
+def test_condition_over_a_plain_lock_behaves_as_threading_and_names_the_callers_line():
+    lock = Lock("plain")
+    cond = Condition(lock, name="c")
+    with cond:
+        line = inspect.currentframe().f_lineno - 1
+        assert cond._is_owned()
+        assert format_site(lock.owner_site).endswith(f"test_primitives.py:{line} in "
+                                                     "test_condition_over_a_plain_lock_behaves_as_threading"
+                                                     "_and_names_the_callers_line")
+    holder = started(lock.acquire, "holder", lock.recorder)
+    holder.join(WAIT_S)
+    cond.notify()  # threading allows this while any thread holds a plain Lock
+    lock.release()
+
+
+def test_a_thread_subclass_is_recorded_and_a_direct_run_stays_on_the_callers_lane():
+    recorder = Recorder()
+
+    class Worker(Thread):
+        def run(self):
+            self.ran_on = threading.current_thread().name
+
+    w = Worker(name="sub", recorder=recorder)
+    w.start()
+    w.join(WAIT_S)
+    assert w.ran_on == "sub" and kinds(recorder, "sub") == [rec.STARTED, rec.FINISHED]
+    direct = Thread(target=lambda: None, name="direct", recorder=recorder)
+    direct.run()  # runs here, plainly, as threading's does
+    assert kinds(recorder, "direct") == []
+
+
+def test_a_failed_threads_record_keeps_words_not_the_exception(monkeypatch):
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)  # the test reads t.error
+    recorder = Recorder()
+    t = Thread(target=lambda: [][1], name="f", recorder=recorder)
+    t.start()
+    t.join(WAIT_S)
+    (failed,) = [obj for _, lane, kind, obj in recorder.snapshot() if kind == rec.FAILED]
+    assert isinstance(t.error, IndexError)
+    assert failed == repr(t.error)  # words: the ring does not keep the frames (and their locals) alive
+
+
+def test_rlock_owner_taking_it_again_with_acquire_unless_is_let_in():
+    lock = RLock("r")
+    with lock:
+        assert lock.acquire_unless(lambda: True) is True
+        lock.release()
+    assert not lock.locked()
+
+
+def test_a_release_by_another_thread_waits_for_the_new_owner_to_be_written():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    lock._inner.acquire()  # as if a thread had just taken it and not yet written its name
+    lane = recorder.lane()
+    writer = threading.Timer(0.01, lambda: setattr(lock, "owner", lane))
+    writer.start()
+    lock.release()  # must not free the lock before the owner is written
+    writer.join(WAIT_S)
+    assert not lock.locked() and lock.owner is None  # not a free lock with an owner
+    assert [(kind, l) for _, l, kind, _ in recorder.snapshot()] == [(rec.RELEASE, lane)]
+
+
+def test_nan_timeout_is_refused_as_by_threading():
+    with pytest.raises(ValueError):
+        Lock().acquire(timeout=float("nan"))

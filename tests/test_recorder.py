@@ -53,11 +53,3 @@ def test_records_since_follows_the_ring_by_identity():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError, match="capacity"):
         Recorder(capacity=0)
-
-
-def test_registered_primitives_are_listed_while_alive():
-    recorder = Recorder()
-    lock = Lock("kept", recorder=recorder)
-    Lock("dropped", recorder=recorder)
-    names = [p.name for p in recorder.primitives()]
-    assert "kept" in names and lock in recorder.primitives()

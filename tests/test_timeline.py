@@ -71,3 +71,33 @@ def test_ended_tracks_scroll_out_of_view():
     tl = timeline_of((0.0, a, rec.STARTED, None), (1.0, a, rec.FINISHED, None), (2.0, b, rec.STARTED, None))
     assert [t.name for t in tl.visible(0.5, 3.0)] == ["a", "b"]
     assert [t.name for t in tl.visible(1.5, 3.0)] == ["b"]
+
+
+def test_a_long_timeline_is_cut_to_its_last_items_and_to_what_ends_after_t():
+    a = Lane(1, "busy", 1)
+    records = []
+    for i in range(1000):
+        records += [(float(i), a, rec.RUNNING, None), (i + 0.5, a, rec.PACING, EVENT)]
+    tl = timeline_of(*records)
+    (track,) = tl.ordered()
+    tl.forget_before(900.0, keep=50)
+    assert len(track.segments) == 50 and track.segments[-1].end is None
+    tl.forget_before(999.7, keep=10_000)
+    assert [(s.state, s.start) for s in track.segments] == [(rec.PACING, 999.5)]
+
+
+def test_a_thread_that_ends_without_a_record_is_closed_when_it_is_seen_dead():
+    import threading
+
+    from app.core.primitives import Event
+    from app.core.recorder import Recorder
+
+    recorder = Recorder()
+    event = Event("e", recorder=recorder)
+    plain = threading.Thread(target=lambda: event.wait(0.01), name="plain")  # not instrumented
+    plain.start()
+    plain.join(5)
+    tl = Timeline()
+    tl.follow(recorder)
+    (track,) = tl.find("plain")
+    assert track.ended is not None and track.segments[-1].end is not None

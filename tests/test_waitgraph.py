@@ -92,34 +92,69 @@ def test_one_look_is_not_enough_two_looks_at_the_same_waits_report_it():
     assert sorted(outcome.values()) == ["broken", "got both"]
 
 
-def test_no_alarm_for_waits_that_end_by_themselves_or_that_form_no_cycle():
+def test_a_cycle_with_a_timed_wait_in_it_is_no_deadlock():
+    recorder, found = Recorder(), []
+    locks = Lock("L1", recorder=recorder), Lock("L2", recorder=recorder)
+    both_hold = threading.Barrier(2, timeout=WAIT_S)
+    outcome = {}
+
+    def patient():  # holds L1, waits for L2 for at most 0.5 s
+        with locks[0]:
+            both_hold.wait()
+            outcome["patient got L2"] = locks[1].acquire(timeout=0.5)
+
+    def stubborn():  # holds L2, waits for L1 for as long as it takes
+        with locks[1]:
+            both_hold.wait()
+            with locks[0]:
+                outcome["stubborn got L1"] = True
+
+    watch = DeadlockWatch(lambda: list(locks), found.append)  # scanned by hand
+    threads = [Thread(target=patient, name="patient", recorder=recorder),
+               Thread(target=stubborn, name="stubborn", recorder=recorder)]
+    for t in threads:
+        t.start()
+    wait_until(lambda: len(locks[0].waiters()) == 1 and len(locks[1].waiters()) == 1)
+    assert watch.scan() == [] and watch.scan() == []  # the circle is there, but it ends by itself
+    for t in threads:
+        t.join(WAIT_S)
+    assert outcome == {"patient got L2": False, "stubborn got L1": True} and found == []
+
+
+def test_a_lock_held_by_a_running_thread_is_no_deadlock():
     recorder, found = Recorder(), []
     lock = Lock("held", recorder=recorder)
-    watch = DeadlockWatch(lambda: [lock], found.append).start()
+    watch = DeadlockWatch(lambda: [lock], found.append)
     lock.acquire()
     try:
-        timed = Thread(target=lambda: lock.acquire(timeout=0.3), name="timed", recorder=recorder)
-        plain = Thread(target=lambda: (lock.acquire(), lock.release()), name="plain", recorder=recorder)
-        timed.start()
-        plain.start()
-        wait_until(lambda: len(lock.waiters()) == 2)
-        assert find_deadlocks([lock]) == []  # a waiter, an owner that is running: no cycle
-        timed.join(WAIT_S)
+        waiter = Thread(target=lambda: (lock.acquire(), lock.release()), name="waiter", recorder=recorder)
+        waiter.start()
+        wait_until(lambda: len(lock.waiters()) == 1)
+        assert watch.scan() == [] and watch.scan() == []  # the owner runs: no circle
     finally:
         lock.release()
-        plain.join(WAIT_S)
-        watch.stop()
+        waiter.join(WAIT_S)
     assert found == []
 
 
-def test_an_rlock_taken_again_by_its_owner_is_no_deadlock():
+def test_an_rlock_taken_again_by_its_owner_is_no_wait_at_all():
     from app.core.primitives import RLock
 
     lock, found = RLock("r"), []
-    watch = DeadlockWatch(lambda: [lock], found.append).start()
-    done = Event("done", recorder=lock.recorder)
+    watch = DeadlockWatch(lambda: [lock], found.append)
     with lock:
-        with lock:
-            done.set()
-    watch.stop()
-    assert found == [] and done.is_set()
+        assert lock.acquire_unless(lambda: False)  # the owner is let in at once
+        assert lock.waiters() == [] and watch.scan() == [] and watch.scan() == []
+        lock.release()
+    assert found == []
+
+
+def test_a_wait_inside_condition_wait_is_never_the_one_broken():
+    from app.core.waitgraph import Deadlock, WaitEdge
+    from app.core.primitives import Waiter
+
+    lock = Lock("l")
+    a, b = Waiter(lock.recorder.lane(), None, 1.0, -1, breakable=False), Waiter(lock.recorder.lane(), None, 0.5, -1)
+    edges = (WaitEdge(a, lock, b.lane, 0.0, "?", 1), WaitEdge(b, lock, a.lane, 0.0, "?", 1))
+    assert Deadlock(edges, 2.0).victim.waiter is b  # the later wait is unbreakable: the other one goes
+    assert Deadlock(edges[:1], 2.0).victim is None and Deadlock(edges[:1], 2.0).break_wait() == []

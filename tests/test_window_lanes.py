@@ -143,3 +143,27 @@ def test_render_paints_each_state_in_its_colour_and_a_short_wait_at_least_a_pixe
     red = np.all(middle == _STATE_RGBA[rec.WAIT_LOCK], axis=1)
     assert red.sum() == 1 and red[50]
     assert np.all(middle[:50] == _STATE_RGBA[rec.RUNNING]) and set(STATE_COLOURS) >= {rec.RUNNING}
+
+
+def test_repeated_starts_share_one_lane_per_thread_name(window, qtbot):
+    for _ in range(2):
+        run_lesson(window, qtbot, "first-thread", count=2, delay=0.01)
+    window.lanes.show_period(window.lanes.timeline.ordered()[0].first, __import__("time").monotonic())
+    names = [r[0].name for r in window.lanes.rows]
+    assert names.count("lesson-main") == 1 and names.count("counter") == 1
+    assert len(row(window, "lesson-main")) == 2  # two lifetimes, one after the other
+
+
+def test_a_lock_with_waiters_has_its_whole_row_marked(window, qtbot):
+    from app.gui.lockpanel import WAITING_BRUSH
+
+    open_lesson(window, "lock-order")
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: all(r["waiting"] for r in window.lock_panel.rows()), timeout=2000)
+    panel = window.lock_panel
+    colours = {panel.item(r, c).background().color().name() for r in range(panel.rowCount())
+               for c in range(panel.columnCount())}
+    assert colours == {WAITING_BRUSH.color().name()}
+    qtbot.mouseClick(button(window, "Break the wait"), LEFT)
+    qtbot.waitUntil(lambda: not window.lessons.running, timeout=3000)

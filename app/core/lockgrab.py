@@ -18,6 +18,8 @@ from __future__ import annotations
 import threading
 import time
 
+from app.core.primitives import Thread, WaitBroken
+
 IDLE = "idle"
 WAITING = "waiting"
 HELD = "held"
@@ -48,7 +50,7 @@ class LockGrab:
                 return HELD
             self._enter(WAITING)
             self._cancel = threading.Event()
-            taker = threading.Thread(target=self._take, args=(self._cancel,), name=self.name, daemon=True)
+            taker = self._thread(self._take, self._cancel)
             self._takers = [t for t in self._takers if t.is_alive()] + [taker]
             taker.start()
             return WAITING
@@ -84,9 +86,19 @@ class LockGrab:
         """Seconds since the current state began."""
         return time.monotonic() - self.since
 
+    def _thread(self, target, cancel: threading.Event) -> threading.Thread:
+        """The taker: a recorded thread if the lock records (its lane shows the wait)."""
+        recorder = getattr(self.lock, "recorder", None)
+        if recorder is not None:
+            return Thread(target=target, args=(cancel,), name=self.name, daemon=True, recorder=recorder)
+        return threading.Thread(target=target, args=(cancel,), name=self.name, daemon=True)
+
     def _take(self, cancel: threading.Event) -> None:
         began = time.monotonic()
         if not self._wait_for_lock(cancel):
+            with self._guard:
+                if not cancel.is_set():  # gave up by itself: no longer waiting
+                    self._enter(IDLE)
             return
         with self._guard:
             if cancel.is_set():  # released or cancelled while we were acquiring
@@ -99,7 +111,10 @@ class LockGrab:
         """Block until the lock is taken (True) or ``cancel`` is set (False)."""
         acquire_unless = getattr(self.lock, "acquire_unless", None)
         if acquire_unless is not None:  # an instrumented lock: one recorded wait
-            return acquire_unless(cancel.is_set)
+            try:
+                return acquire_unless(cancel.is_set)
+            except WaitBroken:  # the lesson that owns the lock was stopped: stop waiting too
+                return False
         while not cancel.is_set():
             if self.lock.acquire(timeout=self.attempt):
                 return True

@@ -22,6 +22,7 @@ Nothing here changes what the threads do apart from the cost of recording, which
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import sys
 import threading
@@ -79,7 +80,8 @@ def format_site(site: Site | None) -> str:
     return f"{short_path(code.co_filename)}:{line_of(code, lasti)} in {code.co_name}"
 
 
-_SKIPPED = (__file__, threading.__file__)
+_THREADING_FILE = threading.__file__
+_SKIPPED = (__file__, _THREADING_FILE)
 
 
 def _site_outside() -> Site:
@@ -98,6 +100,7 @@ class Waiter:
     site: Site
     since: float  # time.monotonic() when the wait began
     timeout: float  # -1: no timeout
+    breakable: bool = True  # False for the re-take inside Condition.wait (see _acquire_restore)
 
     @property
     def timed(self) -> bool:
@@ -107,7 +110,7 @@ class Waiter:
 def _check_acquire_args(blocking: bool, timeout: float) -> None:
     if not blocking and timeout != -1:
         raise ValueError("can't specify a timeout for a non-blocking call")
-    if timeout < 0 and timeout != -1:
+    if math.isnan(timeout) or (timeout < 0 and timeout != -1):
         raise ValueError("timeout value must be a non-negative number")
 
 
@@ -142,8 +145,7 @@ class Lock:
         self._append = self.recorder.records.append if self.recorder.enabled else None
         self._local = self.recorder._local  # .lane: the calling thread's Lane
         self._waiters: dict[Lane, Waiter] = {}
-        self._broken: set[Lane] = set()
-        self.recorder.register(self)
+        self._broken: set[Waiter] = set()
 
     @property
     def kind(self) -> str:
@@ -167,10 +169,12 @@ class Lock:
             self._depth += 1
             return True
         caller = _frame(1)
+        site = (caller.f_code, caller.f_lasti) if caller.f_code.co_filename != _THREADING_FILE \
+            else _site_outside()  # ``with cond:`` comes through threading.Condition.__enter__
         if self._inner.acquire(False):
             self.acquisitions += 1
             self._depth = 1
-            self.owner_site = (caller.f_code, caller.f_lasti)
+            self.owner_site = site
             self.owner_since = t = _now()
             self.owner = lane
             if self._append is not None:
@@ -178,7 +182,7 @@ class Lock:
             return True
         if not blocking or timeout == 0:
             return False
-        return self._wait(lane, timeout, (caller.f_code, caller.f_lasti))
+        return self._wait(lane, timeout, site)
 
     __enter__ = acquire  # ``with lock:`` is acquire() with the defaults; it returns True
 
@@ -191,6 +195,8 @@ class Lock:
             if self._depth > 1:
                 self._depth -= 1
                 return
+        if owner is None and self._inner.locked():
+            owner = self._owner_published()
         if owner is None:  # threading's own error if the lock is free
             self._inner.release()
             return
@@ -203,6 +209,16 @@ class Lock:
     def __exit__(self, *exc: object) -> None:
         self.release()
 
+    def _owner_published(self) -> Lane | None:
+        """The owner of a lock that is held but shows none: a thread took it a moment ago
+        and is about to write its name. Let it (a release from another thread must not
+        free the lock before that, or the lock would end up free with an owner)."""
+        for _ in range(1000):
+            if self.owner is not None or not self._inner.locked():
+                break
+            time.sleep(0)  # lets the taker run to its next line
+        return self.owner
+
     def acquire_unless(self, give_up: Callable[[], bool]) -> bool:
         """Wait for the lock until it is taken (True) or ``give_up()`` is true (False).
 
@@ -212,6 +228,9 @@ class Lock:
         ``give_up`` is asked every :data:`ATTEMPT_S` seconds.
         """
         lane = self.recorder.lane()
+        if self.owner is lane and self.reentrant:
+            self._depth += 1
+            return True
         caller = _frame(1)
         site = (caller.f_code, caller.f_lasti)
         if self._inner.acquire(False):
@@ -233,12 +252,17 @@ class Lock:
         with self._meta:
             return list(self._waiters.values())
 
-    def break_wait(self, lane: Lane | None = None) -> list[str]:
-        """Make the wait of ``lane`` (or of every waiter) raise WaitBroken; return their names."""
+    def break_wait(self, waiter: Waiter | None = None) -> list[str]:
+        """Make this very wait (or every breakable one) raise WaitBroken; return the names.
+
+        A wait is named by its :class:`Waiter`, not its thread, so a later wait of the
+        same thread is never broken by mistake. Unbreakable waits are left alone.
+        """
         with self._meta:
-            chosen = [w.lane for w in self._waiters.values() if lane is None or w.lane is lane]
+            chosen = [w for w in self._waiters.values()
+                      if w.breakable and (waiter is None or w is waiter)]
             self._broken.update(chosen)
-        return [chosen_lane.name for chosen_lane in chosen]
+        return [w.lane.name for w in chosen]
 
     def held_for(self) -> float:
         """Seconds the current owner has held it (0.0 when free)."""
@@ -246,7 +270,9 @@ class Lock:
 
     # -- Condition support (threading.Condition uses these when the lock has them) -----------
     def _is_owned(self) -> bool:
-        return self.owner is self.recorder.lane()
+        if self.reentrant:
+            return self.owner is self.recorder.lane()
+        return self._inner.locked()  # what threading.Condition assumes for a plain Lock
 
     def _release_save(self) -> int:
         depth = self._depth
@@ -260,8 +286,8 @@ class Lock:
         site = _site_outside()
         if self._inner.acquire(False):
             self._took(lane, site)
-        else:
-            self._wait(lane, -1, site)
+        else:  # unbreakable: Condition.wait must come back holding the lock, whatever happens
+            self._wait(lane, -1, site, breakable=False)
         self._depth = depth
 
     # -- inside --------------------------------------------------------------------------
@@ -276,10 +302,10 @@ class Lock:
             self._append((t, lane, HOLD, self))
 
     def _wait(self, lane: Lane, timeout: float, site: Site,
-              give_up: Callable[[], bool] | None = None) -> bool:
+              give_up: Callable[[], bool] | None = None, breakable: bool = True) -> bool:
         recorder = self.recorder
         began = _now()
-        waiter = Waiter(lane, site, began, timeout)
+        waiter = Waiter(lane, site, began, timeout, breakable)
         with self._meta:
             self._waiters[lane] = waiter
         recorder.record(rec.WAIT_LOCK, self, lane)
@@ -300,7 +326,8 @@ class Lock:
                     recorder.record(rec.RUNNING, None, lane)
                     self._took(lane, site)
                     return True
-                self._raise_if_broken(lane)
+                if breakable:
+                    self._raise_if_broken(waiter)
                 if give_up is not None and give_up():
                     ending = rec.GAVE_UP
                     return False
@@ -310,15 +337,15 @@ class Lock:
         finally:
             with self._meta:
                 self._waiters.pop(lane, None)
-                self._broken.discard(lane)
+                self._broken.discard(waiter)
             if not got:
                 if ending:
                     recorder.record(ending, self, lane)
                 recorder.record(rec.RUNNING, None, lane)
 
-    def _raise_if_broken(self, lane: Lane) -> None:
+    def _raise_if_broken(self, waiter: Waiter) -> None:
         with self._meta:
-            broken = lane in self._broken
+            broken = waiter in self._broken
         if broken:
             raise WaitBroken(f"the wait for {self.kind} {self.name!r} was broken from outside")
         if self.abandon is not None and self.abandon.is_set():
@@ -346,8 +373,8 @@ class Event(threading.Event):
         self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
 
     def wait(self, timeout: float | None = None) -> bool:
-        if self.is_set():
-            return True
+        if self.is_set() or timeout == 0:  # set, or a mere look: no change of state
+            return super().wait(timeout)
         recorder = self.recorder
         recorder.record(rec.WAIT_EVENT if timeout is None else rec.PACING, self)
         try:
@@ -394,10 +421,13 @@ class Condition(threading.Condition):
 class Thread(threading.Thread):
     """``threading.Thread`` whose life is recorded: started, its states, finished or failed.
 
-    An exception that ends :meth:`run` is kept in :attr:`error`, recorded as *failed*
-    and raised on, so ``threading.excepthook`` sees it as it would for any thread.
-    Code that catches a job's exception itself may set :attr:`error` to have the
-    thread recorded as failed all the same.
+    The recording wraps whatever :meth:`run` the thread has when :meth:`start` is called
+    (a subclass's own ``run`` included) and happens on the new thread only; calling
+    ``run()`` directly runs it plainly, as ``threading`` does. An exception that ends
+    ``run`` is kept in :attr:`error`, recorded as *failed* and raised on, so
+    ``threading.excepthook`` sees it as it would for any thread. Code that catches a
+    job's exception itself may set :attr:`error` so that the thread is recorded as
+    failed all the same.
     """
 
     def __init__(self, group: None = None, target: Callable[..., Any] | None = None,
@@ -407,17 +437,31 @@ class Thread(threading.Thread):
         self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
         self.error: BaseException | None = None
 
-    def run(self) -> None:
+    def start(self) -> None:
+        body = self.run  # the subclass's run, if it has one
+
+        def run() -> None:  # what threading's bootstrap calls on the new thread
+            if threading.current_thread() is self:
+                self._recorded(body)
+            else:  # a direct call from elsewhere runs plainly, as with threading
+                body()
+
+        self.run = run
+        super().start()
+
+    def _recorded(self, body: Callable[[], None]) -> None:
         recorder = self.recorder
         lane = recorder.new_lane(self.name)
         recorder.record(rec.STARTED, None, lane)
         try:
-            super().run()
+            body()
         except BaseException as exc:
             self.error = exc
             raise
         finally:
-            recorder.record(rec.FAILED if self.error is not None else rec.FINISHED, self.error, lane)
+            failed = self.error is not None
+            # the record keeps the words, not the exception (whose frames hold their locals)
+            recorder.record(rec.FAILED if failed else rec.FINISHED, repr(self.error) if failed else None, lane)
 
     def join(self, timeout: float | None = None) -> None:
         if not self.is_alive() or self is threading.current_thread():

@@ -63,23 +63,32 @@ _now = time.monotonic
 class Lane:
     """One thread's row in the timeline: one per thread *lifetime* (idents get reused)."""
 
-    __slots__ = ("serial", "name", "ident", "__weakref__")
+    __slots__ = ("serial", "name", "ident", "_thread", "__weakref__")
 
-    def __init__(self, serial: int, name: str, ident: int | None) -> None:
+    def __init__(self, serial: int, name: str, ident: int | None,
+                 thread: threading.Thread | None = None) -> None:
         self.serial = serial
         self.name = name
         self.ident = ident
+        self._thread = weakref.ref(thread) if thread is not None else None
+
+    @property
+    def alive(self) -> bool:
+        """False once its thread has ended (a thread that is not instrumented records no
+        end of its own: the timeline closes its lane when it sees this)."""
+        thread = self._thread() if self._thread is not None else None
+        return thread is not None and thread.is_alive()
 
     def __repr__(self) -> str:
         return f"<Lane {self.serial} {self.name!r}>"
 
 
 class Recorder:
-    """A ring buffer of thread state changes, plus a registry of the primitives that record.
+    """A ring buffer of thread state changes, and the lanes of the threads that made them.
 
-    ``capacity`` bounds the records kept; ``enabled=False`` keeps the registry and the
-    lanes (locks still know their owners, so deadlocks are still found) but drops the
-    records, which is what the cost benchmark compares against.
+    ``capacity`` bounds the records kept; ``enabled=False`` keeps the lanes (locks still
+    know their owners, so deadlocks are still found) but drops the records, which is
+    what the cost benchmark compares against.
     """
 
     def __init__(self, capacity: int = 50_000, enabled: bool = True) -> None:
@@ -91,8 +100,6 @@ class Recorder:
         self.t0 = _now()
         self._local = threading.local()  # the calling thread's Lane; dies with the thread
         self._serials = itertools.count(1)
-        self._registry_lock = threading.Lock()
-        self._primitives: weakref.WeakSet = weakref.WeakSet()
 
     # -- lanes ---------------------------------------------------------------------------
     def lane(self) -> Lane:
@@ -105,7 +112,7 @@ class Recorder:
     def new_lane(self, name: str | None = None) -> Lane:
         """Give the calling thread a fresh lane (a thread starting calls this first)."""
         me = threading.current_thread()
-        lane = Lane(next(self._serials), name if name is not None else me.name, me.ident)
+        lane = Lane(next(self._serials), name if name is not None else me.name, me.ident, me)
         self._local.lane = lane
         return lane
 
@@ -128,16 +135,6 @@ class Recorder:
         """Forget every record (the primitives and lanes stay)."""
         self.records.clear()
 
-    # -- the primitives that record here -------------------------------------------------
-    def register(self, primitive: Any) -> None:
-        """Remember ``primitive`` (weakly) so the lock panel and the detector can find it."""
-        with self._registry_lock:
-            self._primitives.add(primitive)
-
-    def primitives(self) -> list[Any]:
-        """Every registered primitive still alive."""
-        with self._registry_lock:
-            return list(self._primitives)
 
 
 def records_since(records: list[Record], last: Record | None) -> list[Record]:

@@ -15,11 +15,18 @@ trace export feeds it every record at once. No Qt here.
 
 from __future__ import annotations
 
+import bisect
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from app.core import recorder as rec
 from app.core.recorder import Lane, Record, Recorder, records_since
+
+
+#: At most this many segments (and holds of one lock, and marks) are kept per thread.
+MAX_PER_TRACK = 20_000
 
 
 @dataclass
@@ -66,9 +73,8 @@ class Track:
 
     lane: Lane
     segments: list[Segment] = field(default_factory=list)
-    holds: list[Hold] = field(default_factory=list)
-    #: The same holds, one list per lock: each list is in time order without overlaps
-    #: (a thread holds a given lock once at a time), so it can be searched by bisection.
+    #: The holds, one list per lock: each list is in time order without overlaps (a
+    #: thread holds a given lock once at a time), so it can be searched by bisection.
     holds_by_lock: dict[int, list[Hold]] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
     ended: float | None = None  # when it finished or failed
@@ -79,9 +85,14 @@ class Track:
         return self.lane.name
 
     @property
+    def holds(self) -> list[Hold]:
+        """Every hold of every lock, in the order they began."""
+        return sorted((h for holds in self.holds_by_lock.values() for h in holds), key=lambda h: h.start)
+
+    @property
     def first(self) -> float:
         """The earliest time this track knows about."""
-        times = [s.start for s in self.segments[:1]] + [h.start for h in self.holds[:1]]
+        times = [s.start for s in self.segments[:1]] + [h[0].start for h in self.holds_by_lock.values() if h]
         times += [m.t for m in self.marks[:1]]
         return min(times) if times else 0.0
 
@@ -113,9 +124,18 @@ class Timeline:
 
     # -- feeding ---------------------------------------------------------------------------
     def follow(self, recorder: Recorder) -> int:
-        """Feed the records added to ``recorder`` since the last call; return how many."""
+        """Feed the records added to ``recorder`` since the last call; return how many.
+
+        Also ends the tracks of threads that ended without saying so (threads that are
+        not instrumented record no "finished"), at the time this call noticed.
+        """
         records = records_since(recorder.snapshot(), self._last)
         self.feed(records)
+        now = time.monotonic()
+        for track in self.tracks.values():
+            if track.ended is None and not track.lane.alive:
+                self._close(track, now)
+                track.ended = now
         return len(records)
 
     def feed(self, records: Iterable[Record]) -> None:
@@ -131,7 +151,6 @@ class Timeline:
             track = self.tracks[lane] = Track(lane)
         if kind == rec.HOLD:
             hold = Hold(obj, t)
-            track.holds.append(hold)
             track.holds_by_lock.setdefault(id(obj), []).append(hold)
             self._open_holds[(lane, id(obj))] = hold
         elif kind == rec.RELEASE:
@@ -178,18 +197,28 @@ class Timeline:
         """Every track of a thread called ``name`` (a name can come back in a new run)."""
         return [track for track in self.ordered() if track.name == name]
 
-    def forget_before(self, t: float) -> None:
-        """Drop what ended before ``t``, so a window left open keeps a bounded timeline."""
+    def forget_before(self, t: float, keep: int = MAX_PER_TRACK) -> None:
+        """Drop what ended before ``t``, and all but the last ``keep`` items of each kind
+        per track, so a timeline left running stays bounded. Bisects: the lists are in
+        time order, so this costs little however long they are."""
         for lane, track in list(self.tracks.items()):
             if track.ended is not None and track.ended < t:
                 del self.tracks[lane]
                 continue
-            track.segments = [s for s in track.segments if s.end is None or s.end >= t]
-            track.holds = [h for h in track.holds if h.end is None or h.end >= t]
-            track.holds_by_lock = {
-                key: kept for key, holds in track.holds_by_lock.items()
-                if (kept := [h for h in holds if h.end is None or h.end >= t])
-            }
-            track.marks = [m for m in track.marks if m.t >= t]
+            track.segments = _from(track.segments, t, keep)
+            track.holds_by_lock = {key: kept for key, holds in track.holds_by_lock.items()
+                                   if (kept := _from(holds, t, keep))}
+            first = bisect.bisect_left(track.marks, t, key=lambda mark: mark.t)
+            track.marks = track.marks[max(first, len(track.marks) - keep):]
         live = set(self.tracks)
         self._open_holds = {key: hold for key, hold in self._open_holds.items() if key[0] in live}
+
+
+def _end(item: Segment | Hold) -> float:
+    return item.end if item.end is not None else math.inf
+
+
+def _from(items: list, t: float, keep: int) -> list:
+    """The items of a time-ordered list that end at ``t`` or later, at most the last ``keep``."""
+    first = bisect.bisect_left(items, t, key=_end)
+    return items[max(first, len(items) - keep):]

@@ -7,8 +7,10 @@ of one is a thread waiting for a plain Lock that it holds itself; a cycle of two
 the classic lock-order inversion (A holds L1 and waits for L2, B holds L2 and waits
 for L1).
 
-Only waits with no timeout count: a wait with a timeout ends by itself, so it is
-never reported (no false alarm from ``acquire(timeout=...)`` or the GUI's lock grab).
+Only waits with no timeout count: a wait with a timeout ends by itself, so a circle
+that contains one is never reported (no false alarm from ``acquire(timeout=...)``).
+The GUI's lock grab and the lab's mutators wait without a timeout but hold nothing
+while they wait, so they can close no circle.
 
 The owner fields of a lock are read without stopping anyone, so one look could
 catch a state that was never real. :class:`DeadlockWatch` therefore reports a cycle
@@ -83,9 +85,11 @@ class Deadlock:
         return [edge.lock.name for edge in self.edges]
 
     @property
-    def victim(self) -> WaitEdge:
-        """The wait to break: the one that closed the cycle (it began last)."""
-        return max(self.edges, key=lambda edge: edge.waiter.since)
+    def victim(self) -> WaitEdge | None:
+        """The wait to break: the breakable one that began last (it closed the cycle);
+        ``None`` if none can be broken (every wait re-takes a lock inside Condition.wait)."""
+        breakable = [edge for edge in self.edges if edge.waiter.breakable]
+        return max(breakable, key=lambda edge: edge.waiter.since) if breakable else None
 
     def key(self) -> frozenset:
         """Identifies this very cycle: the same waits on the same holds."""
@@ -118,9 +122,11 @@ class Deadlock:
         return " ".join(self.explain_lines())
 
     def break_wait(self) -> list[str]:
-        """Break the victim's wait (its acquire raises WaitBroken); return the thread's name."""
+        """Break the victim's wait (its acquire raises WaitBroken); return the thread's name.
+
+        Breaking an old finding again is harmless: it names one wait, which has ended."""
         victim = self.victim
-        return victim.lock.break_wait(victim.thread)
+        return victim.lock.break_wait(victim.waiter) if victim is not None else []
 
 
 def wait_edges(locks: Iterable[Lock]) -> list[WaitEdge]:
@@ -133,9 +139,7 @@ def wait_edges(locks: Iterable[Lock]) -> list[WaitEdge]:
         hold, holder, since, site = lock.acquisitions, lock.owner, lock.owner_since, lock.owner_site
         if holder is None:
             continue
-        for waiter in waiters:
-            if waiter.lane is holder and lock.reentrant:
-                continue  # an RLock lets its owner in: not a wait at all
+        for waiter in waiters:  # (an RLock's owner never waits for it: it is let in at once)
             edges.append(WaitEdge(waiter, lock, holder, since, format_site(site), hold))
     return edges
 

@@ -150,6 +150,7 @@ class ThreadLanes(QtWidgets.QWidget):
         super().__init__(parent)
         self.recorder = recorder
         self.timeline = Timeline()
+        self._pruned_at = 0.0
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -206,10 +207,12 @@ class ThreadLanes(QtWidgets.QWidget):
         ``busy``: something runs, so time moves on the lanes even without new records.
         """
         new = self.timeline.follow(self.recorder)
+        now = time.monotonic()
+        if now - self._pruned_at >= 1.0:  # following or not: the timeline stays bounded
+            self._pruned_at = now
+            self.timeline.forget_before(now - KEEP_S)
         if not self.canvas.following or not (new or busy):
             return False
-        now = time.monotonic()
-        self.timeline.forget_before(now - KEEP_S)
         self.canvas.show_timeline(self.timeline, now)
         return True
 

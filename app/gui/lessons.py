@@ -21,6 +21,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core.latency import LatencyMeter
+from app.core import primitives
 from app.core.logbook import LogBook
 from app.core.recorder import Recorder
 from app.core.watchdog import Watchdog
@@ -88,7 +89,8 @@ class LessonRunner:
         self.error: str = ""
         self.ctx: RunContext | None = None
         self._log, self._loop, self._recorder = log, loop, recorder
-        self._thread = threading.Thread(target=self._main, name="lesson-main", daemon=True)
+        # recorded like the lesson's own threads: its lane starts and ends with each Start
+        self._thread = primitives.Thread(target=self._main, name="lesson-main", daemon=True, recorder=recorder)
 
     def start(self) -> None:
         self._thread.start()

@@ -72,17 +72,18 @@ class LockPanel(QtWidgets.QTableWidget):
         if len(rows) != len(self._shown):
             self.setRowCount(len(rows))
             self._shown = [("",) * len(COLUMNS)] * len(rows)
+        w = COLUMNS.index("waiting")
         for r, (values, before) in enumerate(zip(rows, self._shown)):
-            waiting = bool(values[COLUMNS.index("waiting")])
+            recolour = bool(values[w]) != bool(before[w]) or self.item(r, 0) is None  # the whole row
             for c, value in enumerate(values):
-                if value == before[c] and self.item(r, c) is not None:
-                    continue
                 item = self.item(r, c)
                 if item is None:
                     item = QtWidgets.QTableWidgetItem()
                     self.setItem(r, c, item)
+                elif value == before[c] and not recolour:
+                    continue
                 item.setText(value)
-                item.setBackground(WAITING_BRUSH if waiting else PLAIN_BRUSH)
+                item.setBackground(WAITING_BRUSH if values[w] else PLAIN_BRUSH)
         self._shown = rows
 
     def rows(self) -> list[dict[str, str]]:

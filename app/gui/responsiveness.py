@@ -36,6 +36,8 @@ class LatencyPlot(QtWidgets.QWidget):
         self.setMinimumSize(180, 80)
         self._path: QtGui.QPainterPath | None = None
         self._points = 0
+        self._grid_pixmap: QtGui.QPixmap | None = None
+        self._pen = QtGui.QPen(QtGui.QColor("#1f77b4"), 1.5)
 
     def show_series(self, times: np.ndarray, delays: np.ndarray, now: float) -> None:
         """Plot ``delays`` (s) measured at ``times`` (monotonic s) up to ``now``."""
@@ -57,28 +59,37 @@ class LatencyPlot(QtWidgets.QWidget):
         span = math.log10(HIGH_S) - math.log10(LOW_S)
         return 3 + (1 - (np.log10(clipped) - math.log10(LOW_S)) / span) * height
 
-    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        p = QtGui.QPainter(self)
-        p.fillRect(self.rect(), QtGui.QColor("white"))
+    def _grid(self) -> QtGui.QPixmap:
+        """Background, grid, labels and the 10 ms line: drawn again only after a resize."""
+        if self._grid_pixmap is not None and self._grid_pixmap.size() == self.size():
+            return self._grid_pixmap
+        pixmap = QtGui.QPixmap(self.size())
+        pixmap.fill(QtGui.QColor("white"))
+        p = QtGui.QPainter(pixmap)
         font = p.font()
         font.setPointSizeF(font.pointSizeF() * 0.8)
         p.setFont(font)
         w, h = self._plot_size()
-        p.setPen(QtGui.QColor("#dddddd"))
         for tick in TICKS_S:
             y = float(self._y(np.array([tick]), h)[0])
+            p.setPen(QtGui.QColor("#dddddd"))
             p.drawLine(QtCore.QPointF(self.LEFT, y), QtCore.QPointF(self.LEFT + w, y))
             p.setPen(QtGui.QColor("#555555"))
             label = f"{tick * 1000:g} ms" if tick < 1 else f"{tick:g} s"
             p.drawText(QtCore.QRectF(0, y - 8, self.LEFT - 4, 16), QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
                        label)
-            p.setPen(QtGui.QColor("#dddddd"))
         goal = float(self._y(np.array([GOAL_S]), h)[0])
         p.setPen(QtGui.QPen(QtGui.QColor("#2e9d57"), 1, QtCore.Qt.DashLine))
         p.drawLine(QtCore.QPointF(self.LEFT, goal), QtCore.QPointF(self.LEFT + w, goal))
+        p.end()
+        self._grid_pixmap = pixmap
+        return pixmap
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        p = QtGui.QPainter(self)
+        p.drawPixmap(0, 0, self._grid())
         if self._path is not None:
-            p.setRenderHint(QtGui.QPainter.Antialiasing)
-            p.setPen(QtGui.QPen(QtGui.QColor("#1f77b4"), 1.5))
+            p.setPen(self._pen)
             p.drawPath(self._path)
         p.end()
 

@@ -28,6 +28,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
 from app.core.chrometrace import save_trace
+from app.core.downsample import peak_envelope
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter
 from app.core.switching import SwitchInterval
@@ -45,6 +46,13 @@ PROBE_INTERVAL_MS = 20
 STOP_GRACE_S = 1.0  # how long Stop waits before naming workers that did not end
 CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
 LOG_LINES_KEPT = 5000
+#: The array plot draws at most twice this many points (a peak envelope). Kept under
+#: 500 points on purpose: numpy lets go of the GIL in loops over more than 500
+#: elements, and with busy workers each such release costs the GUI thread a wait for
+#: the GIL (pyqtgraph runs several such loops over the points it is given).
+PLOT_BINS = 240
+#: The lanes are redrawn on their own timer, so no single event-loop task does both.
+LANES_INTERVAL_MS = 50
 QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
 #: A gap between probe beats this long is reported as a freeze (a user notices 100 ms).
 STALL_THRESHOLD_S = 0.1
@@ -70,9 +78,13 @@ class LabWindow(QtWidgets.QMainWindow):
         self._stop_clicked_at: float | None = None
         self._shown_lock_state = lockgrab.IDLE
         self._redraw_pending = True
-        self._x = np.arange(0)
+        self._plotted_size = -1
+        self._user_range = False  # True once the user zoomed or panned the array plot
+        self._y_range: tuple[float, float] | None = None
+        self._setting_range = False
         self._texts: dict[int, str] = {}
         self._lessons_tab = False
+        self._busy = False  # something runs: the lanes scroll
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
@@ -108,10 +120,13 @@ class LabWindow(QtWidgets.QMainWindow):
             plot.getAxis(side).setTextPen("#222222")
         plot.setLabel("bottom", "element index")
         plot.setLabel("left", "value")
-        plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
-        self.curve = plot.plot(pen=pg.mkPen("#1f77b4", width=1))
+        # No grid: pyqtgraph draws it as part of the axes, which makes every frame of the
+        # curve repaint both axes too (the most expensive part of a frame, measured).
+        plot.disableAutoRange()  # the window sets the ranges (see _fit_axes)
+        plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._on_plot_range_changed_by_user())
+        # a bare PlotCurveItem: PlotDataItem's extra work per setData buys nothing here
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen("#1f77b4", width=1))
+        plot.addItem(self.curve)
         return plot
 
     def _build_log(self) -> QtWidgets.QPlainTextEdit:
@@ -195,6 +210,10 @@ class LabWindow(QtWidgets.QMainWindow):
         self.display_timer.setInterval(DISPLAY_INTERVAL_MS)
         self.display_timer.timeout.connect(self._on_display_tick)
         self.display_timer.start()
+        self.lanes_timer = QtCore.QTimer(self)
+        self.lanes_timer.setInterval(LANES_INTERVAL_MS)
+        self.lanes_timer.timeout.connect(lambda: self.lanes.refresh(self._busy))
+        self.lanes_timer.start()
         self.probe_timer = QtCore.QTimer(self)
         self.probe_timer.setSingleShot(True)
         self.probe_timer.setTimerType(QtCore.Qt.PreciseTimer)
@@ -384,7 +403,7 @@ class LabWindow(QtWidgets.QMainWindow):
         if self._redraw_pending or busy:
             self._redraw_pending = False
             self._draw_array()  # an idle window does not redraw an unchanged array 30 times a second
-        self.lanes.refresh(busy)
+        self._busy = busy
         self.lock_panel.show_locks(self._locks_in_view())
         self._ticks += 1
         if self._ticks % LATENCY_EVERY == 0:
@@ -433,14 +452,58 @@ class LabWindow(QtWidgets.QMainWindow):
         b.runx_button.setEnabled(not busy and self.in_lessons() and self.lesson_panel.lesson().varies)
 
     def _draw_array(self) -> None:
+        """Plot the array as a peak envelope of the part in view; keep the axes still.
+
+        The envelope is read straight from the live array, without the lock and without
+        a copy (see :class:`~app.core.shared.SharedArray`), and has at most
+        ``2 * PLOT_BINS`` points however long the array is. The axes move only when the
+        data leaves them or the size changes: redrawing the tick labels of an axis is
+        the most expensive part of a frame.
+        """
         if self.in_lessons():  # the lesson's own array, or nothing if it has none
             lesson_array = self.lessons.array()
-            y = lesson_array.copy() if lesson_array is not None else np.empty(0)
+            y = lesson_array if lesson_array is not None else np.empty(0)
         else:
-            y = self.lab.shared.snapshot()
-        if self._x.size != y.size:
-            self._x = np.arange(y.size, dtype=np.float64)
-        self.curve.setData(self._x, y)
+            y = self.lab.shared.data
+        view = self.plot.getViewBox()
+        if y.size != self._plotted_size:
+            self._plotted_size = y.size
+            self._user_range = False
+            self._y_range = None
+        if any(view.state["autoRange"]):  # the user pressed pyqtgraph's "A": ours again
+            view.disableAutoRange()
+            self._user_range = False
+        if self._user_range:  # zoomed in: the envelope of what is in view
+            x0, x1 = view.viewRange()[0]
+            first, last = max(int(x0), 0), min(int(np.ceil(x1)) + 1, y.size)
+            x, env = peak_envelope(y[first:last], PLOT_BINS, first) if last > first else (np.empty(0), np.empty(0))
+        else:
+            x, env = peak_envelope(y, PLOT_BINS)
+        self.curve.setData(x, env, skipFiniteCheck=True)
+        if not self._user_range and env.size:
+            self._fit_axes(y.size, float(env.min()), float(env.max()))
+
+    def _fit_axes(self, size: int, low: float, high: float) -> None:
+        """Set the ranges when the data left them, or shrank to under a quarter of them.
+
+        The y range gets a generous margin, so values that drift (a race converging)
+        move the axis a few times, not every frame. The x range leaves a sliver on both
+        sides: a curve that touched the edge would make the axes repaint with it.
+        """
+        shown = self._y_range
+        span = high - low
+        if shown is not None and shown[0] <= low and high <= shown[1] and span >= 0.25 * (shown[1] - shown[0]):
+            return
+        pad = span * 0.25 if span > 0 else max(abs(high) * 0.05, 0.5)
+        self._y_range = (low - pad, high + pad)
+        edge = max(size * 0.005, 0.5)
+        self._setting_range = True
+        self.plot.getViewBox().setRange(xRange=(-edge, size - 1 + edge), yRange=self._y_range, padding=0)
+        self._setting_range = False
+
+    def _on_plot_range_changed_by_user(self) -> None:
+        if not self._setting_range:
+            self._user_range = True
 
     def _drain_log(self) -> None:
         entries = self.lab.log.since(self._log_cursor)
@@ -449,12 +512,18 @@ class LabWindow(QtWidgets.QMainWindow):
         self._log_cursor = entries[-1].index + 1
         scrollbar = self.log_view.verticalScrollBar()
         follow = scrollbar.value() >= scrollbar.maximum() - 2  # unless the user scrolled up
+        plain: list[str] = []  # consecutive plain lines go in with one call
         for entry in entries:
             if entry.kind == logbook.ERROR:
+                if plain:
+                    self.log_view.appendPlainText("\n".join(plain))
+                    plain = []
                 text = html.escape(entry.format())
                 self.log_view.appendHtml(f'<pre style="color:#b03a2e">{text}</pre>')
             else:
-                self.log_view.appendPlainText(entry.format())
+                plain.append(entry.format())
+        if plain:
+            self.log_view.appendPlainText("\n".join(plain))
         if follow:
             scrollbar.setValue(scrollbar.maximum())
 
@@ -520,6 +589,7 @@ class LabWindow(QtWidgets.QMainWindow):
             return max(0.0, deadline - time.monotonic())
 
         self.display_timer.stop()
+        self.lanes_timer.stop()
         self.probe_timer.stop()
         self.lessons.loop.closed.set()
         try:

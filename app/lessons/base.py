@@ -102,8 +102,9 @@ class LessonThread(primitives.Thread):
 
     def run(self) -> None:
         try:
-            super().run()  # records "failed" and keeps the exception in self.error
+            super().run()
         except Exception as exc:  # noqa: BLE001 - kept and shown, never lost
+            self.error = exc  # the thread is recorded as failed
             self.ctx.log.write(f"failed: {exc!r}\n{traceback.format_exc().rstrip()}", logbook.ERROR)
 
 
