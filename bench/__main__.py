@@ -1,14 +1,32 @@
-"""``python -m bench``: run every benchmark (``--quick`` for a smoke run of each)."""
+"""``python -m bench``: run every benchmark (``--quick`` for a smoke run of each).
+
+The full run takes about a quarter of an hour on the 2-core development machine; its
+figures are in the README, with the machine they came from.
+"""
 
 import sys
 
-from bench import lesson_reliability, primitives, window_latency
+from bench import freeze_ratio, lesson_reliability, primitives, startup, stop_latency, window_latency
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    steps = [
+        lambda: window_latency.main(["--quick"] if quick else []),
+        lambda: freeze_ratio.main(["--quick"] if quick else []),
+        lambda: stop_latency.main(["--quick"] if quick else []),
+        lambda: primitives.main(["--quick"] if quick else []),
+        lambda: startup.main(["--quick"] if quick else []),
+        lambda: lesson_reliability.main(["--times", "1" if quick else "30", "--switch-interval", "5"]),
+        lambda: lesson_reliability.main(["--times", "1" if quick else "30", "--switch-interval", "0.5"]),
+    ]
+    code = 0
+    for i, step in enumerate(steps):
+        if i:
+            print(flush=True)
+        code |= step()
+    return code
+
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv[1:]
-    code = window_latency.main(["--quick"] if quick else [])
-    print()
-    code |= primitives.main(["--quick"] if quick else [])
-    print()
-    code |= lesson_reliability.main(["--times", "1" if quick else "30"])
-    sys.exit(code)
+    sys.exit(main(sys.argv[1:]))

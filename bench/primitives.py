@@ -110,17 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--pairs", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--lesson-runs", type=int, default=15)
+    parser.add_argument("--lesson-runs", type=int, default=31)
     args = parser.parse_args(argv)
     pairs, repeats, lesson_runs = (5_000, 3, 2) if args.quick else (args.pairs, args.repeats, args.lesson_runs)
 
     print(f"uncontended lock cost: {repeats} repeats of {pairs:,} pairs; ns per pair")
     print(f"{'lock':24} {'form':16} {'min':>7} {'median':>7} {'p95':>7} {'max':>7} {'x plain':>8}")
+    print("(x plain: min against threading.Lock's min, or threading.RLock's for the RLock rows)")
     rows = lock_costs(pairs, repeats)
-    base = {form: d["min"] for name, form, d in rows if name == "threading.Lock"}
+    base = {(name, form): d["min"] for name, form, d in rows if name.startswith("threading.")}
     for name, form, d in rows:
+        plain = base[("threading.RLock" if "RLock" in name else "threading.Lock", form)]
         print(f"{name:24} {form:16} {d['min']:7.0f} {d['median']:7.0f} {d['p95']:7.0f} {d['max']:7.0f} "
-              f"{d['min'] / base[form]:7.1f}x")
+              f"{d['min'] / plain:7.1f}x")
 
     print(f"\nlesson run time, recording on vs off: median of {lesson_runs} runs each, interleaved")
     for lesson_id, params in (("lock", {"size": 100_000}), ("main-holds-lock", {"size": 20_000, "hold": 0.0})):

@@ -395,6 +395,7 @@ class LessonController:
         self.show_message = show_message
         self.runner: LessonRunner | None = None
         self.started_at = 0.0  # time.monotonic() of the last Start
+        self.last_result: Result | None = None  # of the last run that ended
         self._last_ctx: RunContext | None = None
         self.last_array: np.ndarray | None = None
         self._shown_findings = 0
@@ -477,6 +478,7 @@ class LessonController:
             self.outcome.clear_outcome(f"{lesson.id}: the lesson failed: {runner.error}")
         self.banner.hide()
         self._last_ctx = runner.ctx
+        self.last_result = runner.result
         self.runner = None
         if self._rerun_fixed and lesson.fix:
             self._rerun_fixed = False

@@ -111,6 +111,8 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.stats_label = QtWidgets.QLabel("p50 – · p99 – · max –")
         self.stats_label.setObjectName("latency-stats")
         self.stall_label = QtWidgets.QLabel("no freeze over 100 ms yet")
+        self.rate_label = QtWidgets.QLabel()
+        self.rate_label.setWordWrap(True)
         self.switch_box = QtWidgets.QComboBox()
         self.switch_box.setObjectName("switch-interval")
         for ms in switching.CHOICES_MS:
@@ -131,12 +133,13 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.switch_box.setFixedWidth(84)
         self.switch_note = QtWidgets.QLabel()
         self.switch_note.setWordWrap(True)
-        for small in (self.switch_note, self.stall_label):
+        for small in (self.switch_note, self.stall_label, self.rate_label):
             font = small.font()
             font.setPointSizeF(font.pointSizeF() * 0.85)
             small.setFont(font)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.stats_label)
+        layout.addWidget(self.rate_label)
         layout.addWidget(self.stall_label)
         layout.addLayout(row)
         layout.addWidget(self.switch_note)
@@ -155,9 +158,11 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.switch_note.setText(f"How long a thread may run Python before another gets the GIL. "
                                  f"Python's own is {python_default * 1000:g} ms{lowered}.")
 
-    def show_stats(self, stats: LatencyStats) -> None:
-        """p50, p99, max (only touches the label when its text changes)."""
+    def show_stats(self, stats: LatencyStats, redraws_per_s: float) -> None:
+        """p50, p99, max, and how often the plot is redrawn now (labels touched only on change)."""
         self._set("stats", self.stats_label, stats.describe() if stats.samples else "p50 – · p99 – · max –")
+        self._set("rate", self.rate_label, f"plot redrawn {redraws_per_s:.0f} times a second"
+                  + ("" if redraws_per_s >= 29 else ": fewer while busy threads hold the GIL"))
 
     def show_stall(self, text: str) -> None:
         self._set("stall", self.stall_label, text)
