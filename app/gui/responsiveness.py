@@ -22,6 +22,7 @@ from app.core.latency import LatencyStats
 LOW_S, HIGH_S = 0.0005, 2.0
 TICKS_S = (0.001, 0.01, 0.1, 1.0)
 GOAL_S = 0.010  # the dashed line: a delay nobody notices
+QWIDGETSIZE_MAX = 16777215
 
 
 class LatencyPlot(QtWidgets.QWidget):
@@ -33,7 +34,7 @@ class LatencyPlot(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("latency-plot")
         self.window_s = window_s
-        self.setMinimumSize(180, 80)
+        self.setMinimumSize(180, 64)
         self._path: QtGui.QPainterPath | None = None
         self._points = 0
         self._grid_pixmap: QtGui.QPixmap | None = None
@@ -104,9 +105,12 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.setObjectName("responsiveness")
         self.setToolTip("how late the window's 20 ms timer fires: while it is high, clicks and "
                         "repaints wait. The dashed line is 10 ms.")
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 4)
-        layout.setSpacing(2)
+        self._box = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.TopToBottom, self)
+        self._box.setContentsMargins(6, 2, 6, 4)
+        measured, controls = QtWidgets.QVBoxLayout(), QtWidgets.QVBoxLayout()
+        for half in (measured, controls):
+            half.setSpacing(2)
+            self._box.addLayout(half, 1)
         self.plot = LatencyPlot()
         self.stats_label = QtWidgets.QLabel("p50 – · p99 – · max –")
         self.stats_label.setObjectName("latency-stats")
@@ -137,14 +141,25 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             font = small.font()
             font.setPointSizeF(font.pointSizeF() * 0.85)
             small.setFont(font)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.stats_label)
-        layout.addWidget(self.rate_label)
-        layout.addWidget(self.stall_label)
-        layout.addLayout(row)
-        layout.addWidget(self.switch_note)
-        self.setFixedWidth(290)
+        measured.addWidget(self.plot, 1)
+        measured.addWidget(self.stats_label)
+        controls.addWidget(self.rate_label)
+        controls.addWidget(self.stall_label)
+        controls.addLayout(row)
+        controls.addWidget(self.switch_note)
+        controls.addStretch(1)
+        self.set_wide(False)
         self._shown: dict[str, str] = {}
+
+    def set_wide(self, wide: bool) -> None:
+        """Narrow: one column beside the array plot. Wide: the plot and the controls side by
+        side, in a low strip (when a lesson has no array and the lanes need the height)."""
+        self._box.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom)
+        if wide:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(QWIDGETSIZE_MAX)
+        else:
+            self.setFixedWidth(290)
 
     def show_switch_interval(self, seconds: float, python_default: float) -> None:
         """Select ``seconds`` in the control and say what it means."""
@@ -153,22 +168,26 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             self.switch_box.addItem(f"{seconds * 1000:g} ms", seconds)
             index = self.switch_box.count() - 1
         self.switch_box.setCurrentIndex(index)
-        lowered = "" if math.isclose(seconds, python_default) else \
-            ": threadlab lowers it so that busy workers hold the window up less"
-        self.switch_note.setText(f"How long a thread may run Python before another gets the GIL. "
-                                 f"Python's own is {python_default * 1000:g} ms{lowered}.")
+        lowered = "" if math.isclose(seconds, python_default) else "; shorter keeps the window livelier"
+        self.switch_note.setText(f"How long a thread may run Python before another gets the GIL "
+                                 f"(Python's own: {python_default * 1000:g} ms{lowered}).")
 
     def show_stats(self, stats: LatencyStats, redraws_per_s: float) -> None:
         """p50, p99, max, and how often the plot is redrawn now (labels touched only on change)."""
         self._set("stats", self.stats_label, stats.describe() if stats.samples else "p50 – · p99 – · max –")
-        self._set("rate", self.rate_label, f"plot redrawn {redraws_per_s:.0f} times a second"
-                  + ("" if redraws_per_s >= 29 else ": fewer while busy threads hold the GIL"))
+        slowed = redraws_per_s < 29  # said only when the window draws less often to stay live
+        if self._set("rate", self.rate_label, f"plot redrawn {redraws_per_s:.0f} times a second while "
+                     "busy threads hold the GIL" if slowed else ""):
+            self.rate_label.setVisible(slowed)
 
     def show_stall(self, text: str) -> None:
         self._set("stall", self.stall_label, text)
 
-    def _set(self, key: str, label: QtWidgets.QLabel, text: str) -> None:
-        if self._shown.get(key) != text:
-            self._shown[key] = text
-            label.setText(text)
+    def _set(self, key: str, label: QtWidgets.QLabel, text: str) -> bool:
+        """Set the text if it changed (calls into Qt cost GIL round trips); True if it did."""
+        if self._shown.get(key) == text:
+            return False
+        self._shown[key] = text
+        label.setText(text)
+        return True
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import threading
 import time
+from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
@@ -56,7 +57,9 @@ LANES_INTERVAL_MS = 50
 #: A timed redraw waits at least this many times as long as it took (see PacedTimer).
 LOAD_FACTOR = 4
 MAX_PACED_MS = 500
+PACING_WINDOW = 3  # calls whose median duration sets the pace
 QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
+PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-loop delay panel
 #: A gap between probe beats this long is reported as a freeze (a user notices 100 ms).
 STALL_THRESHOLD_S = 0.1
 #: The latency plot is redrawn every this many display ticks (about 10 times a second).
@@ -66,11 +69,12 @@ LATENCY_EVERY = 3
 class PacedTimer(QtCore.QObject):
     """Calls ``callback`` every ``interval_ms``, or less often when a call takes long.
 
-    The next call comes ``max(interval_ms, LOAD_FACTOR x how long the last one took)``
-    later. A call is slow when busy Python threads keep the GUI thread waiting for the
-    GIL; drawing less often then leaves the event loop time for clicks and repaints,
-    instead of queueing frame after frame (measured: with eight busy workers a fixed
-    30 Hz left the window 140 ms behind at the median).
+    The next call comes ``max(interval_ms, LOAD_FACTOR x the median of the last calls'
+    durations)`` later. A call is slow when busy Python threads keep the GUI thread
+    waiting for the GIL; drawing less often then leaves the event loop time for clicks
+    and repaints, instead of queueing frame after frame (measured: with eight busy
+    workers a fixed 30 Hz left the window 140 ms behind at the median). The median
+    keeps one unlucky call from slowing the display down.
     """
 
     def __init__(self, callback, interval_ms: int, parent: QtCore.QObject) -> None:
@@ -82,14 +86,16 @@ class PacedTimer(QtCore.QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._fire)
         self._timer.start(interval_ms)
+        self._took_ms: deque[float] = deque(maxlen=PACING_WINDOW)
 
     def _fire(self) -> None:
         began = time.monotonic()
         try:
             self.callback()
         finally:
-            took_ms = (time.monotonic() - began) * 1000
-            self.next_ms = int(min(MAX_PACED_MS, max(self.interval_ms, LOAD_FACTOR * took_ms)))
+            self._took_ms.append((time.monotonic() - began) * 1000)
+            typical = sorted(self._took_ms)[len(self._took_ms) // 2]
+            self.next_ms = int(min(MAX_PACED_MS, max(self.interval_ms, LOAD_FACTOR * typical)))
             if self._timer is not None:
                 self._timer.start(self.next_ms)
 
@@ -450,8 +456,9 @@ class LabWindow(QtWidgets.QMainWindow):
         """The array plot is hidden for lessons that have no array: the lanes get its room."""
         used = not self.in_lessons() or self.lesson_panel.lesson().shows_array
         self.plot.setVisible(used)
-        # without the array the pane keeps only the latency panel's height; the lanes get the rest
-        self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else self.responsiveness.sizeHint().height())
+        # without the array the latency panel becomes a low, wide strip; the lanes get the rest
+        self.responsiveness.set_wide(not used)
+        self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else PANEL_ONLY_HEIGHT)
 
     def _locks_in_view(self) -> list:
         """The Lab's shared lock, or the running (last) lesson's locks."""
@@ -649,12 +656,12 @@ class LabWindow(QtWidgets.QMainWindow):
 
 
 def _side_by_side(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
-    """``widgets`` in a row, the first one stretching (the rest stay right if it is hidden)."""
+    """``widgets`` in a row, the first one stretching."""
     box = QtWidgets.QWidget()
     layout = QtWidgets.QHBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for i, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if i == 0 else 0, QtCore.Qt.Alignment() if i == 0 else QtCore.Qt.AlignRight)
+        layout.addWidget(widget, 1 if i == 0 else 0)
     return box
 
 
