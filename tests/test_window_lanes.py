@@ -7,7 +7,7 @@ import numpy as np
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import recorder as rec
-from app.gui.lanes import STATE_COLOURS, render_lanes, stack_rows, _STATE_RGBA
+from app.gui.lanes import HOLD_ROWS, ROW_PX, STATE_COLOURS, _HOLD_RGBA, _STATE_RGBA, render_lanes, stack_rows
 
 LEFT = QtCore.Qt.LeftButton
 
@@ -45,6 +45,14 @@ def running_columns(win, name):
     return np.all(bar == _STATE_RGBA[rec.RUNNING], axis=1)
 
 
+def holding_columns(win, name):
+    """The pixel columns where the lane of ``name`` shows the thin "holds a lock" bar."""
+    i = [r[0].name for r in win.lanes.rows].index(name)
+    row_px = win.lanes.canvas._row_px
+    bar = win.lanes.canvas._image[i * row_px + row_px * (HOLD_ROWS[0] + HOLD_ROWS[1]) // (2 * ROW_PX)]
+    return np.all(bar == _HOLD_RGBA, axis=1)
+
+
 def test_lanes_show_the_locked_loops_one_after_the_other(window, qtbot):
     assert "matches the prediction" in run_lesson(window, qtbot, "lock", size=20_000)
     adds, divides = row(window, "add"), row(window, "divide")
@@ -52,8 +60,9 @@ def test_lanes_show_the_locked_loops_one_after_the_other(window, qtbot):
     for add, divide in zip(adds, divides):
         (a,), (d,) = add.holds, divide.holds
         assert a.end <= d.start or d.end <= a.start  # never both inside the lock
-    both = running_columns(window, "add") & running_columns(window, "divide")
-    assert both.sum() <= 10  # at most the pixel where one hands over to the other, per run
+    both = holding_columns(window, "add") & holding_columns(window, "divide")
+    assert holding_columns(window, "add").sum() > 20 and holding_columns(window, "divide").sum() > 20
+    assert both.sum() <= 20  # at most the pixel where one hands over to the other, twice per run
 
 
 def test_lanes_show_the_unlocked_loops_running_together(window, qtbot):
