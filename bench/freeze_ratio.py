@@ -55,10 +55,9 @@ def measure(switch_interval: float, repeats: int, job: float) -> list[dict]:
         window.start()
 
     def runs_done() -> int:
-        last = window.lessons._last_ctx
-        if last is not None and (not runs or runs[-1]["ctx"] is not last):
-            result = window.lessons.last_result
-            runs.append({"ctx": last, **result.runs[0]})
+        result = window.lessons.last_result
+        if result is not None and (not runs or runs[-1]["result"] is not result):
+            runs.append({"result": result, **result.runs[0]})
         return len(runs)
 
     timer = QtCore.QTimer()
@@ -66,7 +65,7 @@ def measure(switch_interval: float, repeats: int, job: float) -> list[dict]:
     QtCore.QTimer.singleShot(500, lambda: timer.start(100))
     QtCore.QTimer.singleShot(int((job * 2 + 20) * 1000 * repeats), window.close)  # never hang
     app.exec_()
-    return [{k: v for k, v in run.items() if k != "ctx"} for run in runs]
+    return [{k: v for k, v in run.items() if k != "result"} for run in runs]
 
 
 def run_isolated(switch_interval: float, repeats: int, job: float) -> list[dict]:

@@ -8,23 +8,12 @@ import pytest
 from app.core import recorder as rec
 from app.core.primitives import Condition, Event, Lock, RLock, Thread, WaitBroken, format_site
 from app.core.recorder import Recorder
-
-WAIT_S = 5.0  # bound on every wait for another thread in these tests
+from helpers import WAIT_S, wait_until
 
 
 def kinds(recorder, name=None):
     """The record kinds, in order (of one thread's lane if ``name``)."""
     return [kind for _, lane, kind, _ in recorder.snapshot() if name is None or lane.name == name]
-
-
-def wait_until(condition, timeout=WAIT_S):
-    """Poll ``condition`` on a short Event wait; fail after ``timeout`` s."""
-    pause = threading.Event()
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        pause.wait(0.005)
-    raise AssertionError("condition not met in time")
 
 
 def started(target, name, recorder, *args):

@@ -2,20 +2,10 @@
 
 import threading
 
-from app.core.primitives import Event, Lock, Thread, WaitBroken
+from app.core.primitives import Lock, Thread, WaitBroken
 from app.core.recorder import Recorder
 from app.core.waitgraph import DeadlockWatch, find_deadlocks
-
-WAIT_S = 5.0
-
-
-def wait_until(condition, timeout=WAIT_S):
-    pause = threading.Event()
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        pause.wait(0.005)
-    raise AssertionError("condition not met in time")
+from helpers import WAIT_S, wait_until
 
 
 def two_lock_cycle(recorder, outcome):

@@ -4,25 +4,10 @@ import html
 import json
 
 import numpy as np
-from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import recorder as rec
 from app.gui.lanes import HOLD_ROWS, ROW_PX, STATE_COLOURS, _HOLD_RGBA, _STATE_RGBA, render_lanes, stack_rows
-
-LEFT = QtCore.Qt.LeftButton
-
-
-def button(win, label):
-    found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label and b.isVisible()]
-    assert len(found) == 1, f"expected one visible button labelled {label!r}, found {len(found)}"
-    return found[0]
-
-
-def open_lesson(win, lesson_id, **params):
-    win.tabs.setCurrentIndex(1)
-    win.lesson_panel.select(lesson_id)
-    for name, value in params.items():
-        win.lesson_panel.params.set_value(name, value)
+from helpers import LEFT, button, open_lesson
 
 
 def run_lesson(win, qtbot, lesson_id, timeout=15000, **params):

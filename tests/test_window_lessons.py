@@ -1,24 +1,10 @@
 """Lessons in the window: choose, Start, Stop, Run xN, Acquire Lock, and the deadlock banner."""
 
 import pytest
-from pyqtgraph.Qt import QtCore, QtWidgets
+from pyqtgraph.Qt import QtWidgets
 
 from app.lessons import LESSONS
-
-LEFT = QtCore.Qt.LeftButton
-
-
-def button(win, label):
-    found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label and b.isVisible()]
-    assert len(found) == 1, f"expected one visible button labelled {label!r}, found {len(found)}"
-    return found[0]
-
-
-def open_lesson(win, lesson_id, **params):
-    win.tabs.setCurrentIndex(1)
-    win.lesson_panel.select(lesson_id)
-    for name, value in params.items():
-        win.lesson_panel.params.set_value(name, value)
+from helpers import LEFT, button, open_lesson
 
 
 def finish(win, qtbot, timeout=15000):

@@ -52,10 +52,6 @@ class LatencyMeter:
         """Largest delay within the window."""
         return max((d for _, d in self._samples), default=0.0)
 
-    def delays(self) -> np.ndarray:
-        """The delays in the window, oldest first (seconds)."""
-        return np.fromiter((d for _, d in self._samples.copy()), dtype=float)
-
     def series(self) -> tuple[np.ndarray, np.ndarray]:
         """``(times, delays)`` in the window, for a plot (monotonic seconds, seconds)."""
         samples = np.array(self._samples.copy(), dtype=float).reshape(-1, 2)
@@ -63,16 +59,21 @@ class LatencyMeter:
 
     def stats(self) -> LatencyStats:
         """p50, p99 and max over the window."""
-        delays = np.sort(self.delays())
-        if not delays.size:
-            return LatencyStats(0.0, 0.0, 0.0, 0)
-        # by hand, not np.percentile: its first call imports modules, which took 140 ms with
-        # a busy worker competing for the GIL, right in the middle of a measurement
-        return LatencyStats(_percentile(delays, 50), _percentile(delays, 99), float(delays[-1]), int(delays.size))
+        return latency_stats(self.series()[1])
 
     def clear(self) -> None:
         """Forget every sample."""
         self._samples.clear()
+
+
+def latency_stats(delays: np.ndarray) -> LatencyStats:
+    """p50, p99 and max of ``delays`` (seconds; a plot that already has them passes them in)."""
+    ordered = np.sort(delays)
+    if not ordered.size:
+        return LatencyStats(0.0, 0.0, 0.0, 0)
+    # by hand, not np.percentile: its first call imports modules, which took 140 ms with a
+    # busy worker competing for the GIL, right in the middle of a measurement
+    return LatencyStats(_percentile(ordered, 50), _percentile(ordered, 99), float(ordered[-1]), int(ordered.size))
 
 
 def _percentile(ordered: np.ndarray, q: float) -> float:

@@ -156,8 +156,8 @@ class Lock:
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Like ``threading.Lock.acquire``; a blocking wait may raise :class:`WaitBroken`.
 
-        The uncontended path is written out flat (no helper calls): it is the hot path,
-        and its cost against plain ``threading`` is measured in ``bench/primitives.py``.
+        This is the hot path; its cost against plain ``threading`` is measured in
+        ``bench/primitives.py``.
         """
         if timeout != -1:
             _check_acquire_args(blocking, timeout)
@@ -172,13 +172,7 @@ class Lock:
         site = (caller.f_code, caller.f_lasti) if caller.f_code.co_filename != _THREADING_FILE \
             else _site_outside()  # ``with cond:`` comes through threading.Condition.__enter__
         if self._inner.acquire(False):
-            self.acquisitions += 1
-            self._depth = 1
-            self.owner_site = site
-            self.owner_since = t = _now()
-            self.owner = lane
-            if self._append is not None:
-                self._append((t, lane, HOLD, self))
+            self._took(lane, site)
             return True
         if not blocking or timeout == 0:
             return False
@@ -292,7 +286,7 @@ class Lock:
 
     # -- inside --------------------------------------------------------------------------
     def _took(self, lane: Lane, site: Site) -> None:
-        """The inner lock was just taken after a wait: the caller is the owner now."""
+        """The inner lock was just taken: the caller is the owner now."""
         self.acquisitions += 1
         self._depth = 1
         self.owner_site = site

@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from typing import Any, Iterable
+from typing import Any
 
 # -- thread states: each starts a new segment in the thread's lane -------------------------
 STARTED = "started"  # the thread began: a mark, and the state becomes RUNNING
@@ -38,7 +38,6 @@ JOINING = "joining"  # Thread.join(): waiting for another thread to end
 FINISHED = "finished"
 FAILED = "failed"  # the thread ended with an exception
 
-STATES = (RUNNING, PACING, WAIT_LOCK, WAIT_EVENT, WAIT_COND, JOINING)
 ENDS = (FINISHED, FAILED)
 #: States in which a thread is blocked by another thread (as opposed to pacing itself).
 WAITING = (WAIT_LOCK, WAIT_EVENT, WAIT_COND, JOINING)
@@ -163,11 +162,3 @@ def describe(kind: str, obj: Any) -> str:
     if kind == JOINING and name:
         return f"joining thread {name!r}"
     return kind
-
-
-def names(records: Iterable[Record]) -> list[str]:
-    """The lane names in ``records``, in order of first appearance (for tests and tools)."""
-    seen: dict[int, str] = {}
-    for _, lane, _, _ in records:
-        seen.setdefault(lane.serial, lane.name)
-    return list(seen.values())

@@ -18,9 +18,10 @@ class SharedArray:
     over the array. It is read by the workers at the start of every pass, so
     flipping it takes effect on the next pass.
 
-    :meth:`snapshot` copies the array *without* the lock, on purpose: the display
-    must never wait for a worker, and a half-finished pass is exactly what a
-    learner should be able to see when the lock is off.
+    The display reads :attr:`data` *without* the lock, on purpose (and
+    :meth:`snapshot` copies it the same way): the display must never wait for a
+    worker, and a half-finished pass is exactly what a learner should be able to
+    see when the lock is off.
 
     The lock is an instrumented :class:`~app.core.primitives.Lock`: its holds and
     waits go to :attr:`recorder`, which the window's thread lanes read.

@@ -129,7 +129,9 @@ class Timeline:
         Also ends the tracks of threads that ended without saying so (threads that are
         not instrumented record no "finished"), at the time this call noticed.
         """
-        records = records_since(recorder.snapshot(), self._last)
+        ring = recorder.records
+        nothing_new = (ring[-1] is self._last) if ring else self._last is None
+        records = [] if nothing_new else records_since(recorder.snapshot(), self._last)
         self.feed(records)
         now = time.monotonic()
         for track in self.tracks.values():

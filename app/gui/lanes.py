@@ -155,7 +155,7 @@ class ThreadLanes(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self._build_header())
-        self.canvas = LanesCanvas(self)
+        self.canvas = LanesCanvas(self.timeline, self)
         layout.addWidget(self.canvas, 1)
         self.canvas.follow_changed.connect(self._show_following)
 
@@ -191,16 +191,6 @@ class ThreadLanes(QtWidgets.QWidget):
         """The lanes drawn last, top to bottom: each is the tracks of one thread name in turn."""
         return self.canvas.rows
 
-    @property
-    def following(self) -> bool:
-        return self.canvas.following
-
-    def set_recorder(self, recorder: Recorder) -> None:
-        """Show ``recorder`` from now on (a fresh timeline)."""
-        self.recorder = recorder
-        self.timeline = Timeline()
-        self.refresh()
-
     def refresh(self, busy: bool = True) -> bool:
         """Read new records; while following, redraw if anything moved. True if drawn.
 
@@ -213,7 +203,7 @@ class ThreadLanes(QtWidgets.QWidget):
             self.timeline.forget_before(now - KEEP_S)
         if not self.canvas.following or not (new or busy):
             return False
-        self.canvas.show_timeline(self.timeline, now)
+        self.canvas.show_now(now)
         return True
 
     def describe_at(self, x: float, lane: int) -> str:
@@ -223,7 +213,6 @@ class ThreadLanes(QtWidgets.QWidget):
     def show_period(self, t0: float, t1: float) -> None:
         """Show ``t0`` to ``t1`` (monotonic seconds) and stop following (see the canvas)."""
         self.timeline.follow(self.recorder)
-        self.canvas._timeline = self.timeline
         self.canvas.show_period(t0, t1)
 
     def _show_following(self, on: bool) -> None:
@@ -243,7 +232,7 @@ class LanesCanvas(QtWidgets.QWidget):
     LEFT = 140  # room for the lane names
     BOTTOM = 20  # room for the time axis
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, timeline: Timeline, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lanes")
         self.setMinimumHeight(110)
@@ -253,8 +242,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.span = SPAN_S
         self.anchor = time.monotonic()  # the time at the right edge
         self.rows: list[list[Track]] = []
-        self.frames = 0  # images drawn (the benchmarks read it)
-        self._timeline: Timeline | None = None
+        self._timeline = timeline
         self._image = np.full((1, 1, 4), 255, dtype=np.uint8)
         self._qimage: QtGui.QImage | None = None
         self._static: QtGui.QPixmap | None = None
@@ -263,9 +251,8 @@ class LanesCanvas(QtWidgets.QWidget):
         self._drag_from: tuple[float, float] | None = None
 
     # -- what is shown ---------------------------------------------------------------------
-    def show_timeline(self, timeline: Timeline, now: float) -> None:
-        """Draw ``timeline`` up to ``now`` at the right edge (following)."""
-        self._timeline = timeline
+    def show_now(self, now: float) -> None:
+        """Draw the timeline up to ``now`` at the right edge (following)."""
         self.anchor = now
         self._render()
 
@@ -288,8 +275,6 @@ class LanesCanvas(QtWidgets.QWidget):
         self.follow_changed.emit(on)
 
     def _render(self) -> None:
-        if self._timeline is None:
-            return
         t1 = self.anchor
         t0 = t1 - self.span
         self.rows = stack_rows(self._timeline.visible(t0, t1))
@@ -299,7 +284,6 @@ class LanesCanvas(QtWidgets.QWidget):
         self._image = render_lanes(self.rows, t0, t1, width, time.monotonic(), self._row_px)
         h, w = self._image.shape[:2]
         self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
-        self.frames += 1
         self.update()
 
     def _static_picture(self) -> QtGui.QPixmap:

@@ -22,7 +22,7 @@ from app.core.latency import LatencyStats
 LOW_S, HIGH_S = 0.0005, 2.0
 TICKS_S = (0.001, 0.01, 0.1, 1.0)
 GOAL_S = 0.010  # the dashed line: a delay nobody notices
-QWIDGETSIZE_MAX = 16777215
+QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
 
 
 class LatencyPlot(QtWidgets.QWidget):
@@ -36,13 +36,11 @@ class LatencyPlot(QtWidgets.QWidget):
         self.window_s = window_s
         self.setMinimumSize(180, 64)
         self._path: QtGui.QPainterPath | None = None
-        self._points = 0
         self._grid_pixmap: QtGui.QPixmap | None = None
         self._pen = QtGui.QPen(QtGui.QColor("#1f77b4"), 1.5)
 
     def show_series(self, times: np.ndarray, delays: np.ndarray, now: float) -> None:
         """Plot ``delays`` (s) measured at ``times`` (monotonic s) up to ``now``."""
-        self._points = len(delays)
         if len(delays) < 2:
             self._path = None
         else:

@@ -31,7 +31,7 @@ from app.core import logbook, lockgrab
 from app.core.chrometrace import save_trace
 from app.core.downsample import peak_envelope
 from app.core.lab import Lab
-from app.core.latency import LatencyMeter
+from app.core.latency import LatencyMeter, latency_stats
 from app.core.switching import SwitchInterval
 from app.core.watchdog import Stall, Watchdog
 from app.gui import resources
@@ -40,7 +40,7 @@ from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
                              QtLoop, RunsHistogram)
 from app.gui.lockpanel import LockPanel
-from app.gui.responsiveness import ResponsivenessPanel
+from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 
 DISPLAY_INTERVAL_MS = 33
 PROBE_INTERVAL_MS = 20
@@ -58,7 +58,6 @@ LANES_INTERVAL_MS = 50
 LOAD_FACTOR = 4
 MAX_PACED_MS = 500
 PACING_WINDOW = 3  # calls whose median duration sets the pace
-QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
 PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-loop delay panel
 #: A gap between probe beats this long is reported as a freeze (a user notices 100 ms).
 STALL_THRESHOLD_S = 0.1
@@ -615,7 +614,7 @@ class LabWindow(QtWidgets.QMainWindow):
     def _show_latency(self) -> None:
         times, delays = self.latency.series()
         self.responsiveness.plot.show_series(times, delays, time.monotonic())
-        self.responsiveness.show_stats(self.latency.stats(), 1000 / self.display_timer.next_ms)
+        self.responsiveness.show_stats(latency_stats(delays), 1000 / self.display_timer.next_ms)
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -657,18 +656,17 @@ class LabWindow(QtWidgets.QMainWindow):
 
 def _side_by_side(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
     """``widgets`` in a row, the first one stretching."""
-    box = QtWidgets.QWidget()
-    layout = QtWidgets.QHBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for i, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if i == 0 else 0)
-    return box
+    return _boxed(QtWidgets.QHBoxLayout, widgets)
 
 
 def _stack(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
     """``widgets`` one above the other, the first one stretching."""
+    return _boxed(QtWidgets.QVBoxLayout, widgets)
+
+
+def _boxed(layout_class: type, widgets: tuple) -> QtWidgets.QWidget:
     box = QtWidgets.QWidget()
-    layout = QtWidgets.QVBoxLayout(box)
+    layout = layout_class(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for i, widget in enumerate(widgets):
         layout.addWidget(widget, 1 if i == 0 else 0)

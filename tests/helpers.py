@@ -1,0 +1,33 @@
+"""Small helpers shared by the tests: find a button as a user would, choose a lesson, wait."""
+
+import threading
+
+from pyqtgraph.Qt import QtCore, QtWidgets
+
+LEFT = QtCore.Qt.LeftButton
+WAIT_S = 5.0  # bound on every wait for another thread
+
+
+def button(win, label):
+    """The one visible push button labelled ``label``."""
+    found = [b for b in win.findChildren(QtWidgets.QPushButton) if b.text() == label and b.isVisible()]
+    assert len(found) == 1, f"expected one visible button labelled {label!r}, found {len(found)}"
+    return found[0]
+
+
+def open_lesson(win, lesson_id, **params):
+    """Show the Lessons tab with ``lesson_id`` chosen and ``params`` set."""
+    win.tabs.setCurrentIndex(1)
+    win.lesson_panel.select(lesson_id)
+    for name, value in params.items():
+        win.lesson_panel.params.set_value(name, value)
+
+
+def wait_until(condition, timeout=WAIT_S):
+    """Poll ``condition`` on a short Event wait; fail after ``timeout`` s."""
+    pause = threading.Event()
+    for _ in range(int(timeout / 0.005)):
+        if condition():
+            return
+        pause.wait(0.005)
+    raise AssertionError("condition not met in time")
