@@ -142,6 +142,20 @@ def test_a_worker_that_raises_is_shown_and_the_app_goes_on(window, qtbot):
     qtbot.waitUntil(lambda: "[counter-1] 2" in window.log_view.toPlainText(), timeout=3000)
 
 
+def test_a_failure_drawing_the_array_is_logged_and_the_plot_goes_on(window, qtbot, monkeypatch):
+    real = window._envelopes.request
+    monkeypatch.setattr(window._envelopes, "request",
+                        lambda y, first=0, last=None: real(np.array([1, "a"] * 600, dtype=object)))
+    window._redraw_pending = True
+    qtbot.waitUntil(lambda: "drawing the array failed" in window.log_view.toPlainText(), timeout=3000)
+    assert "TypeError" in window.log_view.toPlainText()
+    monkeypatch.undo()
+    before = plotted(window)
+    window.lab.shared.data[:] = 7.0
+    window._redraw_pending = True
+    qtbot.waitUntil(lambda: not np.array_equal(plotted(window), before), timeout=3000)
+
+
 def test_log_lines_carry_thread_names_in_time_order(window, qtbot):
     choose(window, counter=2)
     window.controls.delay_spin.setValue(0.01)

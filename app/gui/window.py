@@ -28,8 +28,9 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
+from app.core.axisrange import StickyRange
 from app.core.chrometrace import save_trace
-from app.core.downsample import peak_envelope
+from app.core.envelopefeed import EnvelopeFeed
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
 from app.core.switching import SwitchInterval
@@ -63,6 +64,8 @@ PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-lo
 STALL_THRESHOLD_S = 0.1
 #: The latency plot is redrawn every this many display ticks (about 10 times a second).
 LATENCY_EVERY = 3
+#: The array plot's empty margin left and right, as a fraction of the array's length.
+X_MARGIN = 0.03
 
 
 class PacedTimer(QtCore.QObject):
@@ -125,7 +128,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self._redraw_pending = True
         self._plotted_size = -1
         self._user_range = False  # True once the user zoomed or panned the array plot
-        self._y_range: tuple[float, float] | None = None
+        self._y_range = StickyRange()
+        self._envelopes = EnvelopeFeed(PLOT_BINS)
         self._setting_range = False
         self._texts: dict[int, str] = {}
         self._lessons_tab = False
@@ -154,7 +158,6 @@ class LabWindow(QtWidgets.QMainWindow):
         self._wire()
 
         self._refresh_controls()
-        self._draw_array()
         self._start_timers()
 
     # -- building ----------------------------------------------------------------------
@@ -163,6 +166,9 @@ class LabWindow(QtWidgets.QMainWindow):
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen("#444444")
             plot.getAxis(side).setTextPen("#222222")
+            # Ticks point outwards: pyqtgraph's default inward ticks make an axis overlap the
+            # view, so every frame of the curve repainted the left axis as well (measured).
+            plot.getAxis(side).setStyle(tickLength=5)
         plot.setLabel("bottom", "element index")
         plot.setLabel("left", "value")
         # No grid: pyqtgraph draws it as part of the axes, which makes every frame of the
@@ -260,6 +266,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._probe_armed_at = time.monotonic()
         self.probe_timer.start(PROBE_INTERVAL_MS)
         self.watchdog.start()
+        self._envelopes.start()
 
     # -- actions -----------------------------------------------------------------------
     def in_lessons(self) -> bool:
@@ -313,7 +320,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lab.log.write(
             f"GUI-thread run ended after {report.seconds:.2f} s; steps: {report.steps}", logbook.NOTE
         )
-        self._draw_array()
+        self._redraw_pending = True
 
     def stop(self) -> None:
         """Set the stop Event; the display timer reports when every worker has ended."""
@@ -360,7 +367,7 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lab.resize(self.controls.size_spin.value())
         except (ValueError, RuntimeError) as exc:
             self._refuse(str(exc))
-        self._draw_array()
+        self._redraw_pending = True
 
     def _apply_size(self) -> None:
         if self.lab.running or self.controls.size_spin.value() == self.lab.shared.size:
@@ -439,9 +446,10 @@ class LabWindow(QtWidgets.QMainWindow):
             self._refresh_controls()
             self.lanes.show_period(self.lessons.started_at, time.monotonic())  # the whole run
         busy = self.lessons.running or bool(self.lab.alive())
+        self._show_envelope()  # the one asked for on the last tick
         if self._redraw_pending or busy:
             self._redraw_pending = False
-            self._draw_array()  # an idle window does not redraw an unchanged array 30 times a second
+            self._request_envelope()  # an idle window does not redraw an unchanged array 30 times a second
         self._busy = busy
         self.lock_panel.show_locks(self._locks_in_view())
         self._ticks += 1
@@ -491,14 +499,13 @@ class LabWindow(QtWidgets.QMainWindow):
         b.reset_button.setEnabled(not busy and not self.in_lessons())
         b.runx_button.setEnabled(not busy and self.in_lessons() and self.lesson_panel.lesson().varies)
 
-    def _draw_array(self) -> None:
-        """Plot the array as a peak envelope of the part in view; keep the axes still.
+    def _request_envelope(self) -> None:
+        """Ask the envelope feed for the array as it is now; the next tick plots it.
 
         The envelope is read straight from the live array, without the lock and without
-        a copy (see :class:`~app.core.shared.SharedArray`), and has at most
-        ``2 * PLOT_BINS`` points however long the array is. The axes move only when the
-        data leaves them or the size changes: redrawing the tick labels of an axis is
-        the most expensive part of a frame.
+        a copy (see :class:`~app.core.shared.SharedArray`), on the feed's own thread (see
+        :mod:`app.core.envelopefeed`), and has at most ``2 * PLOT_BINS`` points however
+        long the array is.
         """
         if self.in_lessons():  # the lesson's own array, or nothing if it has none
             lesson_array = self.lessons.array()
@@ -509,36 +516,42 @@ class LabWindow(QtWidgets.QMainWindow):
         if y.size != self._plotted_size:
             self._plotted_size = y.size
             self._user_range = False
-            self._y_range = None
+            self._y_range.reset()
         if any(view.state["autoRange"]):  # the user pressed pyqtgraph's "A": ours again
             view.disableAutoRange()
             self._user_range = False
+            self._y_range.reset()
+        first, last = 0, y.size
         if self._user_range:  # zoomed in: the envelope of what is in view
             x0, x1 = view.viewRange()[0]
             first, last = max(int(x0), 0), min(int(np.ceil(x1)) + 1, y.size)
-            x, env = peak_envelope(y[first:last], PLOT_BINS, first) if last > first else (np.empty(0), np.empty(0))
-        else:
-            x, env = peak_envelope(y, PLOT_BINS)
-        self.curve.setData(x, env, skipFiniteCheck=True)
-        if not self._user_range and env.size:
-            self._fit_axes(y.size, float(env.min()), float(env.max()))
+        self._envelopes.request(y, first, max(first, last))
+
+    def _show_envelope(self) -> None:
+        """Plot the envelope the feed finished since the last tick, if any; keep the axes still."""
+        error = self._envelopes.take_error()
+        if error:
+            self.lab.log.write(f"drawing the array failed:\n{error}", logbook.ERROR, thread="GUI")
+        done = self._envelopes.take()
+        if done is None or done.size != self._plotted_size:  # nothing new, or made before a resize
+            return
+        self.curve.setData(done.x, done.y, skipFiniteCheck=True)
+        if not self._user_range and done.y.size:
+            self._fit_axes(done.size, float(done.y.min()), float(done.y.max()))
 
     def _fit_axes(self, size: int, low: float, high: float) -> None:
-        """Set the ranges when the data left them, or shrank to under a quarter of them.
+        """Move the ranges only when :class:`StickyRange` says the data needs it.
 
-        The y range gets a generous margin, so values that drift (a race converging)
-        move the axis a few times, not every frame. The x range leaves a sliver on both
-        sides: a curve that touched the edge would make the axes repaint with it.
+        The x range leaves a margin of :data:`X_MARGIN` on both sides: pyqtgraph's
+        bounding box of the curve varies by about ten pixels from call to call, and a box
+        that reached the left axis made every frame repaint it (measured).
         """
-        shown = self._y_range
-        span = high - low
-        if shown is not None and shown[0] <= low and high <= shown[1] and span >= 0.25 * (shown[1] - shown[0]):
+        y_range = self._y_range.fit(low, high, time.monotonic())
+        if y_range is None:
             return
-        pad = span * 0.25 if span > 0 else max(abs(high) * 0.05, 0.5)
-        self._y_range = (low - pad, high + pad)
-        edge = max(size * 0.005, 0.5)
+        edge = max(size * X_MARGIN, 0.5)
         self._setting_range = True
-        self.plot.getViewBox().setRange(xRange=(-edge, size - 1 + edge), yRange=self._y_range, padding=0)
+        self.plot.getViewBox().setRange(xRange=(-edge, size - 1 + edge), yRange=y_range, padding=0)
         self._setting_range = False
 
     def _on_plot_range_changed_by_user(self) -> None:
@@ -618,7 +631,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the timers, the lesson, the workers and the watchdog; give back the lock.
+        """Stop the timers, the lesson, the workers, the watchdog and the envelope feed; give back the lock.
 
         Idempotent. Every wait shares one :data:`CLOSE_JOIN_S` budget, and each step runs
         even if an earlier one failed.
@@ -647,6 +660,7 @@ class LabWindow(QtWidgets.QMainWindow):
         finally:
             self.lock_grab.close(left())
             self.watchdog.stop(left())
+            self._envelopes.stop(left())
             self.switch.restore()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
