@@ -10,6 +10,13 @@ about a second, prints them as JSON, and closes the window (which joins the work
 For context, the parent also times a bare ``python -c "import PyQt5.QtWidgets,
 pyqtgraph, numpy"``.
 
+Bytecode: pip compiles the packages it installs, but an editable install of threadlab
+leaves its own modules to be compiled on the first launch, which then writes them to
+``__pycache__`` for every later one. The main rows are those later launches (after
+one launch per size that is not counted); one more row times the first launch, with
+threadlab's ``__pycache__`` removed and ``PYTHONDONTWRITEBYTECODE=1``, as on a machine
+that never keeps bytecode (this development machine sets that variable).
+
     python -m bench.startup            # full
     python -m bench.startup --quick    # a smoke run (the test suite runs it)
 """
@@ -20,6 +27,7 @@ import argparse
 import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 import time
@@ -106,8 +114,19 @@ def child(size: int) -> int:
 
 
 # -- the parent -----------------------------------------------------------------------------
-def child_env() -> dict[str, str]:
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def child_env(compiled: bool = True) -> dict[str, str]:
+    """The children's environment: offscreen, and keeping bytecode unless ``compiled`` is False."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if not compiled:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def forget_bytecode() -> None:
+    """Remove threadlab's compiled modules, as a fresh editable install has none."""
+    for cache in (ROOT / "app").rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def read_line(stream, deadline: float) -> str:
@@ -127,11 +146,13 @@ def read_line(stream, deadline: float) -> str:
     return buffer.decode(errors="replace")
 
 
-def run_child(size: int) -> dict:
+def run_child(size: int, compiled: bool = True) -> dict:
     """One launch of the window in a fresh interpreter: ms to first paint, and memory."""
+    if not compiled:
+        forget_bytecode()
     began = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.startup", "--child", str(size)], cwd=ROOT,
-                            env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=child_env(compiled), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first = read_line(proc.stdout, began + RUN_TIMEOUT_S)
         painted = time.perf_counter()
@@ -173,17 +194,26 @@ def main(argv: list[str] | None = None) -> int:
     repeats = 1 if args.quick else args.repeats
 
     runs: dict[int, list[dict]] = {size: [] for size in SIZES}
+    first_launches: list[float] = []
     bare: list[float] = []
-    for _ in range(repeats):  # interleaved, so a drift of the machine's speed falls on all alike
+    for size in SIZES:
+        run_child(size)  # not counted: writes the bytecode, warms the disk cache
+    for i in range(repeats):  # interleaved, so a drift of the machine's speed falls on all alike
         for size in SIZES:
             runs[size].append(run_child(size))
         bare.append(imports_ms())
+        if i % 2 == 0:
+            first_launches.append(run_child(SIZES[0], compiled=False)["paint_ms"])
+            run_child(SIZES[0])  # not counted: writes the bytecode again
 
     print(f"launch -> first paint of the window (offscreen): {repeats} fresh interpreters per size; ms")
-    print(f"{'points':>9} {'median':>8} {'p95':>8} {'max':>8}")
+    print(f"{'points':>9} {'':>26} {'median':>8} {'p95':>8} {'max':>8}")
     for size in SIZES:
         d = distribution([r["paint_ms"] for r in runs[size]])
-        print(f"{size:>9,} {d['median']:8.0f} {d['p95']:8.0f} {d['max']:8.0f}")
+        print(f"{size:>9,} {'bytecode kept (2nd launch on)':>26} {d['median']:8.0f} {d['p95']:8.0f} {d['max']:8.0f}")
+    d = distribution(first_launches)
+    print(f"{SIZES[0]:>9,} {'compiled at launch':>26} {d['median']:8.0f} {d['p95']:8.0f} {d['max']:8.0f}"
+          f"   ({len(first_launches)} launches)")
     bare_ms = float(np.median(bare))
     default_paint = float(np.median([r["paint_ms"] for r in runs[SIZES[0]]]))
     print(f"bare python -c \"{IMPORTS}\": median {bare_ms:.0f} ms "

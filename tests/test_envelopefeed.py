@@ -5,7 +5,7 @@ import pytest
 
 from app.core.downsample import peak_envelope
 from app.core.envelopefeed import EnvelopeFeed
-from tests.helpers import wait_until
+from helpers import wait_until
 
 
 @pytest.fixture
@@ -30,6 +30,7 @@ def test_a_request_comes_back_as_the_envelope_of_that_array(feed):
     x, env = peak_envelope(y, 50)
     assert done.request == number and done.size == y.size
     assert np.array_equal(done.x, x) and np.array_equal(done.y, env)
+    assert (done.low, done.high) == (y.min(), y.max())
 
 
 def test_a_slice_is_summarised_with_its_own_x(feed):

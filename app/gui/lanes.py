@@ -1,16 +1,15 @@
 """Thread lanes: one row per thread, coloured by state, with the locks it holds, live.
 
-The view reads a :class:`~app.core.recorder.Recorder` through a
-:class:`~app.core.timeline.Timeline` when the window's display timer calls
-:meth:`ThreadLanes.refresh` (on the GUI thread, at display rate).
-
-The lanes are painted into one RGBA image with numpy (:func:`render_lanes`); the lane
-names and the time axis ("seconds before now") are a picture cached until they change.
-A frame is therefore a handful of calls into Qt however many segments are in view.
-That matters here more than usual: every call into Qt lets go of the GIL, and with
-CPU-bound Python workers each one can cost the GUI thread a whole switch interval
+A :class:`~app.core.lanesfeed.LanesFeed` reads the recorder and paints the lanes into
+one RGBA image on its own thread (:func:`~app.core.lanesimage.render_lanes`); the
+window's lanes timer calls :meth:`ThreadLanes.refresh` on the GUI thread, which shows
+the image made since the last tick and asks for the next. The lane names and the time
+axis ("seconds before now") are a picture cached until they change. A frame on the GUI
+thread is therefore a handful of calls into Qt however many segments are in view: with
+CPU-bound Python workers every entry of the GUI thread into Python waits for the GIL
 (measured: vector bars on a scrolling pyqtgraph axis tripled the event-loop delay at
-Python's 5 ms interval).
+Python's 5 ms interval, and painting the image here took 2 ms at the median and 10 at
+the 99th percentile with two element-wise workers).
 
 While Follow is ticked the lanes scroll with the clock. Dragging them looks back (and
 stops following), the wheel zooms; ticking Follow resumes.
@@ -19,128 +18,20 @@ Hovering a lane says what that thread was doing there, with lock and event names
 
 from __future__ import annotations
 
-import bisect
 import html
 import time
 
 import numpy as np
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core import recorder as rec
+from app.core.lanesfeed import KEEP_S, LanesFeed, LanesFrame, View
+from app.core.lanesimage import HOLD_COLOUR, LEGEND, ROW_PX, STATE_COLOURS
 from app.core.primitives import format_site
 from app.core.recorder import Recorder
-from app.core.timeline import Segment, Timeline, Track
+from app.core.timeline import Segment, Track
 
-#: What each state looks like, in the order of the legend.
-STATE_COLOURS = {
-    rec.RUNNING: "#2e9d57",
-    rec.WAIT_LOCK: "#d9412b",
-    rec.WAIT_EVENT: "#f0a92e",
-    rec.WAIT_COND: "#b565c9",
-    rec.JOINING: "#6f86d6",
-    rec.PACING: "#c9d3e0",
-}
-LEGEND = {
-    rec.RUNNING: "running",
-    rec.WAIT_LOCK: "waiting for a lock",
-    rec.WAIT_EVENT: "waiting for an event",
-    rec.WAIT_COND: "waiting on a condition",
-    rec.JOINING: "joining a thread",
-    rec.PACING: "pacing (a wait with a timeout)",
-}
-HOLD_COLOUR = "#3b3b3b"
-#: Instants drawn as a thin tick across the lane.
-MARK_COLOURS = {
-    rec.SET: "#c27c00",
-    rec.NOTIFY: "#8a3c9e",
-    rec.BROKEN: "#9b1c0c",
-    rec.FAILED: "#9b1c0c",
-    rec.TIMED_OUT: "#222222",
-    rec.GAVE_UP: "#222222",
-}
-#: Seconds shown while following the clock, and kept for scrolling back.
+#: Seconds shown while following the clock.
 SPAN_S = 10.0
-KEEP_S = 120.0
-#: Pixel rows of one lane: the state bar, then the thin "holds a lock" bar.
-ROW_PX = 22
-BAR_ROWS = (3, 14)
-HOLD_ROWS = (16, 19)
-#: At most this many segments of one lane are painted per frame (every k-th beyond).
-MAX_SEGMENTS_PER_LANE = 4000
-
-
-def _rgba(colour: str) -> np.ndarray:
-    qc = QtGui.QColor(colour)
-    return np.array([qc.red(), qc.green(), qc.blue(), 255], dtype=np.uint8)
-
-
-_STATE_RGBA = {state: _rgba(colour) for state, colour in STATE_COLOURS.items()}
-_HOLD_RGBA = _rgba(HOLD_COLOUR)
-_MARK_RGBA = {kind: _rgba(colour) for kind, colour in MARK_COLOURS.items()}
-
-
-def in_view(items: list, t0: float, t1: float, now: float) -> list:
-    """The items that overlap ``[t0, t1]``, from a list in time order without overlaps
-    (one lane's segments, or its holds of one lock)."""
-    first = bisect.bisect_left(items, t0, key=lambda item: item.end_or(now))
-    last = bisect.bisect_right(items, t1, key=lambda item: item.start)
-    return items[first:last]
-
-
-def stack_rows(tracks: list[Track]) -> list[list[Track]]:
-    """Put tracks in rows: a thread whose name already has a row that was free when it
-    started joins that row, so a lesson run ten times shows one "add" lane, not ten."""
-    rows: list[list[Track]] = []
-    for track in tracks:
-        for row in rows:
-            last = row[-1]
-            if last.name == track.name and last.ended is not None and last.ended <= track.first:
-                row.append(track)
-                break
-        else:
-            rows.append([track])
-    return rows
-
-
-def render_lanes(rows: list[list[Track]], t0: float, t1: float, width: int, now: float,
-                 row_px: int = ROW_PX) -> np.ndarray:
-    """Paint ``rows`` of tracks between times ``t0`` and ``t1`` into an RGBA image ``width``
-    pixels wide.
-
-    Pixel row ``i * row_px`` starts lane ``i``: a state bar, then a thin bar while its
-    thread holds a lock. A segment shorter than a pixel still paints one pixel, so a
-    short wait stays visible; where several share a pixel the last one wins.
-    """
-    width = max(int(width), 1)
-    bar = (max(1, row_px * BAR_ROWS[0] // ROW_PX), row_px * BAR_ROWS[1] // ROW_PX)
-    hold_rows = (row_px * HOLD_ROWS[0] // ROW_PX, max(row_px * HOLD_ROWS[1] // ROW_PX, row_px * HOLD_ROWS[0] // ROW_PX + 1))
-    image = np.full((max(len(rows), 1) * row_px, width, 4), 255, dtype=np.uint8)
-    scale = width / max(t1 - t0, 1e-9)
-
-    def columns(start: float, end: float) -> tuple[int, int]:
-        x0 = int((start - t0) * scale)
-        return max(x0, 0), min(max(int((end - t0) * scale + 0.999), x0 + 1), width)
-
-    for i, track in ((i, track) for i, row in enumerate(rows) for track in row):
-        top = i * row_px
-        segments = in_view(track.segments, t0, t1, now)
-        segments = segments[:: max(1, len(segments) // MAX_SEGMENTS_PER_LANE)]
-        for waits in (False, True):  # waits last: a pixel with any wait in it shows the wait
-            for segment in segments:
-                if (segment.state in rec.WAITING) == waits:
-                    x0, x1 = columns(segment.start, segment.end_or(now))
-                    image[top + bar[0]: top + bar[1], x0:x1] = _STATE_RGBA[segment.state]
-        for lock_holds in track.holds_by_lock.values():
-            holds = in_view(lock_holds, t0, t1, now)
-            for hold in holds[:: max(1, len(holds) // MAX_SEGMENTS_PER_LANE)]:
-                x0, x1 = columns(hold.start, hold.end_or(now))
-                image[top + hold_rows[0]: top + hold_rows[1], x0:x1] = _HOLD_RGBA
-        first = bisect.bisect_left(track.marks, t0, key=lambda mark: mark.t)
-        for mark in track.marks[first: bisect.bisect_right(track.marks, t1, key=lambda mark: mark.t)]:
-            if mark.kind in _MARK_RGBA:
-                x0, _ = columns(mark.t, mark.t)
-                image[top + 1: top + row_px - 1, x0: x0 + 2] = _MARK_RGBA[mark.kind]
-    return image
 
 
 class ThreadLanes(QtWidgets.QWidget):
@@ -148,14 +39,13 @@ class ThreadLanes(QtWidgets.QWidget):
 
     def __init__(self, recorder: Recorder, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.recorder = recorder
-        self.timeline = Timeline()
-        self._pruned_at = 0.0
+        self.feed = LanesFeed(recorder)
+        self.timeline = self.feed.timeline
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(self._build_header())
-        self.canvas = LanesCanvas(self.timeline, self)
+        self.canvas = LanesCanvas(self.feed, self)
         layout.addWidget(self.canvas, 1)
         self.canvas.follow_changed.connect(self._show_following)
 
@@ -192,19 +82,16 @@ class ThreadLanes(QtWidgets.QWidget):
         return self.canvas.rows
 
     def refresh(self, busy: bool = True) -> bool:
-        """Read new records; while following, redraw if anything moved. True if drawn.
+        """Show the lanes painted since the last call; ask for the next. True if a frame came.
 
         ``busy``: something runs, so time moves on the lanes even without new records.
+        Not following, the feed still reads the recorder (the timeline stays bounded)
+        and repaints the stretch in view only when new records arrived.
         """
-        new = self.timeline.follow(self.recorder)
-        now = time.monotonic()
-        if now - self._pruned_at >= 1.0:  # following or not: the timeline stays bounded
-            self._pruned_at = now
-            self.timeline.forget_before(now - KEEP_S)
-        if not self.canvas.following or not (new or busy):
-            return False
-        self.canvas.show_now(now)
-        return True
+        frame = self.feed.take()
+        shown = frame is not None and self.canvas.show_frame(frame)
+        self.feed.request(self.canvas.view(busy and self.canvas.following))
+        return shown
 
     def describe_at(self, x: float, lane: int) -> str:
         """What lane ``lane`` (0 at the top) showed ``x`` seconds after the right edge's time."""
@@ -212,7 +99,6 @@ class ThreadLanes(QtWidgets.QWidget):
 
     def show_period(self, t0: float, t1: float) -> None:
         """Show ``t0`` to ``t1`` (monotonic seconds) and stop following (see the canvas)."""
-        self.timeline.follow(self.recorder)
         self.canvas.show_period(t0, t1)
 
     def _show_following(self, on: bool) -> None:
@@ -223,16 +109,17 @@ class ThreadLanes(QtWidgets.QWidget):
 class LanesCanvas(QtWidgets.QWidget):
     """Paints the lanes: a cached picture of the labels and axis, and one image of the bars.
 
-    A frame is one ``QImage`` made from the numpy image and a repaint of two pictures,
-    whatever is in view. The time axis reads in seconds before the right edge, which is
-    "now" while following.
+    A frame is one ``QImage`` made from the feed's numpy image and a repaint of two
+    pictures, whatever is in view. The time axis reads in seconds before the right
+    edge, which is "now" while following. A drag, a zoom or a resize paints at once,
+    on the GUI thread.
     """
 
     follow_changed = QtCore.Signal(bool)
     LEFT = 140  # room for the lane names
     BOTTOM = 20  # room for the time axis
 
-    def __init__(self, timeline: Timeline, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, feed: LanesFeed, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lanes")
         self.setMinimumHeight(110)
@@ -242,7 +129,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.span = SPAN_S
         self.anchor = time.monotonic()  # the time at the right edge
         self.rows: list[list[Track]] = []
-        self._timeline = timeline
+        self._feed = feed
         self._image = np.full((1, 1, 4), 255, dtype=np.uint8)
         self._qimage: QtGui.QImage | None = None
         self._static: QtGui.QPixmap | None = None
@@ -251,10 +138,24 @@ class LanesCanvas(QtWidgets.QWidget):
         self._drag_from: tuple[float, float] | None = None
 
     # -- what is shown ---------------------------------------------------------------------
-    def show_now(self, now: float) -> None:
-        """Draw the timeline up to ``now`` at the right edge (following)."""
-        self.anchor = now
-        self._render()
+    def view(self, busy: bool = True) -> View:
+        """The stretch of time to paint now (up to the clock while following) and its room."""
+        if self.following:
+            self.anchor = time.monotonic()
+        width = max(self.width() - self.LEFT - 4, 10)
+        height = max(self.height() - self.BOTTOM - 2, 10)
+        return View(self.anchor - self.span, self.anchor, width, height, busy)
+
+    def show_frame(self, frame: LanesFrame) -> bool:
+        """Show ``frame`` unless the view moved on since it was asked for; True if shown."""
+        stale = not self.following and frame.view.t1 != self.anchor
+        if stale or frame.view.width != max(self.width() - self.LEFT - 4, 10):
+            return False
+        self.rows, self._row_px, self._image = frame.rows, frame.row_px, frame.image
+        h, w = self._image.shape[:2]
+        self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
+        self.update()
+        return True
 
     def show_period(self, t0: float, t1: float) -> None:
         """Stop following and show the times ``t0`` to ``t1`` (monotonic seconds), a little
@@ -275,16 +176,8 @@ class LanesCanvas(QtWidgets.QWidget):
         self.follow_changed.emit(on)
 
     def _render(self) -> None:
-        t1 = self.anchor
-        t0 = t1 - self.span
-        self.rows = stack_rows(self._timeline.visible(t0, t1))
-        width = max(self.width() - self.LEFT - 4, 10)
-        height = max(self.height() - self.BOTTOM - 2, 10)
-        self._row_px = max(8, min(ROW_PX, height // max(len(self.rows), 1)))
-        self._image = render_lanes(self.rows, t0, t1, width, time.monotonic(), self._row_px)
-        h, w = self._image.shape[:2]
-        self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
-        self.update()
+        """Paint the view now, on this thread (the user dragged, zoomed or resized)."""
+        self.show_frame(self._feed.render_now(self.view()))
 
     def _static_picture(self) -> QtGui.QPixmap:
         """Labels and axis, redrawn only when the lanes, the size or the span change."""
@@ -349,6 +242,10 @@ class LanesCanvas(QtWidgets.QWidget):
 
     def describe_at(self, x: float, lane: int) -> str:
         """What lane ``lane`` (0 at the top) showed ``x`` seconds from the right edge, in words."""
+        with self._feed.timeline_lock:  # the feed's thread may be adding to these tracks
+            return self._describe(x, lane)
+
+    def _describe(self, x: float, lane: int) -> str:
         if not 0 <= lane < len(self.rows):
             return ""
         t = self.anchor + x

@@ -20,9 +20,11 @@ SCREENSHOT_AFTER_S = 2.0
 #: How much longer a screenshot waits for a running lesson to end before it is taken anyway.
 SCREENSHOT_WAIT_S = 20.0
 #: The window sets Python's thread switch interval to this while it runs (Python's
-#: default is 5 ms). Every Qt call releases the GIL, and with CPU-bound Python
-#: workers the GUI thread then waits up to an interval to get it back, many times
-#: per frame; ``python -m bench`` measures the effect (figures in the README).
+#: default is 5 ms). Every time Qt calls into Python (a timer's slot, a paint method)
+#: and every numpy loop over more than 500 elements, the GUI thread must get the GIL
+#: back, and with CPU-bound Python workers it waits about an interval per worker each
+#: time, several times per frame; ``python -m bench`` measures the effect (figures in
+#: the README).
 GUI_SWITCH_INTERVAL_S = 0.0005
 #: Printed once the event loop runs (scripts and the smoke tests wait for it).
 READY_LINE = "threadlab: window open; close it or press Ctrl+C to quit"

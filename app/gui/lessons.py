@@ -312,22 +312,36 @@ class OutcomePanel(QtWidgets.QLabel):
         self.setStyleSheet("background:#e3f4e1; color:#1b4d1b;" if result.ok else "background:#fbe3e1; color:#7a1b12;")
 
 
-class RunsHistogram(pg.PlotWidget):
-    """The distribution of one measured value over repeated runs."""
+class RunsHistogram(QtWidgets.QWidget):
+    """The distribution of one measured value over repeated runs.
+
+    Its pyqtgraph plot is made on first use: making one costs about 25 ms of the
+    window's start-up, and it is only shown after Run xN.
+    """
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setMaximumHeight(190)
-        self.getPlotItem().setLabel("left", "runs")
-        self.getAxis("bottom").enableAutoSIPrefix(False)  # the tick labels are the values themselves
+        self._layout = QtWidgets.QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.plot: pg.PlotWidget | None = None
         self.bars: pg.BarGraphItem | None = None
         self.counts: dict[str, int] = {}
 
+    def _made_plot(self) -> pg.PlotWidget:
+        if self.plot is None:
+            self.plot = pg.PlotWidget(background="w")
+            self.plot.getPlotItem().setLabel("left", "runs")
+            self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # the tick labels are the values themselves
+            self._layout.addWidget(self.plot)
+        return self.plot
+
     def show_values(self, key: str, values: list[Any]) -> None:
         """Bars for each distinct value (few values or words) or bins of numbers."""
-        self.clear()
+        plot = self._made_plot()
+        plot.clear()
         self.counts = {}
-        self.getPlotItem().setLabel("bottom", f"{key} over {len(values)} runs")
+        plot.getPlotItem().setLabel("bottom", f"{key} over {len(values)} runs")
         if not values:
             return
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
@@ -343,9 +357,9 @@ class RunsHistogram(pg.PlotWidget):
         self.counts = dict(zip(labels, (int(h) for h in heights)))
         x = np.arange(len(heights))
         self.bars = pg.BarGraphItem(x=x, height=heights, width=0.8, brush="#4c8bd6")
-        self.addItem(self.bars)
+        plot.addItem(self.bars)
         step = 1 if len(labels) <= 8 else 2  # every other label when there are many bars
-        self.getAxis("bottom").setTicks([[(i, label) for i, label in zip(x, labels) if i % step == 0]])
+        plot.getAxis("bottom").setTicks([[(i, label) for i, label in zip(x, labels) if i % step == 0]])
 
 
 class DeadlockBanner(QtWidgets.QFrame):

@@ -64,7 +64,8 @@ class LockPanel(QtWidgets.QTableWidget):
         """Show one row per lock (in the order given); touches only cells that changed.
 
         What is shown is remembered on the Python side, so an unchanged panel costs no
-        call into Qt (each one lets go of the GIL, see ``app/gui/lanes.py``).
+        call into Qt at all: with busy workers every half millisecond of Python on the
+        GUI thread costs it a wait for the GIL (see "Little Python per frame" in the README).
         """
         rows = [lock_row(lock) for lock in locks]
         if rows == self._shown:

@@ -30,7 +30,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 from app.core import logbook, lockgrab
 from app.core.axisrange import StickyRange
 from app.core.chrometrace import save_trace
-from app.core.envelopefeed import EnvelopeFeed
+from app.core.envelopefeed import Envelope, EnvelopeFeed
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
 from app.core.switching import SwitchInterval
@@ -43,7 +43,8 @@ from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonP
 from app.gui.lockpanel import LockPanel
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 
-DISPLAY_INTERVAL_MS = 33
+#: The array plot asks for a frame this often (33 a second, see PacedTimer).
+DISPLAY_INTERVAL_MS = 30
 PROBE_INTERVAL_MS = 20
 STOP_GRACE_S = 1.0  # how long Stop waits before naming workers that did not end
 CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
@@ -71,8 +72,11 @@ X_MARGIN = 0.03
 class PacedTimer(QtCore.QObject):
     """Calls ``callback`` every ``interval_ms``, or less often when a call takes long.
 
-    The next call comes ``max(interval_ms, LOAD_FACTOR x the median of the last calls'
-    durations)`` later. A call is slow when busy Python threads keep the GUI thread
+    The next call is due ``max(interval_ms, LOAD_FACTOR x the median of the last calls'
+    durations)`` after the last one was due, so neither the call's own time nor a late
+    timer slows the rate (a timer that restarted after each call gave 27 frames a
+    second for 30 asked); a call that falls behind by more than that comes at once, and
+    the count starts again from there. A call is slow when busy Python threads keep the GUI thread
     waiting for the GIL; drawing less often then leaves the event loop time for clicks
     and repaints, instead of queueing frame after frame (measured: with eight busy
     workers a fixed 30 Hz left the window 140 ms behind at the median). The median
@@ -88,6 +92,7 @@ class PacedTimer(QtCore.QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._fire)
         self._timer.start(interval_ms)
+        self._due = time.monotonic() + interval_ms / 1000
         self._took_ms: deque[float] = deque(maxlen=PACING_WINDOW)
 
     def _fire(self) -> None:
@@ -99,13 +104,36 @@ class PacedTimer(QtCore.QObject):
             typical = sorted(self._took_ms)[len(self._took_ms) // 2]
             self.next_ms = int(min(MAX_PACED_MS, max(self.interval_ms, LOAD_FACTOR * typical)))
             if self._timer is not None:
-                self._timer.start(self.next_ms)
+                now = time.monotonic()
+                self._due = max(self._due + self.next_ms / 1000, now)
+                self._timer.start(int((self._due - now) * 1000))
 
     def stop(self) -> None:
         """No more calls (safe to call twice)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+
+
+class EnvelopeCurve(pg.PlotCurveItem):
+    """The array's curve, told the bounds of its points by the envelope feed.
+
+    pyqtgraph looks for them with numpy on every new frame (twice, once per axis);
+    the feed found them already, on its own thread.
+    """
+
+    _bounds: tuple | None = None
+
+    def show_envelope(self, envelope: Envelope) -> None:
+        """Plot ``envelope``'s points."""
+        x = envelope.x
+        self._bounds = ((float(x[0]), float(x[-1])), (envelope.low, envelope.high)) if x.size else None
+        self.setData(envelope.x, envelope.y, skipFiniteCheck=True)
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N803 - pyqtgraph's names
+        if self._bounds is not None and frac >= 1.0 and orthoRange is None:
+            return self._bounds[ax]
+        return super().dataBounds(ax, frac, orthoRange)
 
 
 class LabWindow(QtWidgets.QMainWindow):
@@ -166,9 +194,10 @@ class LabWindow(QtWidgets.QMainWindow):
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen("#444444")
             plot.getAxis(side).setTextPen("#222222")
-            # Ticks point outwards: pyqtgraph's default inward ticks make an axis overlap the
-            # view, so every frame of the curve repainted the left axis as well (measured).
-            plot.getAxis(side).setStyle(tickLength=5)
+            # Major ticks only, pointing out of the view: an axis that moves regenerates all
+            # its ticks and labels in Python, and without the minor ones that takes half as
+            # long (0.5 ms against 1 ms here, tripled by busy workers).
+            plot.getAxis(side).setStyle(tickLength=5, maxTickLevel=0, maxTextLevel=0)
         plot.setLabel("bottom", "element index")
         plot.setLabel("left", "value")
         # No grid: pyqtgraph draws it as part of the axes, which makes every frame of the
@@ -176,7 +205,7 @@ class LabWindow(QtWidgets.QMainWindow):
         plot.disableAutoRange()  # the window sets the ranges (see _fit_axes)
         plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._on_plot_range_changed_by_user())
         # a bare PlotCurveItem: PlotDataItem's extra work per setData buys nothing here
-        self.curve = pg.PlotCurveItem(pen=pg.mkPen("#1f77b4", width=1))
+        self.curve = EnvelopeCurve(pen=pg.mkPen("#1f77b4", width=1))
         plot.addItem(self.curve)
         return plot
 
@@ -258,7 +287,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _start_timers(self) -> None:
         self.display_timer = PacedTimer(self._on_display_tick, DISPLAY_INTERVAL_MS, self)
-        self.lanes_timer = PacedTimer(lambda: self.lanes.refresh(self._busy), LANES_INTERVAL_MS, self)
+        self.lanes_timer = PacedTimer(self._refresh_lanes, LANES_INTERVAL_MS, self)
         self.probe_timer = QtCore.QTimer(self)
         self.probe_timer.setSingleShot(True)
         self.probe_timer.setTimerType(QtCore.Qt.PreciseTimer)
@@ -267,6 +296,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.probe_timer.start(PROBE_INTERVAL_MS)
         self.watchdog.start()
         self._envelopes.start()
+        self.lanes.feed.start()
 
     # -- actions -----------------------------------------------------------------------
     def in_lessons(self) -> bool:
@@ -527,6 +557,12 @@ class LabWindow(QtWidgets.QMainWindow):
             first, last = max(int(x0), 0), min(int(np.ceil(x1)) + 1, y.size)
         self._envelopes.request(y, first, max(first, last))
 
+    def _refresh_lanes(self) -> None:
+        self.lanes.refresh(self._busy)
+        error = self.lanes.feed.take_error()
+        if error:
+            self.lab.log.write(f"drawing the thread lanes failed:\n{error}", logbook.ERROR, thread="GUI")
+
     def _show_envelope(self) -> None:
         """Plot the envelope the feed finished since the last tick, if any; keep the axes still."""
         error = self._envelopes.take_error()
@@ -535,9 +571,9 @@ class LabWindow(QtWidgets.QMainWindow):
         done = self._envelopes.take()
         if done is None or done.size != self._plotted_size:  # nothing new, or made before a resize
             return
-        self.curve.setData(done.x, done.y, skipFiniteCheck=True)
+        self.curve.show_envelope(done)
         if not self._user_range and done.y.size:
-            self._fit_axes(done.size, float(done.y.min()), float(done.y.max()))
+            self._fit_axes(done.size, done.low, done.high)
 
     def _fit_axes(self, size: int, low: float, high: float) -> None:
         """Move the ranges only when :class:`StickyRange` says the data needs it.
@@ -631,7 +667,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the timers, the lesson, the workers, the watchdog and the envelope feed; give back the lock.
+        """Stop the timers, the lesson, the workers, the watchdog and the feeds; give back the lock.
 
         Idempotent. Every wait shares one :data:`CLOSE_JOIN_S` budget, and each step runs
         even if an earlier one failed.
@@ -661,6 +697,7 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lock_grab.close(left())
             self.watchdog.stop(left())
             self._envelopes.stop(left())
+            self.lanes.feed.stop(left())
             self.switch.restore()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name

@@ -1,0 +1,98 @@
+"""The thread lanes, read from the recorder and painted on a :class:`~app.core.feed.Feed` thread.
+
+Following the recorder (turning new records into segments) and painting the lanes
+image are Python loops and numpy passes: a few milliseconds of the GUI thread per
+frame, stretched to ten and more by busy workers (see :mod:`app.core.feed`). Here
+they run on the feed's thread; the window asks for the stretch of time in view at
+display rate and shows the finished :class:`LanesFrame` on its next tick.
+
+The timeline is shared with the GUI thread, which reads it to say what a lane shows
+under the mouse and renders at once when the user drags or zooms: both sides hold
+:attr:`LanesFeed.timeline_lock` while they touch it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.feed import Feed
+from app.core.lanesimage import ROW_PX, render_lanes, stack_rows
+from app.core.recorder import Recorder
+from app.core.timeline import Timeline, Track
+
+#: Seconds of the timeline kept for scrolling back.
+KEEP_S = 120.0
+#: The smallest lane height in pixels when many lanes share the height.
+MIN_ROW_PX = 8
+
+
+@dataclass(frozen=True)
+class View:
+    """The stretch of time to paint, and the room it has."""
+
+    t0: float
+    t1: float
+    width: int
+    height: int
+    busy: bool = True  # something runs: time moves on even without new records
+
+
+@dataclass(frozen=True)
+class LanesFrame:
+    """A painted stretch of time: the image, and the lanes in it from top to bottom."""
+
+    image: np.ndarray
+    rows: list[list[Track]]
+    row_px: int
+    view: View
+
+
+class LanesFeed(Feed[View, LanesFrame]):
+    """Follows ``recorder`` into a timeline and paints the lanes of the view asked for."""
+
+    def __init__(self, recorder: Recorder, name: str = "lanes") -> None:
+        super().__init__(name)
+        self.recorder = recorder
+        self.timeline = Timeline()
+        self.timeline_lock = threading.Lock()
+        self._pruned_at = 0.0
+        self._last_view: View | None = None
+
+    def request(self, view: View) -> None:
+        """Ask for ``view`` to be painted (on the feed's thread)."""
+        self.ask(view)
+
+    def make(self, view: View) -> LanesFrame | None:
+        """Paint ``view``; None when nothing moved since the last frame."""
+        with self.timeline_lock:
+            new = self._follow()
+            unchanged = (view.width, view.height) == (self._last_view.width, self._last_view.height) \
+                if self._last_view is not None else False
+            if not (new or view.busy) and unchanged:
+                return None
+            return self._paint(view)
+
+    def render_now(self, view: View) -> LanesFrame:
+        """Follow the recorder and paint ``view`` on the calling thread (a drag, a zoom)."""
+        with self.timeline_lock:
+            self._follow()
+            return self._paint(view)
+
+    def _follow(self) -> int:
+        new = self.timeline.follow(self.recorder)
+        now = time.monotonic()
+        if now - self._pruned_at >= 1.0:  # the timeline stays bounded on a forever run
+            self._pruned_at = now
+            self.timeline.forget_before(now - KEEP_S)
+        return new
+
+    def _paint(self, view: View) -> LanesFrame:
+        rows = stack_rows(self.timeline.visible(view.t0, view.t1))
+        row_px = max(MIN_ROW_PX, min(ROW_PX, view.height // max(len(rows), 1)))
+        image = render_lanes(rows, view.t0, view.t1, view.width, time.monotonic(), row_px)
+        self._last_view = view
+        return LanesFrame(image, rows, row_px, view)

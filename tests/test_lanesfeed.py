@@ -1,0 +1,73 @@
+"""The lanes feed reads the recorder and paints the lanes on its own thread."""
+
+import time
+
+import pytest
+
+from app.core.lanesfeed import LanesFeed, View
+from app.core.primitives import Lock, Thread
+from app.core.recorder import Recorder
+from helpers import wait_until
+
+
+def recorded_run():
+    """A recorder holding one finished thread that took a lock once."""
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+
+    def work():
+        with lock:
+            pass
+
+    t = Thread(target=work, name="worker", recorder=recorder)
+    t.start()
+    t.join(5)
+    return recorder
+
+
+def now_view(width=200, height=100, busy=True):
+    now = time.monotonic()
+    return View(now - 10, now, width, height, busy)
+
+
+@pytest.fixture
+def feed():
+    f = LanesFeed(recorded_run())
+    f.start()
+    yield f
+    assert f.stop(2.0), "the feed's thread did not end"
+
+
+def test_a_request_comes_back_painted_with_a_row_per_thread(feed):
+    feed.request(now_view(width=200, height=100))
+    frames = []
+    wait_until(lambda: frames.append(feed.take()) or frames[-1] is not None)
+    frame = frames[-1]
+    assert [row[0].name for row in frame.rows] == ["worker"]
+    assert frame.image.shape == (frame.row_px, 200, 4)
+    assert frame.rows[0][0].holds  # the lock it took is in the track
+
+
+def test_nothing_new_and_nothing_running_paints_nothing():
+    feed = LanesFeed(recorded_run())
+    assert feed.make(now_view(busy=False)) is not None  # the first look reads the records
+    assert feed.make(now_view(busy=False)) is None  # the same again: no frame
+    assert feed.make(now_view(busy=True)) is not None  # while something runs, time moves on
+    assert feed.make(now_view(width=300, busy=False)) is not None  # a new size needs a frame
+
+
+def test_render_now_paints_on_the_calling_thread():
+    feed = LanesFeed(recorded_run())
+    frame = feed.render_now(now_view(height=400))
+    assert frame.row_px > 0 and frame.image.shape[1] == 200
+
+
+def test_many_lanes_share_the_height_down_to_a_minimum():
+    recorder = Recorder()
+    threads = [Thread(target=lambda: None, name=f"t{i}", recorder=recorder) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    frame = LanesFeed(recorder).render_now(now_view(height=100))
+    assert len(frame.rows) == 30 and frame.row_px == 8
