@@ -65,7 +65,7 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
     window = LabWindow(Lab(SharedArray(size)))
     window.set_switch_interval(switch_interval)
     window.lab.shared.use_lock = False
-    frames = FrameCounter(window.curve)
+    frames = FrameCounter(window)
     delays = DelayLog(window.latency)
     window.show()
 
@@ -162,28 +162,33 @@ class DelayLog:
 
 
 class FrameCounter:
-    """Counts frames of the array drawn: paints of the curve that show data not painted before.
+    """Counts frames of the array drawn: paints of the plot that show an envelope not painted before.
 
-    (pyqtgraph paints some frames twice, and an unchanged curve is repainted when
-    something over it changes; neither is a new frame.)
+    (A view is repainted for other reasons too, for instance when an axis moves;
+    those are not new frames.)
     """
 
-    def __init__(self, curve_item) -> None:
+    def __init__(self, window) -> None:
+        import pyqtgraph as pg
+
         self.count = 0
         self._version = self._painted = 0
-        paint, set_data = curve_item.paint, curve_item.setData
+        show = window.curve.show_envelope
 
-        def new_data(*args, **kwargs):
+        def new_data(envelope) -> None:
             self._version += 1
-            return set_data(*args, **kwargs)
+            show(envelope)
 
-        def counted(*args):
-            if self._painted != self._version:
+        window.curve.show_envelope = new_data
+        view, paint_event = window.plot, pg.GraphicsView.paintEvent
+
+        def counted(widget, event):  # on the class: pyqtgraph's paintEvent is Python already
+            if widget is view and self._painted != self._version:
                 self._painted = self._version
                 self.count += 1
-            return paint(*args)
+            return paint_event(widget, event)
 
-        curve_item.setData, curve_item.paint = new_data, counted
+        pg.GraphicsView.paintEvent = counted
 
 
 def run_isolated(kind: str, n: int, switch_interval: float, size: int, seconds: float) -> dict:

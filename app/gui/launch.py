@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from pyqtgraph.Qt import QtCore
+from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import hooks
 from app.core.lab import Lab
@@ -62,9 +62,14 @@ def launch(
             window.lab.interrupted = True  # ends a GUI-thread run at its next step
 
         undo_sigint = quit_on_sigint(close_after_interrupt, window, interrupted)
-        if start:
-            QtCore.QTimer.singleShot(0, lambda: _start_and_report(window))
-        QtCore.QTimer.singleShot(0, lambda: print(READY_LINE, flush=True))  # after Start
+        def ready() -> None:
+            if start:
+                _start_and_report(window)
+            print(READY_LINE, flush=True)  # after Start: scripts may signal a running window
+
+        # Start once the window is on screen: painted with workers already busy, the
+        # first paint took 0.1 s, which the watchdog reported as a freeze.
+        _FirstPaint(window, ready)
         saved = [True]
         if screenshot is not None:
             shot_timer = QtCore.QTimer(window)  # after 2 s, once a lesson run has ended
@@ -87,6 +92,21 @@ def launch(
     finally:
         sys.setswitchinterval(python_default)  # also if the window never got to close
         undo_hooks()
+
+
+class _FirstPaint(QtCore.QObject):
+    """Calls ``then`` once, from the event loop, after ``window``'s first paint event."""
+
+    def __init__(self, window: QtWidgets.QWidget, then) -> None:
+        super().__init__(window)
+        self._window, self._then = window, then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._window and event.type() == QtCore.QEvent.Paint:
+            self._window.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, self._then)
+        return False
 
 
 def _start_and_report(window: LabWindow) -> None:
