@@ -56,10 +56,27 @@ def test_nothing_new_and_nothing_running_paints_nothing():
     assert feed.make(now_view(width=300, busy=False)) is not None  # a new size needs a frame
 
 
-def test_render_now_paints_on_the_calling_thread():
+def test_a_forced_request_paints_even_if_nothing_changed():
+    feed = LanesFeed(recorded_run())
+    feed.make(now_view(busy=False))
+    view = now_view(busy=False)
+    assert feed.make(View(view.t0, view.t1, view.width, view.height, busy=False, force=True)) is not None
+
+
+def test_a_fixed_stretch_of_time_that_moved_is_painted_again():
+    feed = LanesFeed(recorded_run())
+    view = now_view(busy=False)
+    fixed = View(view.t0, view.t1, view.width, view.height, busy=False, following=False)
+    assert feed.make(fixed) is not None
+    assert feed.make(fixed) is None
+    moved = View(view.t0 - 1, view.t1 - 1, view.width, view.height, busy=False, following=False)
+    assert feed.make(moved) is not None
+
+
+def test_render_now_reads_and_paints_on_the_calling_thread():
     feed = LanesFeed(recorded_run())
     frame = feed.render_now(now_view(height=400))
-    assert frame.row_px > 0 and frame.image.shape[1] == 200
+    assert [row[0].name for row in frame.rows] == ["worker"] and frame.image.shape[1] == 200
 
 
 def test_many_lanes_share_the_height_down_to_a_minimum():
@@ -69,5 +86,15 @@ def test_many_lanes_share_the_height_down_to_a_minimum():
         t.start()
     for t in threads:
         t.join(5)
-    frame = LanesFeed(recorder).render_now(now_view(height=100))
+    frame = LanesFeed(recorder).make(now_view(height=100))
     assert len(frame.rows) == 30 and frame.row_px == 8
+
+
+def test_views_are_in_the_same_place_by_size_span_and_when_not_following_time():
+    a = View(0.0, 10.0, 200, 100)
+    assert a.same_place(View(5.0, 15.0, 200, 100))  # following: the clock moved on, same place
+    assert not a.same_place(View(0.0, 10.0, 300, 100))
+    assert not a.same_place(View(0.0, 5.0, 200, 100))  # zoomed
+    fixed = View(0.0, 10.0, 200, 100, following=False)
+    assert not fixed.same_place(View(5.0, 15.0, 200, 100, following=False))
+    assert not fixed.same_place(a) and not a.same_place(None)

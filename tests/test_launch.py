@@ -25,3 +25,12 @@ def test_first_paint_calls_back_once_after_the_window_painted(qtbot):
     widget.update()
     qtbot.waitUntil(lambda: widget.paints > calls[0], timeout=3000)
     assert len(calls) == 1
+
+
+def test_first_paint_falls_back_to_a_timer_when_the_window_never_paints(qtbot):
+    widget = Painted()  # never shown, as a window started minimised is never painted
+    qtbot.addWidget(widget)
+    calls = []
+    _FirstPaint(widget, lambda: calls.append(widget.paints), fallback_s=0.1)
+    qtbot.waitUntil(lambda: bool(calls), timeout=3000)
+    assert calls == [0]

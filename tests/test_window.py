@@ -30,6 +30,12 @@ def plotted(win):
     return np.array(win.curve.getData()[1], copy=True)
 
 
+def first_frame(win, qtbot):
+    """What the plot shows once the first envelope arrived (the feed makes it off-thread)."""
+    qtbot.waitUntil(lambda: plotted(win).size > 0, timeout=3000)
+    return plotted(win)
+
+
 def choose(win, **counts):
     for key, spin in win.controls.count_spins.items():
         spin.setValue(counts.get(key.replace("-", "_"), 0))
@@ -43,7 +49,7 @@ def test_buttons_are_labelled_for_users_and_scripts(window):
 
 def test_start_runs_threads_that_change_the_plot_and_stop_ends_them(window, qtbot):
     before = threading.active_count()
-    first = plotted(window)
+    first = first_frame(window, qtbot)
     qtbot.mouseClick(button(window, "Start"), LEFT)
     assert threading.active_count() == before + 3
     qtbot.waitUntil(lambda: not np.array_equal(plotted(window), first), timeout=5000)
@@ -150,10 +156,21 @@ def test_a_failure_drawing_the_array_is_logged_and_the_plot_goes_on(window, qtbo
     qtbot.waitUntil(lambda: "drawing the array failed" in window.log_view.toPlainText(), timeout=3000)
     assert "TypeError" in window.log_view.toPlainText()
     monkeypatch.undo()
-    before = plotted(window)
+    window._redraw_pending = True
+    before = first_frame(window, qtbot)
     window.lab.shared.data[:] = 7.0
     window._redraw_pending = True
     qtbot.waitUntil(lambda: not np.array_equal(plotted(window), before), timeout=3000)
+
+
+def test_zooming_in_while_idle_draws_the_envelope_of_what_is_in_view(window, qtbot):
+    first_frame(window, qtbot)
+    view = window.plot.getViewBox()
+    view.setRange(xRange=(1000, 2000), padding=0)
+    view.sigRangeChangedManually.emit([True, True])  # what a wheel or a drag on the plot emits
+    qtbot.waitUntil(lambda: window.curve.getData()[0].size > 0 and window.curve.getData()[0].max() <= 2001,
+                    timeout=3000)
+    assert window.curve.getData()[0].min() >= 999
 
 
 def test_log_lines_carry_thread_names_in_time_order(window, qtbot):

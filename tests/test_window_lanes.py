@@ -127,7 +127,9 @@ def test_save_trace_to_a_bad_place_says_so(window):
 def test_repeated_starts_share_one_lane_per_thread_name(window, qtbot):
     for _ in range(2):
         run_lesson(window, qtbot, "first-thread", count=2, delay=0.01)
-    window.lanes.show_period(window.lanes.timeline.ordered()[0].first, __import__("time").monotonic())
+    with window.lanes.feed.timeline_lock:  # the feed's thread adds to the timeline
+        first = window.lanes.timeline.ordered()[0].first
+    window.lanes.show_period(first, __import__("time").monotonic())
     names = [r[0].name for r in window.lanes.rows]
     assert names.count("lesson-main") == 1 and names.count("counter") == 1
     assert len(row(window, "lesson-main")) == 2  # two lifetimes, one after the other
@@ -146,3 +148,21 @@ def test_a_lock_with_waiters_has_its_whole_row_marked(window, qtbot):
     assert colours == {WAITING_BRUSH.color().name()}
     qtbot.mouseClick(button(window, "Break the wait"), LEFT)
     qtbot.waitUntil(lambda: not window.lessons.running, timeout=3000)
+
+
+def test_a_frame_painted_for_a_view_that_moved_on_is_dropped_and_asked_for_again(window, monkeypatch):
+    from app.core.lanesfeed import View
+
+    canvas = window.lanes.canvas
+    canvas.set_following(False)
+    canvas.anchor = __import__("time").monotonic()
+    old = canvas.view(busy=False)
+    frame = window.lanes.feed.render_now(old)
+    canvas.anchor -= 1.0  # the user dragged the lanes before the frame arrived
+    assert not canvas.show_frame(frame)
+    asked = []
+    monkeypatch.setattr(window.lanes.feed, "take", lambda: frame)
+    monkeypatch.setattr(window.lanes.feed, "request", asked.append)
+    assert not window.lanes.refresh(busy=False)
+    assert asked[-1].force and asked[-1].t1 == canvas.anchor
+    assert canvas.show_frame(window.lanes.feed.render_now(canvas.view()))

@@ -22,6 +22,9 @@ import threading
 import traceback
 from typing import Generic, TypeVar
 
+#: Tracebacks kept between two takes; further errors are only counted.
+MAX_ERRORS = 10
+
 Request = TypeVar("Request")
 Result = TypeVar("Result")
 
@@ -35,7 +38,8 @@ class Feed(Generic[Request, Result]):
         self._lock = threading.Lock()  # guards the request, the result and the error
         self._request: Request | None = None
         self._done: Result | None = None
-        self._error: str | None = None
+        self._errors: list[str] = []  # kept until taken (at most MAX_ERRORS, then counted)
+        self._errors_dropped = 0
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
 
     def make(self, request: Request) -> Result | None:
@@ -59,10 +63,13 @@ class Feed(Generic[Request, Result]):
         return done
 
     def take_error(self) -> str | None:
-        """The traceback of the last error in the thread, once."""
+        """The tracebacks of the errors in the thread since the last take, once; None if none."""
         with self._lock:
-            error, self._error = self._error, None
-        return error
+            errors, dropped = self._errors, self._errors_dropped
+            self._errors, self._errors_dropped = [], 0
+        if dropped:
+            errors.append(f"(and {dropped} more errors like these)")
+        return "\n".join(errors) if errors else None
 
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop the thread; True if it ended within ``timeout`` (safe to call twice)."""
@@ -86,7 +93,10 @@ class Feed(Generic[Request, Result]):
                 done = self.make(request)
             except Exception:  # noqa: BLE001 - kept for the owner to show, never lost
                 with self._lock:
-                    self._error = traceback.format_exc()
+                    if len(self._errors) < MAX_ERRORS:
+                        self._errors.append(traceback.format_exc())
+                    else:
+                        self._errors_dropped += 1
                 continue
             if done is not None:
                 with self._lock:

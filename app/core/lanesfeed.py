@@ -7,8 +7,9 @@ they run on the feed's thread; the window asks for the stretch of time in view a
 display rate and shows the finished :class:`LanesFrame` on its next tick.
 
 The timeline is shared with the GUI thread, which reads it to say what a lane shows
-under the mouse and renders at once when the user drags or zooms: both sides hold
-:attr:`LanesFeed.timeline_lock` while they touch it.
+under the mouse and paints at once when the user drags or zooms or a lesson run ends
+(following the recorder first, so the picture is complete). Whoever touches the
+timeline holds :attr:`LanesFeed.timeline_lock`; a tooltip waits for it only briefly.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ class View:
     width: int
     height: int
     busy: bool = True  # something runs: time moves on even without new records
+    following: bool = True  # the right edge is the clock (else a fixed stretch of time)
+    force: bool = False  # paint even if nothing seems to have changed (the last frame was dropped)
+
+    def same_place(self, other: "View | None") -> bool:
+        """The same room and span, and the same stretch of time unless following."""
+        if other is None:
+            return False
+        same = (self.width, self.height, self.following) == (other.width, other.height, other.following)
+        same = same and abs((self.t1 - self.t0) - (other.t1 - other.t0)) < 1e-9
+        return same and (self.following or self.t1 == other.t1)
 
 
 @dataclass(frozen=True)
@@ -67,17 +78,17 @@ class LanesFeed(Feed[View, LanesFrame]):
         self.ask(view)
 
     def make(self, view: View) -> LanesFrame | None:
-        """Paint ``view``; None when nothing moved since the last frame."""
+        """Paint ``view`` (on the feed's thread); None when nothing changed since the last
+        frame this thread painted: no new records, nothing running, the same view."""
         with self.timeline_lock:
             new = self._follow()
-            unchanged = (view.width, view.height) == (self._last_view.width, self._last_view.height) \
-                if self._last_view is not None else False
-            if not (new or view.busy) and unchanged:
+            if not (new or view.busy or view.force) and view.same_place(self._last_view):
                 return None
+            self._last_view = view
             return self._paint(view)
 
     def render_now(self, view: View) -> LanesFrame:
-        """Follow the recorder and paint ``view`` on the calling thread (a drag, a zoom)."""
+        """Read new records and paint ``view`` on the calling thread (a drag, a zoom, a run's end)."""
         with self.timeline_lock:
             self._follow()
             return self._paint(view)

@@ -44,9 +44,6 @@ MARK_COLOURS = {
     rec.TIMED_OUT: "#222222",
     rec.GAVE_UP: "#222222",
 }
-#: Seconds shown while following the clock, and kept for scrolling back.
-SPAN_S = 10.0
-KEEP_S = 120.0
 #: Pixel rows of one lane: the state bar, then the thin "holds a lock" bar.
 ROW_PX = 22
 BAR_ROWS = (3, 14)

@@ -32,6 +32,8 @@ from app.core.timeline import Segment, Track
 
 #: Seconds shown while following the clock.
 SPAN_S = 10.0
+#: How long a tooltip waits for the feed to finish reading new records.
+HOVER_WAIT_S = 0.02
 
 
 class ThreadLanes(QtWidgets.QWidget):
@@ -90,7 +92,7 @@ class ThreadLanes(QtWidgets.QWidget):
         """
         frame = self.feed.take()
         shown = frame is not None and self.canvas.show_frame(frame)
-        self.feed.request(self.canvas.view(busy and self.canvas.following))
+        self.feed.request(self.canvas.view(busy and self.canvas.following, force=frame is not None and not shown))
         return shown
 
     def describe_at(self, x: float, lane: int) -> str:
@@ -138,19 +140,19 @@ class LanesCanvas(QtWidgets.QWidget):
         self._drag_from: tuple[float, float] | None = None
 
     # -- what is shown ---------------------------------------------------------------------
-    def view(self, busy: bool = True) -> View:
+    def view(self, busy: bool = True, force: bool = False) -> View:
         """The stretch of time to paint now (up to the clock while following) and its room."""
-        if self.following:
-            self.anchor = time.monotonic()
+        t1 = time.monotonic() if self.following else self.anchor
         width = max(self.width() - self.LEFT - 4, 10)
         height = max(self.height() - self.BOTTOM - 2, 10)
-        return View(self.anchor - self.span, self.anchor, width, height, busy)
+        return View(t1 - self.span, t1, width, height, busy, self.following, force)
 
     def show_frame(self, frame: LanesFrame) -> bool:
-        """Show ``frame`` unless the view moved on since it was asked for; True if shown."""
-        stale = not self.following and frame.view.t1 != self.anchor
-        if stale or frame.view.width != max(self.width() - self.LEFT - 4, 10):
+        """Show ``frame`` unless the view moved on since it was asked for (the size, the span,
+        following, or the stretch of time when not following); True if shown."""
+        if not frame.view.same_place(self.view()):
             return False
+        self.anchor = frame.view.t1  # hover and drag read times off what is on screen
         self.rows, self._row_px, self._image = frame.rows, frame.row_px, frame.image
         h, w = self._image.shape[:2]
         self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
@@ -242,8 +244,14 @@ class LanesCanvas(QtWidgets.QWidget):
 
     def describe_at(self, x: float, lane: int) -> str:
         """What lane ``lane`` (0 at the top) showed ``x`` seconds from the right edge, in words."""
-        with self._feed.timeline_lock:  # the feed's thread may be adding to these tracks
+        # The feed's thread may be adding to these tracks. A mouse move waits a little for
+        # it to finish (a paint takes a few ms), else shows no tooltip this time.
+        if not self._feed.timeline_lock.acquire(timeout=HOVER_WAIT_S):
+            return ""
+        try:
             return self._describe(x, lane)
+        finally:
+            self._feed.timeline_lock.release()
 
     def _describe(self, x: float, lane: int) -> str:
         if not 0 <= lane < len(self.rows):

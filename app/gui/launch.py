@@ -26,6 +26,8 @@ SCREENSHOT_WAIT_S = 20.0
 #: time, several times per frame; ``python -m bench`` measures the effect (figures in
 #: the README).
 GUI_SWITCH_INTERVAL_S = 0.0005
+#: --start starts after the window's first paint, or this long after launch without one.
+FIRST_PAINT_FALLBACK_S = 2.0
 #: Printed once the event loop runs (scripts and the smoke tests wait for it).
 READY_LINE = "threadlab: window open; close it or press Ctrl+C to quit"
 
@@ -95,18 +97,25 @@ def launch(
 
 
 class _FirstPaint(QtCore.QObject):
-    """Calls ``then`` once, from the event loop, after ``window``'s first paint event."""
+    """Calls ``then`` once, from the event loop, after ``window``'s first paint event, or
+    after ``fallback_s`` if no paint came (a window started minimised is never painted)."""
 
-    def __init__(self, window: QtWidgets.QWidget, then) -> None:
+    def __init__(self, window: QtWidgets.QWidget, then, fallback_s: float = FIRST_PAINT_FALLBACK_S) -> None:
         super().__init__(window)
-        self._window, self._then = window, then
+        self._window, self._then, self._called = window, then, False
         window.installEventFilter(self)
+        QtCore.QTimer.singleShot(int(fallback_s * 1000), self._call)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self._window and event.type() == QtCore.QEvent.Paint:
             self._window.removeEventFilter(self)
-            QtCore.QTimer.singleShot(0, self._then)
+            QtCore.QTimer.singleShot(0, self._call)
         return False
+
+    def _call(self) -> None:
+        if not self._called:
+            self._called = True
+            self._then()
 
 
 def _start_and_report(window: LabWindow) -> None:

@@ -75,8 +75,9 @@ class PacedTimer(QtCore.QObject):
     The next call is due ``max(interval_ms, LOAD_FACTOR x the median of the last calls'
     durations)`` after the last one was due, so neither the call's own time nor a late
     timer slows the rate (a timer that restarted after each call gave 27 frames a
-    second for 30 asked); a call that falls behind by more than that comes at once, and
-    the count starts again from there. A call is slow when busy Python threads keep the GUI thread
+    second for 30 asked); a call that falls behind comes a quarter interval after the
+    last one ended, never back to back, and the count starts again from there. A call
+    is slow when busy Python threads keep the GUI thread
     waiting for the GIL; drawing less often then leaves the event loop time for clicks
     and repaints, instead of queueing frame after frame (measured: with eight busy
     workers a fixed 30 Hz left the window 140 ms behind at the median). The median
@@ -105,7 +106,8 @@ class PacedTimer(QtCore.QObject):
             self.next_ms = int(min(MAX_PACED_MS, max(self.interval_ms, LOAD_FACTOR * typical)))
             if self._timer is not None:
                 now = time.monotonic()
-                self._due = max(self._due + self.next_ms / 1000, now)
+                # never back to back: a late call still leaves the loop a quarter interval
+                self._due = max(self._due + self.next_ms / 1000, now + self.next_ms / LOAD_FACTOR / 1000)
                 self._timer.start(int((self._due - now) * 1000))
 
     def stop(self) -> None:
@@ -600,6 +602,7 @@ class LabWindow(QtWidgets.QMainWindow):
     def _on_plot_range_changed_by_user(self) -> None:
         if not self._setting_range:
             self._user_range = True
+            self._redraw_pending = True  # the envelope of what is in view now, also when idle
 
     def _drain_log(self) -> None:
         entries = self.lab.log.since(self._log_cursor)
