@@ -296,3 +296,9 @@ def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_within_ten_percent(w
     assert notes, "the watchdog thread said nothing while the window was frozen"
     assert "last freeze: 0.5" in window.responsiveness.stall_label.text()
     assert window.latency.stats().max >= 0.45  # the probe fired that late once
+
+
+def test_element_indices_are_written_short_so_they_fit_a_narrow_plot():
+    from app.gui.window import short_count
+
+    assert [short_count(v) for v in (0, 9999, 20_000, 1_500_000, 10_000_000)] == ["0", "9999", "20k", "1.5M", "10M"]

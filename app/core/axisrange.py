@@ -37,20 +37,29 @@ class StickyRange:
         self.margin = margin
         self.shrink = shrink
         self.shown: tuple[float, float] | None = None
-        self._recent: deque[tuple[float, float, float]] = deque()  # (time, low, high)
+        # the extents of the last memory_s seconds, one deque per field: min() and max()
+        # of a deque of floats run in C, a frame's worth of Python less than a generator
+        self._times: deque[float] = deque()
+        self._lows: deque[float] = deque()
+        self._highs: deque[float] = deque()
 
     def reset(self) -> None:
         """Forget the range and the recent data (a new array, or the user zoomed)."""
         self.shown = None
-        self._recent.clear()
+        for recent in (self._times, self._lows, self._highs):
+            recent.clear()
 
     def fit(self, low: float, high: float, now: float) -> tuple[float, float] | None:
         """Note this frame's extent; return the new range if the axis must move, else None."""
-        recent = self._recent
-        recent.append((now, low, high))
-        while recent[0][0] < now - self.memory_s:
-            recent.popleft()
-        wanted = self._range_for(min(r[1] for r in recent), max(r[2] for r in recent))
+        times, lows, highs = self._times, self._lows, self._highs
+        times.append(now)
+        lows.append(low)
+        highs.append(high)
+        while times[0] < now - self.memory_s:
+            times.popleft()
+            lows.popleft()
+            highs.popleft()
+        wanted = self._range_for(min(lows), max(highs))
         shown = self.shown
         if shown is not None and shown[0] <= low and high <= shown[1]:
             if wanted[1] - wanted[0] >= self.shrink * (shown[1] - shown[0]):

@@ -321,6 +321,7 @@ class RunsHistogram(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setMinimumHeight(100)  # room for the bars, their labels and the axis title
         self.setMaximumHeight(190)
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,7 @@ LOW_S, HIGH_S = 0.0005, 2.0
 TICKS_S = (0.001, 0.01, 0.1, 1.0)
 GOAL_S = 0.010  # the dashed line: a delay nobody notices
 QWIDGETSIZE_MAX = 16777215  # Qt's "no maximum"
+NARROW_WIDTH = 290  # the panel's width beside the array plot
 
 
 class LatencyPlot(QtWidgets.QWidget):
@@ -146,6 +147,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         controls.addLayout(row)
         controls.addWidget(self.switch_note)
         controls.addStretch(1)
+        self._wide = False
         self.set_wide(False)
         self._shown: dict[str, str] = {}
 
@@ -153,11 +155,22 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         """Narrow: one column beside the array plot. Wide: the plot and the controls side by
         side, in a low strip (when a lesson has no array and the lanes need the height)."""
         self._box.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom)
+        self._wide = wide
         if wide:
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         else:
-            self.setFixedWidth(290)
+            self.setFixedWidth(NARROW_WIDTH)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        """Narrow, the height that the wrapped sentences need at this width: the splitter
+        above asks only for the minimum size, which counts one line per label, and
+        squeezed the labels over the plot when the runs histogram took room."""
+        hint = super().minimumSizeHint()
+        if not self._wide:
+            hint.setHeight(max(hint.height(), self.heightForWidth(NARROW_WIDTH)))
+        return hint
 
     def show_switch_interval(self, seconds: float, python_default: float) -> None:
         """Select ``seconds`` in the control and say what it means."""

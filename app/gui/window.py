@@ -117,6 +117,22 @@ class PacedTimer(QtCore.QObject):
             self._timer = None
 
 
+class IndexAxis(pg.AxisItem):
+    """An axis of element indices written short (``20k``, ``1.5M``), so that the labels of
+    a long array still fit side by side when the plot is narrow (the Lessons tab)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return [short_count(v * scale) for v in values]
+
+
+def short_count(value: float) -> str:
+    """``20000`` as ``"20k"``, ``1500000`` as ``"1.5M"``; below 10 000 as it is."""
+    for size, suffix in ((1e9, "G"), (1e6, "M")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value / 1e3:g}k" if abs(value) >= 1e4 else f"{value:g}"
+
+
 class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
     """The array's curve: a plain Qt path item, which Qt paints without calling Python.
 
@@ -199,7 +215,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     # -- building ----------------------------------------------------------------------
     def _build_plot(self) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w")
+        plot = pg.PlotWidget(background="w", axisItems={"bottom": IndexAxis("bottom")})
         for side in ("left", "bottom"):
             plot.getAxis(side).setPen("#444444")
             plot.getAxis(side).setTextPen("#222222")
