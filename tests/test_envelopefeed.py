@@ -64,3 +64,15 @@ def test_stop_ends_the_thread_even_while_it_waits():
 def test_bins_below_one_are_refused():
     with pytest.raises(ValueError):
         EnvelopeFeed(bins=0)
+
+
+def test_a_shape_function_runs_on_the_feeds_thread_and_travels_with_the_envelope():
+    import threading
+
+    threads = []
+    f = EnvelopeFeed(bins=50, shape=lambda x, y: threads.append(threading.current_thread()) or (x.size, y.size))
+    f.start()
+    f.request(np.arange(10_000.0))
+    done = taken(f)
+    assert done.shape == (done.x.size, done.y.size) and [t.name for t in threads] == ["envelope"]
+    assert f.stop(2.0)

@@ -10,6 +10,7 @@ on the next tick, the envelope made since.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
@@ -27,16 +28,24 @@ class Envelope:
     request: int  # the number of the request it answers
     low: float = 0.0  # the smallest and largest y (0.0 when empty), so the GUI need not look
     high: float = 0.0
+    shape: Any = None  # what ``shape(x, y)`` made of the points (the window: a path to draw)
 
 
 class EnvelopeFeed(Feed[tuple, Envelope]):
-    """Makes the peak envelope of a live array (or a slice of it) with ``bins`` bins."""
+    """Makes the peak envelope of a live array (or a slice of it) with ``bins`` bins.
 
-    def __init__(self, bins: int, name: str = "envelope") -> None:
+    ``shape``, if given, is called with the envelope's ``x`` and ``y`` on the feed's
+    thread, and its result travels with the envelope: the window passes a function that
+    builds the curve's path, so that this too is done before the GUI thread sees it.
+    """
+
+    def __init__(self, bins: int, name: str = "envelope",
+                 shape: Callable[[np.ndarray, np.ndarray], Any] | None = None) -> None:
         if bins < 1:
             raise ValueError(f"bins must be at least 1, got {bins}")
         super().__init__(name)
         self.bins = bins
+        self.shape = shape
         self._requests = 0
 
     def request(self, array: np.ndarray, first: int = 0, last: int | None = None) -> int:
@@ -49,4 +58,5 @@ class EnvelopeFeed(Feed[tuple, Envelope]):
         number, array, first, last = request
         x, y = peak_envelope(array[first:last], self.bins, first)
         low, high = (float(np.nanmin(y)), float(np.nanmax(y))) if y.size else (0.0, 0.0)
-        return Envelope(x, y, int(array.size), number, low, high)
+        shape = self.shape(x, y) if self.shape is not None else None
+        return Envelope(x, y, int(array.size), number, low, high, shape)

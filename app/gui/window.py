@@ -117,6 +117,11 @@ class PacedTimer(QtCore.QObject):
             self._timer = None
 
 
+def envelope_path(x: np.ndarray, y: np.ndarray) -> QtGui.QPainterPath:
+    """The curve through the envelope's points (called on the envelope feed's thread)."""
+    return pg.arrayToQPath(x, y) if x.size else QtGui.QPainterPath()
+
+
 class IndexAxis(pg.AxisItem):
     """An axis of element indices written short (``20k``, ``1.5M``), so that the labels of
     a long array still fit side by side when the plot is narrow (the Lessons tab)."""
@@ -139,7 +144,9 @@ class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
     pyqtgraph's ``PlotCurveItem`` paints and measures itself in Python, so every frame
     entered Python several times from Qt (its ``paint`` and, between frames, its
     ``boundingRect``), and with busy workers each entry waits for the GIL. Here the
-    path is built once per new envelope on the GUI thread; Qt does the rest in C++.
+    path is built with each new envelope on the envelope feed's thread (see
+    :func:`envelope_path`; a ``QPainterPath`` may be made on any thread and handed
+    over); Qt does the rest in C++.
     The pen is cosmetic: one pixel wide at any zoom.
     """
 
@@ -154,7 +161,7 @@ class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
     def show_envelope(self, envelope: Envelope) -> None:
         """Plot ``envelope``'s points."""
         self._x, self._y = envelope.x, envelope.y
-        self.setPath(pg.arrayToQPath(envelope.x, envelope.y) if envelope.x.size else QtGui.QPainterPath())
+        self.setPath(envelope.shape if envelope.shape is not None else envelope_path(envelope.x, envelope.y))
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name for it
         """The points plotted, as pyqtgraph's curves give them."""
@@ -182,7 +189,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._plotted_size = -1
         self._user_range = False  # True once the user zoomed or panned the array plot
         self._y_range = StickyRange()
-        self._envelopes = EnvelopeFeed(PLOT_BINS)
+        self._envelopes = EnvelopeFeed(PLOT_BINS, shape=envelope_path)
         self._setting_range = False
         self._texts: dict[int, str] = {}
         self._lessons_tab = False
