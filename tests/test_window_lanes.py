@@ -73,8 +73,11 @@ def test_lanes_show_both_workers_waiting_while_the_gui_holds_the_lock(window, qt
                              and states[name].end is None for name in ("add-elementwise-1", "divide-elementwise-1"))
 
     qtbot.waitUntil(both_wait_and_the_holder_holds, timeout=3000)
-    text = window.lanes.describe_at(0.0, [r[0].name for r in window.lanes.rows].index("add-elementwise-1"))
-    assert "waiting for lock 'shared array lock'" in html.unescape(text)
+    lane = [r[0].name for r in window.lanes.rows].index("add-elementwise-1")
+    # the right edge is the time of the frame on screen: once a frame painted after the
+    # wait began is shown, hovering there names the lock
+    qtbot.waitUntil(lambda: "waiting for lock 'shared array lock'"
+                    in html.unescape(window.lanes.describe_at(0.0, lane)), timeout=3000)
     qtbot.mouseClick(button(window, "Release Lock"), LEFT)
     qtbot.mouseClick(button(window, "Stop"), LEFT)
     qtbot.waitUntil(lambda: not window.lab.alive(), timeout=2000)
