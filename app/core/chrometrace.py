@@ -54,6 +54,7 @@ def build_trace(recorder: Recorder, title: str = "threadlab", now: float | None 
         _meta(LOCKS_PID, None, "process_name", f"{title}: locks"),
     ]
     lock_tids: dict[int, int] = {}
+    locks: dict[int, Any] = {}
     for track in timeline.ordered():
         tid = track.lane.serial
         events.append(_meta(THREADS_PID, tid, "thread_name", track.name))
@@ -66,9 +67,9 @@ def build_trace(recorder: Recorder, title: str = "threadlab", now: float | None 
                            "cat": "mark", "ts": _us(mark.t, t0), "args": {"obj": _name(mark.obj)}})
         for hold in track.holds:
             lock_tid = lock_tids.setdefault(id(hold.lock), len(lock_tids) + 1)
+            locks[id(hold.lock)] = hold.lock
             events.append(_slice(LOCKS_PID, lock_tid, f"held by {track.name}", "hold", hold.start,
                                  hold.end, now, t0, thread=track.name, lock=hold.lock.name))
-    locks = {id(h.lock): h.lock for track in timeline.ordered() for h in track.holds}
     named: dict[str, int] = {}
     for lock_id, lock_tid in lock_tids.items():
         name = locks[lock_id].name
@@ -94,7 +95,7 @@ def _slice(pid: int, tid: int, name: str, cat: str, start: float, end: float | N
         args["open"] = True
     stop = end if end is not None else max(now, start)
     return {"ph": "X", "pid": pid, "tid": tid, "name": name, "cat": cat, "ts": _us(start, t0),
-            "dur": round((stop - start) * 1e6, 3), "args": args}
+            "dur": _us(stop, start), "args": args}
 
 
 def _name(obj: Any) -> str | None:
@@ -111,4 +112,10 @@ def save_trace(recorder: Recorder, path: str | os.PathLike, title: str = "thread
     tmp.write_text(json.dumps(trace), encoding="utf-8")
     tmp.replace(path)  # never a half-written trace under the real name
     return path
+
+
+def saved_note(recorder: Recorder, path: str | os.PathLike) -> str:
+    """What to tell the user once a trace of ``recorder`` was saved to ``path``."""
+    full = " (the oldest records were dropped: the ring was full)" if recorder.full else ""
+    return f"trace of {len(recorder.records):,} records saved to {path}{full}; open it in https://ui.perfetto.dev"
 

@@ -124,7 +124,7 @@ class Lock:
     """
 
     __slots__ = ("name", "recorder", "abandon", "owner", "owner_since", "owner_site", "acquisitions",
-                 "contended", "wait_seconds", "_inner", "_meta", "_depth", "_append", "_local",
+                 "contended", "_inner", "_meta", "_depth", "_append", "_local",
                  "_waiters", "_broken", "__weakref__")
     reentrant = False
 
@@ -138,7 +138,6 @@ class Lock:
         self.owner_site: Site | None = None
         self.acquisitions = 0  # also tells one hold from the next: the detector compares it
         self.contended = 0  # acquisitions that had to wait
-        self.wait_seconds = 0.0  # time spent waiting by those, in all
         self._inner = threading.Lock()
         self._meta = threading.Lock()  # guards _waiters and _broken
         self._depth = 0
@@ -316,7 +315,6 @@ class Lock:
                     with self._meta:  # stop waiting *before* owning: the detector never sees both
                         self._waiters.pop(lane, None)
                     self.contended += 1
-                    self.wait_seconds += _now() - began
                     recorder.record(rec.RUNNING, None, lane)
                     self._took(lane, site)
                     return True

@@ -130,10 +130,6 @@ class Recorder:
         """True once the ring is full: from now on every record pushes out the oldest."""
         return len(self.records) >= self.capacity
 
-    def clear(self) -> None:
-        """Forget every record (the primitives and lanes stay)."""
-        self.records.clear()
-
 
 
 def records_since(records: list[Record], last: Record | None) -> list[Record]:
@@ -154,9 +150,8 @@ def records_since(records: list[Record], last: Record | None) -> list[Record]:
 def describe(kind: str, obj: Any) -> str:
     """``"waiting for lock 'array lock'"`` and the like, for tooltips and traces."""
     name = getattr(obj, "name", None)
-    if kind in (WAIT_LOCK, WAIT_EVENT, WAIT_COND, HOLD) and name:
-        verb = "holding lock" if kind == HOLD else kind
-        return f"{verb} {name!r}"
+    if kind in (WAIT_LOCK, WAIT_EVENT, WAIT_COND) and name:
+        return f"{kind} {name!r}"
     if kind == PACING and name:
         return f"pacing (wait with a timeout on {name!r})"
     if kind == JOINING and name:

@@ -120,7 +120,6 @@ class Timeline:
     def __init__(self) -> None:
         self.tracks: dict[Lane, Track] = {}
         self._last: Record | None = None
-        self._open_holds: dict[tuple[Lane, int], Hold] = {}
 
     # -- feeding ---------------------------------------------------------------------------
     def follow(self, recorder: Recorder) -> int:
@@ -152,13 +151,11 @@ class Timeline:
         if track is None:
             track = self.tracks[lane] = Track(lane)
         if kind == rec.HOLD:
-            hold = Hold(obj, t)
-            track.holds_by_lock.setdefault(id(obj), []).append(hold)
-            self._open_holds[(lane, id(obj))] = hold
-        elif kind == rec.RELEASE:
-            hold = self._open_holds.pop((lane, id(obj)), None)
-            if hold is not None:
-                hold.end = t
+            track.holds_by_lock.setdefault(id(obj), []).append(Hold(obj, t))
+        elif kind == rec.RELEASE:  # closes the open hold: always the last of its lock's list
+            holds = track.holds_by_lock.get(id(obj))
+            if holds and holds[-1].end is None:
+                holds[-1].end = t
         elif kind in rec.ENDS:
             self._close(track, t)
             track.ended, track.failed = t, kind == rec.FAILED
@@ -212,15 +209,9 @@ class Timeline:
                                    if (kept := _from(holds, t, keep))}
             first = bisect.bisect_left(track.marks, t, key=lambda mark: mark.t)
             track.marks = track.marks[max(first, len(track.marks) - keep):]
-        live = set(self.tracks)
-        self._open_holds = {key: hold for key, hold in self._open_holds.items() if key[0] in live}
-
-
-def _end(item: Segment | Hold) -> float:
-    return item.end if item.end is not None else math.inf
 
 
 def _from(items: list, t: float, keep: int) -> list:
     """The items of a time-ordered list that end at ``t`` or later, at most the last ``keep``."""
-    first = bisect.bisect_left(items, t, key=_end)
+    first = bisect.bisect_left(items, t, key=lambda item: item.end_or(math.inf))
     return items[max(first, len(items) - keep):]

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from app.core.primitives import Lock, Waiter, format_site
+from app.core.primitives import Lock, Site, Waiter, format_site
 from app.core.recorder import Lane
 
 #: How often the watch looks; a cycle is reported two looks after it formed at most.
@@ -41,7 +41,7 @@ class WaitEdge:
     lock: Lock
     holder: Lane
     held_since: float
-    taken_at: str  # where the holder took the lock: file:line in function
+    taken_at: Site  # where the holder took the lock (formatted only when explained)
     hold: int  # which acquisition of the lock this hold is
 
     @property
@@ -102,7 +102,7 @@ class Deadlock:
             return [
                 f"Deadlock: thread {e.thread.name!r} is waiting for {e.lock.kind} {e.lock.name!r}, "
                 "which it holds itself.",
-                f"It took the lock at {e.taken_at} and waits for it again at {format_site(e.waiter.site)}.",
+                f"It took the lock at {format_site(e.taken_at)} and waits for it again at {format_site(e.waiter.site)}.",
                 "A plain Lock does not know its owner, so this wait never ends. "
                 "An RLock would let the owner take it again.",
             ]
@@ -110,7 +110,7 @@ class Deadlock:
         for i, e in enumerate(self.edges):
             held = self.edges[i - 1]  # this thread holds the lock that the previous one waits for
             lines.append(
-                f"{e.thread.name!r} holds {held.lock.name!r} (taken at {held.taken_at}) and waits "
+                f"{e.thread.name!r} holds {held.lock.name!r} (taken at {format_site(held.taken_at)}) and waits "
                 f"for {e.lock.name!r} (at {format_site(e.waiter.site)})."
             )
         lines.append("None of them can go on. If every thread took the locks in one global "
@@ -140,7 +140,7 @@ def wait_edges(locks: Iterable[Lock]) -> list[WaitEdge]:
         if holder is None:
             continue
         for waiter in waiters:  # (an RLock's owner never waits for it: it is let in at once)
-            edges.append(WaitEdge(waiter, lock, holder, since, format_site(site), hold))
+            edges.append(WaitEdge(waiter, lock, holder, since, site, hold))
     return edges
 
 
@@ -189,10 +189,6 @@ class DeadlockWatch:
         self._thread.start()
         return self
 
-    @property
-    def started(self) -> bool:
-        return self._thread.ident is not None
-
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop watching; True if the thread ended within ``timeout``."""
         self._stop.set()
@@ -203,14 +199,14 @@ class DeadlockWatch:
     def scan(self) -> list[Deadlock]:
         """Look once; report (and return) the deadlocks seen on this look and the one before."""
         seen = {d.key(): d for d in find_deadlocks(self.locks())}
-        confirmed = [seen[k] for k in seen if k in self._candidates and k not in self._reported]
+        confirmed = {k: d for k, d in seen.items() if k in self._candidates and k not in self._reported}
         self._candidates = seen  # keeps the Waiter objects alive, so their ids stay unique
-        for deadlock in confirmed:
-            self._reported.add(deadlock.key())
+        for key, deadlock in confirmed.items():
+            self._reported.add(key)
             self.on_found(deadlock)
             if self.auto_break:
                 deadlock.break_wait()
-        return confirmed
+        return list(confirmed.values())
 
     def _watch(self) -> None:
         while not self._stop.wait(self.poll):

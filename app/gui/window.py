@@ -29,7 +29,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
 from app.core.axisrange import StickyRange
-from app.core.chrometrace import save_trace
+from app.core.chrometrace import save_trace, saved_note
 from app.core.envelopefeed import Envelope, EnvelopeFeed
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
@@ -447,8 +447,7 @@ class LabWindow(QtWidgets.QMainWindow):
         except OSError as exc:
             self.show_message(f"Could not save the trace: {exc}", 10000)
             return False
-        self.lab.log.write(f"trace of {len(self.recorder.records):,} records saved to {path}; "
-                           "open it in https://ui.perfetto.dev", logbook.NOTE, thread="GUI")
+        self.lab.log.write(saved_note(self.recorder, path), logbook.NOTE, thread="GUI")
         self.show_message(f"Trace saved to {path} (open it in ui.perfetto.dev)", 10000)
         return True
 

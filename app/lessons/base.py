@@ -202,8 +202,7 @@ class RunContext:
             if thread.is_alive() and not thread.daemon:
                 thread.join(max(0.0, end - time.monotonic()))
         stragglers = [t.name for t in self.threads if t.is_alive() and not t.daemon]
-        if self._watch.started:
-            self._watch.stop()
+        self._watch.stop()  # (also fine if it never started)
         if self._own_loop is not None:
             self._own_loop.stop()
         return stragglers

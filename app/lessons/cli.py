@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.core.chrometrace import save_trace
+from app.core.chrometrace import save_trace, saved_note
 from app.core.logbook import Entry, LogBook
 from app.core.params import check_int
 from app.lessons import LESSONS, get
@@ -113,9 +113,7 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"threadlab run: error: could not save the trace: {exc}", file=sys.stderr)
             return EXIT_BAD_ARGS
         data["trace"] = str(args.trace)
-        full = " (the oldest records were dropped: the ring was full)" if recorder.full else ""
-        print(f"trace of {len(recorder.records)} records saved to {args.trace}{full}; "
-              "open it in https://ui.perfetto.dev", file=sys.stderr if args.json else sys.stdout)
+        print(saved_note(recorder, args.trace), file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(data))
     else:
