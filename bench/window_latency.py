@@ -52,7 +52,6 @@ def counts_for(kind: str, n: int) -> dict[str, int]:
 def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float) -> dict:
     """Run one combination in this process; return delays (ms) and frames per second."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import numpy as np
     from pyqtgraph.Qt import QtCore
 
     from app.core.lab import Lab

@@ -43,3 +43,16 @@ def test_display_with_all_libraries_is_fine(monkeypatch):
 def test_this_machine_has_every_xcb_library_or_names_one():
     missing = qtenv.missing_xcb_library()
     assert missing is None or re.fullmatch(r"lib[\w.+-]+\.so[.\d]*", missing), missing
+
+
+def test_shown_texts_set_a_widget_only_when_its_text_changes(qtbot):
+    from pyqtgraph.Qt import QtWidgets
+
+    label = QtWidgets.QLabel()
+    qtbot.addWidget(label)
+    texts = qtenv.ShownTexts()
+    assert texts.set(label, "a") and label.text() == "a"
+    label.setText("changed behind its back")
+    assert not texts.set(label, "a")  # remembered as shown: no call into Qt
+    assert label.text() == "changed behind its back"
+    assert texts.set(label, "b") and label.text() == "b"

@@ -154,8 +154,6 @@ def test_a_lock_with_waiters_has_its_whole_row_marked(window, qtbot):
 
 
 def test_a_frame_painted_for_a_view_that_moved_on_is_dropped_and_asked_for_again(window, monkeypatch):
-    from app.core.lanesfeed import View
-
     canvas = window.lanes.canvas
     canvas.set_following(False)
     canvas.anchor = __import__("time").monotonic()

@@ -84,7 +84,6 @@ class LanesFeed(Feed[View, LanesFrame]):
             new = self._follow()
             if not (new or view.busy or view.force) and view.same_place(self._last_view):
                 return None
-            self._last_view = view
             return self._paint(view)
 
     def render_now(self, view: View) -> LanesFrame:

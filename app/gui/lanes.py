@@ -18,6 +18,7 @@ Hovering a lane says what that thread was doing there, with lock and event names
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 
@@ -91,8 +92,9 @@ class ThreadLanes(QtWidgets.QWidget):
         and repaints the stretch in view only when new records arrived.
         """
         frame = self.feed.take()
-        shown = frame is not None and self.canvas.show_frame(frame)
-        self.feed.request(self.canvas.view(busy and self.canvas.following, force=frame is not None and not shown))
+        now = self.canvas.view(busy and self.canvas.following)
+        shown = frame is not None and self.canvas.show_frame(frame, now)
+        self.feed.request(dataclasses.replace(now, force=frame is not None and not shown))
         return shown
 
     def describe_at(self, x: float, lane: int) -> str:
@@ -143,14 +145,15 @@ class LanesCanvas(QtWidgets.QWidget):
     def view(self, busy: bool = True, force: bool = False) -> View:
         """The stretch of time to paint now (up to the clock while following) and its room."""
         t1 = time.monotonic() if self.following else self.anchor
-        width = max(self.width() - self.LEFT - 4, 10)
+        width = max(self._bars_width(), 10)
         height = max(self.height() - self.BOTTOM - 2, 10)
         return View(t1 - self.span, t1, width, height, busy, self.following, force)
 
-    def show_frame(self, frame: LanesFrame) -> bool:
+    def show_frame(self, frame: LanesFrame, current: View | None = None) -> bool:
         """Show ``frame`` unless the view moved on since it was asked for (the size, the span,
-        following, or the stretch of time when not following); True if shown."""
-        if not frame.view.same_place(self.view()):
+        following, or the stretch of time when not following); True if shown. ``current``:
+        the view now, if the caller has it."""
+        if not frame.view.same_place(current or self.view()):
             return False
         self.anchor = frame.view.t1  # hover and drag read times off what is on screen
         self.rows, self._row_px, self._image = frame.rows, frame.row_px, frame.image
@@ -177,6 +180,10 @@ class LanesCanvas(QtWidgets.QWidget):
             self.span = SPAN_S
         self.follow_changed.emit(on)
 
+    def _bars_width(self) -> int:
+        """Pixels across for the bars: the width less the names on the left and a margin."""
+        return self.width() - self.LEFT - 4
+
     def _render(self) -> None:
         """Paint the view now, on this thread (the user dragged, zoomed or resized)."""
         self.show_frame(self._feed.render_now(self.view()))
@@ -198,7 +205,7 @@ class LanesCanvas(QtWidgets.QWidget):
             name = metrics.elidedText(row[0].name, QtCore.Qt.ElideMiddle, rect.width())
             p.drawText(rect, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
         base = self.height() - self.BOTTOM
-        width = self.width() - self.LEFT - 4
+        width = self._bars_width()
         p.setPen(QtGui.QColor("#888888"))
         p.drawLine(self.LEFT, base, self.LEFT + width, base)
         p.setPen(QtGui.QColor("#222222"))
@@ -239,7 +246,7 @@ class LanesCanvas(QtWidgets.QWidget):
     # -- looking around --------------------------------------------------------------------
     def _seconds_at(self, x: float) -> float:
         """Seconds from the right edge (negative) at pixel ``x``."""
-        width = max(self.width() - self.LEFT - 4, 1)
+        width = max(self._bars_width(), 1)
         return (x - self.LEFT - width) / width * self.span
 
     def describe_at(self, x: float, lane: int) -> str:
@@ -279,7 +286,7 @@ class LanesCanvas(QtWidgets.QWidget):
         pos = event.pos()
         if self._drag_from is not None:
             start_x, start_anchor = self._drag_from
-            width = max(self.width() - self.LEFT - 4, 1)
+            width = max(self._bars_width(), 1)
             self.anchor = min(start_anchor - (pos.x() - start_x) / width * self.span, time.monotonic())
             self._render()
             return

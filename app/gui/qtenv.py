@@ -100,6 +100,25 @@ def can_connect_to_x(display: str) -> bool:
         xcb.xcb_disconnect(connection)
 
 
+class ShownTexts:
+    """Sets a widget's text only when it changes.
+
+    The window's timers would otherwise set the same texts 30 times a second: each a
+    call into Qt, and Python time on the GUI thread that busy workers stretch.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[int, str] = {}
+
+    def set(self, widget: QtWidgets.QWidget, text: str) -> bool:
+        """``widget.setText(text)`` unless ``text`` is already shown; True if it was set."""
+        if self._texts.get(id(widget)) == text:
+            return False
+        self._texts[id(widget)] = text
+        widget.setText(text)
+        return True
+
+
 def make_application(argv: list[str]) -> QtWidgets.QApplication:
     """Return the QApplication (creating it once), named for the window manager."""
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)

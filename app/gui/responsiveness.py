@@ -17,6 +17,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import switching
 from app.core.latency import LatencyStats
+from app.gui.qtenv import ShownTexts
 
 #: The plot's vertical range, log scale (seconds): from 0.5 ms to 2 s.
 LOW_S, HIGH_S = 0.0005, 2.0
@@ -149,7 +150,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         controls.addStretch(1)
         self._wide = False
         self.set_wide(False)
-        self._shown: dict[str, str] = {}
+        self._texts = ShownTexts()
 
     def set_wide(self, wide: bool) -> None:
         """Narrow: one column beside the array plot. Wide: the plot and the controls side by
@@ -185,20 +186,13 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
 
     def show_stats(self, stats: LatencyStats, redraws_per_s: float) -> None:
         """p50, p99, max, and how often the plot is redrawn now (labels touched only on change)."""
-        self._set("stats", self.stats_label, stats.describe() if stats.samples else "p50 – · p99 – · max –")
+        self._texts.set(self.stats_label, stats.describe() if stats.samples else "p50 – · p99 – · max –")
         slowed = redraws_per_s < 29  # said only when the window draws less often to stay live
-        if self._set("rate", self.rate_label, f"plot redrawn {redraws_per_s:.0f} times a second while "
-                     "busy threads hold the GIL" if slowed else ""):
+        if self._texts.set(self.rate_label, f"plot redrawn {redraws_per_s:.0f} times a second while "
+                           "busy threads hold the GIL" if slowed else ""):
             self.rate_label.setVisible(slowed)
 
     def show_stall(self, text: str) -> None:
-        self._set("stall", self.stall_label, text)
+        self._texts.set(self.stall_label, text)
 
-    def _set(self, key: str, label: QtWidgets.QLabel, text: str) -> bool:
-        """Set the text if it changed (calls into Qt cost GIL round trips); True if it did."""
-        if self._shown.get(key) == text:
-            return False
-        self._shown[key] = text
-        label.setText(text)
-        return True
 

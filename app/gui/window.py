@@ -41,6 +41,7 @@ from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
                              QtLoop, RunsHistogram)
 from app.gui.lockpanel import LockPanel
+from app.gui.qtenv import ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
@@ -161,7 +162,7 @@ class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
     def show_envelope(self, envelope: Envelope) -> None:
         """Plot ``envelope``'s points."""
         self._x, self._y = envelope.x, envelope.y
-        self.setPath(envelope.shape if envelope.shape is not None else envelope_path(envelope.x, envelope.y))
+        self.setPath(envelope.shape)  # built by envelope_path on the feed's thread
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name for it
         """The points plotted, as pyqtgraph's curves give them."""
@@ -191,7 +192,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._y_range = StickyRange()
         self._envelopes = EnvelopeFeed(PLOT_BINS, shape=envelope_path)
         self._setting_range = False
-        self._texts: dict[int, str] = {}
+        self._texts = ShownTexts()
         self._lessons_tab = False
         self._busy = False  # something runs: the lanes scroll
 
@@ -505,7 +506,8 @@ class LabWindow(QtWidgets.QMainWindow):
                 self.lock_grab.release()
             self._refresh_controls()
             self.lanes.show_period(self.lessons.started_at, time.monotonic())  # the whole run
-        busy = self.lessons.running or bool(self.lab.alive())
+        alive = self.lab.alive()
+        busy = self.lessons.running or bool(alive)
         self._show_envelope()  # the one asked for on the last tick
         if self._redraw_pending or busy:
             self._redraw_pending = False
@@ -516,7 +518,7 @@ class LabWindow(QtWidgets.QMainWindow):
         if self._ticks % LATENCY_EVERY == 0:
             self._show_latency()
         self._drain_log()
-        self._follow_workers()
+        self._follow_workers(alive)
         self._show_lock_state()
 
     def _show_plot_if_used(self) -> None:
@@ -573,12 +575,11 @@ class LabWindow(QtWidgets.QMainWindow):
         else:
             y = self.lab.shared.data
         view = self.plot.getViewBox()
-        if y.size != self._plotted_size:
-            self._plotted_size = y.size
-            self._user_range = False
-            self._y_range.reset()
-        if any(view.state["autoRange"]):  # the user pressed pyqtgraph's "A": ours again
+        auto = any(view.state["autoRange"])  # the user pressed pyqtgraph's "A": ours again
+        if auto:
             view.disableAutoRange()
+        if auto or y.size != self._plotted_size:  # (or a new array)
+            self._plotted_size = y.size
             self._user_range = False
             self._y_range.reset()
         first, last = 0, y.size
@@ -648,9 +649,9 @@ class LabWindow(QtWidgets.QMainWindow):
         if follow:
             scrollbar.setValue(scrollbar.maximum())
 
-    def _follow_workers(self) -> None:
-        alive = self.lab.alive()
-        self._set_text(self.threads_label, f"Python threads: {threading.active_count()}")
+    def _follow_workers(self, alive: list) -> None:
+        """``alive``: the workers still running, as this tick found them."""
+        self._texts.set(self.threads_label, f"Python threads: {threading.active_count()}")
         if alive and self._stop_clicked_at is not None:
             if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
                 report = self.lab.join(0)  # also names them in the log
@@ -674,23 +675,16 @@ class LabWindow(QtWidgets.QMainWindow):
         self._shown_lock_state = state
         button = self.buttons.lock_button
         if state == lockgrab.HELD:
-            self._set_text(button, "Release Lock")
+            self._texts.set(button, "Release Lock")
             ignored = "; Use lock is off, so the mutators ignore it" if (
                 self.lock_grab.lock is self.lab.shared.lock and not self.lab.shared.use_lock) else ""
-            self._set_text(self.lock_label, f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
+            self._texts.set(self.lock_label, f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
         elif state == lockgrab.WAITING:
-            self._set_text(button, "Waiting for Lock...")
-            self._set_text(self.lock_label, f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+            self._texts.set(button, "Waiting for Lock...")
+            self._texts.set(self.lock_label, f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
         else:
-            self._set_text(button, "Acquire Lock")
-            self._set_text(self.lock_label, "lock: not held by GUI")
-
-    def _set_text(self, widget: QtWidgets.QWidget, text: str) -> None:
-        """``widget.setText(text)`` only if it changes: an idle call into Qt still costs a GIL
-        round trip, and these run 30 times a second."""
-        if self._texts.get(id(widget)) != text:
-            self._texts[id(widget)] = text
-            widget.setText(text)
+            self._texts.set(button, "Acquire Lock")
+            self._texts.set(self.lock_label, "lock: not held by GUI")
 
     def _show_latency(self) -> None:
         times, delays = self.latency.series()
