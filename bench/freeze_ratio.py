@@ -13,15 +13,12 @@ delay meanwhile). The ratio freeze / longest delay says how much a worker thread
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.stats import run_json
 GOAL_RATIO = 50.0
 
 
@@ -68,18 +65,6 @@ def measure(switch_interval: float, repeats: int, job: float) -> list[dict]:
     return [{k: v for k, v in run.items() if k != "result"} for run in runs]
 
 
-def run_isolated(switch_interval: float, repeats: int, job: float) -> list[dict]:
-    """:func:`measure` in a fresh interpreter; returns its JSON."""
-    code = ("import json; from bench.freeze_ratio import measure; "
-            f"print(json.dumps(measure({switch_interval!r}, {repeats!r}, {job!r})))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=repeats * (job * 2 + 30) + 60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark run failed:\n{done.stderr}")
-    line = [ln for ln in done.stdout.splitlines() if ln.startswith("[")][-1]
-    return json.loads(line)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short run per interval")
@@ -89,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"frozen-vs-threaded in the window: {job:g} s job, {repeats} runs per switch interval")
     print(f"{'switch':>7} {'freeze s':>9} {'worker max delay ms (median/p95/max)':>37} {'ratio median':>13} {'min':>6}")
     for interval in (0.0005, 0.005):
-        runs = run_isolated(interval, repeats, job)
+        runs = run_json(f"import json; from bench.freeze_ratio import measure; "
+                        f"print(json.dumps(measure({interval!r}, {repeats!r}, {job!r})))",
+                        timeout=repeats * (job * 2 + 30) + 60)
         frozen = np.array([r["frozen_s"] for r in runs])
         worst = np.array([r["worker_max_delay_s"] for r in runs]) * 1000
         ratios = frozen / np.maximum(worst / 1000, 1e-3)

@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Callable
 
-import numpy as np
+from bench.stats import distribution
 
 from app.core.primitives import Lock, RLock
 from app.core.recorder import Recorder
@@ -60,12 +60,6 @@ def with_ns(lock, pairs: int) -> float:
         with lock:
             pass
     return (time.perf_counter() - began) / pairs * 1e9
-
-
-def distribution(samples: list[float]) -> dict[str, float]:
-    data = np.asarray(samples)
-    return {"min": float(data.min()), "median": float(np.median(data)), "p95": float(np.percentile(data, 95)),
-            "max": float(data.max())}
 
 
 def lock_costs(pairs: int, repeats: int) -> list[tuple[str, str, dict[str, float]]]:

@@ -31,11 +31,11 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.stats import ROOT, distribution
+
 SIZES = (100_000, 1_000_000)  # the app's default, and the size the memory goal is about
 MEMORY_SIZE = 1_000_000
 PAINTED = "painted"
@@ -176,11 +176,6 @@ def imports_ms() -> float:
     subprocess.run([sys.executable, "-c", IMPORTS], cwd=ROOT, env=child_env(), check=True, timeout=RUN_TIMEOUT_S,
                    capture_output=True)
     return (time.perf_counter() - began) * 1000
-
-
-def distribution(samples: list[float]) -> dict[str, float]:
-    data = np.asarray(samples)
-    return {"median": float(np.median(data)), "p95": float(np.percentile(data, 95)), "max": float(data.max())}
 
 
 def main(argv: list[str] | None = None) -> int:

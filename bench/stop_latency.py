@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Callable
 
-import numpy as np
+from bench.stats import distribution
 
 from app.core.lab import Lab
 from app.core.logbook import LogBook
@@ -105,12 +105,6 @@ def plain_stop_ms(body: Callable[[threading.Event, float, list[int]], None], per
 
 
 # -- reporting ------------------------------------------------------------------------------
-def distribution(samples: list[float]) -> dict[str, float]:
-    data = np.asarray(samples)
-    return {"median": float(np.median(data)), "p95": float(np.percentile(data, 95)),
-            "p99": float(np.percentile(data, 99)), "max": float(data.max())}
-
-
 def repeat(measure: Callable[[], tuple[float, bool]], stops: int) -> tuple[list[float], int]:
     """``stops`` measurements: (ms of each, how many left a worker running past the timeout)."""
     times, failed = [], 0

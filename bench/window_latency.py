@@ -26,13 +26,10 @@ Three tables:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.stats import distribution, run_json
 KINDS = {
     "element-wise": ("add-elementwise", "divide-elementwise"),
     "vectorised": ("add-vectorised", "divide-vectorised"),
@@ -79,7 +76,7 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
     QtCore.QTimer.singleShot(int(500 + seconds * 1000), window.close)
     app.exec_()
     return {"kind": kind, "n": n, "switch_ms": switch_interval * 1000, "size": size,
-            **distribution(delays.delays), "fps": frames.count / seconds}
+            **distribution(delays.delays, scale=1000), "fps": frames.count / seconds}
 
 
 def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
@@ -131,16 +128,7 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
     app.exec_()
     switch.restore()
     return {"kind": "bare window", "n": n, "switch_ms": switch_interval * 1000, "size": 0,
-            **distribution(delays), "fps": 0.0}
-
-
-def distribution(delays_s: list[float]) -> dict:
-    """Median, p95, p99 and max of delays in seconds, as milliseconds."""
-    import numpy as np
-
-    ms = np.array(delays_s) * 1000
-    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
-            "p99": float(np.percentile(ms, 99)), "max": float(ms.max()), "samples": int(ms.size)}
+            **distribution(delays, scale=1000), "fps": 0.0}
 
 
 class DelayLog:
@@ -195,11 +183,7 @@ def run_isolated(kind: str, n: int, switch_interval: float, size: int, seconds: 
     call = (f"measure_floor({n!r}, {switch_interval!r}, {seconds!r})" if kind == "floor"
             else f"measure({kind!r}, {n!r}, {switch_interval!r}, {size!r}, {seconds!r})")
     code = f"import json; from bench.window_latency import measure, measure_floor; print(json.dumps({call}))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=seconds + 120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark run failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json(code, timeout=seconds + 120)
 
 
 def delay_table(workers: list[int], intervals: list[float], kinds: list[str], seconds: float) -> list[dict]:
