@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="threadlab",
         description="Watch real Python threads share an array, take a lock and freeze a window.",
-        epilog="Lessons without a window: 'threadlab list', 'threadlab run ID --help'.",
+        epilog="Lessons without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help'.",
     )
     parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
     parser.add_argument(
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Words that select the headless lesson commands instead of the window.
-LESSON_COMMANDS = ("list", "run")
+LESSON_COMMANDS = ("list", "run", "code")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,16 +71,16 @@ def test_a_grab_of_a_lesson_lock_stops_waiting_when_the_lesson_is_stopped():
 
     from app.core.primitives import Lock
 
-    stop = threading.Event()
-    lock = Lock("lesson lock", abandon=stop)
+    pause = threading.Event()
+    lock = Lock("lesson lock")
     lock.acquire()
     grab = LockGrab(lock)
     try:
         assert grab.request() == WAITING
-        stop.set()  # the lesson's Stop: its locks' waits are abandoned
+        lock.stop_waits("the lesson was stopped")  # the lesson's Stop ends every wait for its locks
         end = time.monotonic() + 5
         while grab.state == WAITING and time.monotonic() < end:
-            stop.wait(0.005)
+            pause.wait(0.005)
         assert grab.state == IDLE  # no longer waiting, and no uncaught error in the taker
     finally:
         lock.release()

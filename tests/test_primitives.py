@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from app.core import recorder as rec
-from app.core.primitives import Condition, Event, Lock, RLock, Thread, WaitBroken, format_site
+from app.core.primitives import Condition, Event, Lock, RLock, RunStopped, Thread, WaitBroken, format_site
 from app.core.recorder import Recorder
 from helpers import WAIT_S, wait_until
 
@@ -101,16 +101,55 @@ def test_breaking_a_wait_raises_inside_the_waiting_thread():
     assert len(raised) == 1 and "broken from outside" in str(raised[0])
 
 
-def test_an_abandon_event_ends_every_wait():
-    stop = threading.Event()
-    lock = Lock("l", abandon=stop)
+def test_breaking_one_wait_leaves_the_others_waiting_and_the_owner_holding():
+    recorder = Recorder()
+    lock = Lock("l", recorder=recorder)
+    outcome = {}
+
+    def wait_for_it(name):
+        try:
+            with lock:
+                outcome[name] = "got it"
+        except WaitBroken:
+            outcome[name] = "broken"
+
+    lock.acquire()
+    first = started(wait_for_it, "first", recorder, "first")
+    wait_until(lambda: len(lock.waiters()) == 1)
+    second = started(wait_for_it, "second", recorder, "second")
+    wait_until(lambda: len(lock.waiters()) == 2)
+    (victim,) = [w for w in lock.waiters() if w.lane.name == "first"]
+    assert lock.break_wait(victim) == ["first"]
+    first.join(WAIT_S)
+    assert outcome == {"first": "broken"}
+    assert lock.locked() and lock.owner is recorder.lane()  # the owner never stopped owning it
+    assert [w.lane.name for w in lock.waiters()] == ["second"]
+    lock.release()
+    second.join(WAIT_S)
+    assert outcome == {"first": "broken", "second": "got it"} and not lock.locked()
+
+
+def test_stop_waits_ends_every_wait_now_and_later_and_no_release_fails():
+    lock = Lock("l")
     raised = []
-    with lock:
-        t = started(lambda: raised.append(pytest.raises(WaitBroken, lock.acquire)), "waiter", lock.recorder)
-        wait_until(lambda: lock.waiters())
-        stop.set()
+
+    def wait_for_it():
+        try:
+            lock.acquire()
+        except RunStopped:
+            raised.append("stopped")
+
+    lock.acquire()
+    waiters = [started(wait_for_it, f"w{i}", lock.recorder) for i in range(3)]
+    wait_until(lambda: len(lock.waiters()) == 3)
+    lock.stop_waits("the run was stopped")
+    for t in waiters:
         t.join(WAIT_S)
-    assert not t.is_alive() and len(raised) == 1
+    assert raised == ["stopped"] * 3 and not any(t.is_alive() for t in waiters)
+    with pytest.raises(RunStopped, match="the run was stopped"):
+        lock.acquire()
+    lock.release()  # the owner lets go as it unwinds: quietly
+    lock.release()
 
 
 def test_acquire_unless_gives_up_when_asked():
@@ -210,9 +249,8 @@ def test_join_is_recorded_only_when_it_waits():
     assert kinds(recorder, "joiner") == [rec.STARTED, rec.JOINING, rec.RUNNING, rec.FINISHED]
 
 
-def test_a_condition_wait_comes_back_holding_its_lock_even_when_stop_is_set():
-    stop = threading.Event()
-    lock = Lock("guarded", abandon=stop)
+def test_the_retake_inside_condition_wait_is_never_broken():
+    lock = Lock("guarded")
     cond = Condition(lock, name="c")
     result = {}
 
@@ -224,8 +262,9 @@ def test_a_condition_wait_comes_back_holding_its_lock_even_when_stop_is_set():
     t = started(consumer, "consumer", lock.recorder)
     wait_until(lambda: not lock.locked())  # the consumer waits, the lock is free
     with cond:
-        stop.set()  # the re-take inside wait must not be broken by this
         cond.notify()
+        wait_until(lambda: lock.waiters())  # the consumer takes the lock back: it waits for us
+        assert lock.break_wait() == []  # that wait must come back holding the lock: unbreakable
     t.join(WAIT_S)
     assert result == {"woke": True, "owns": True} and not lock.locked()
 

@@ -25,6 +25,7 @@ STATE_COLOURS = {
     rec.WAIT_COND: "#b565c9",
     rec.JOINING: "#6f86d6",
     rec.PACING: "#c9d3e0",
+    rec.SLEEPING: "#a9b4c4",
 }
 LEGEND = {
     rec.RUNNING: "running",
@@ -33,6 +34,7 @@ LEGEND = {
     rec.WAIT_COND: "waiting on a condition",
     rec.JOINING: "joining a thread",
     rec.PACING: "pacing (a wait with a timeout)",
+    rec.SLEEPING: "sleeping (time.sleep)",
 }
 HOLD_COLOUR = "#3b3b3b"
 #: Instants drawn as a thin tick across the lane.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.core.primitives import Thread, WaitBroken
+from app.core.primitives import RunStopped, Thread, WaitBroken
 
 IDLE = "idle"
 WAITING = "waiting"
@@ -113,7 +113,7 @@ class LockGrab:
         if acquire_unless is not None:  # an instrumented lock: one recorded wait
             try:
                 return acquire_unless(cancel.is_set)
-            except WaitBroken:  # the lesson that owns the lock was stopped: stop waiting too
+            except (WaitBroken, RunStopped):  # the lock's program was stopped: stop waiting too
                 return False
         while not cancel.is_set():
             if self.lock.acquire(timeout=self.attempt):

@@ -1,4 +1,4 @@
-"""Bounds for every parameter the lab takes, and checks that raise clear ``ValueError``\\ s.
+"""Every parameter the lab and the lessons take (one type, :class:`Param`), and checks that raise clear ``ValueError``\\ s.
 
 The window clamps its spin boxes to these same bounds, so a value that the GUI can
 produce is always one the core accepts; the command line and the tests get the
@@ -11,20 +11,33 @@ import math
 import os
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import Any
 
 
 @dataclass(frozen=True)
-class Bound:
-    """Inclusive range of one numeric parameter, with its default and unit."""
+class Param:
+    """One parameter: a number in an inclusive range, a yes/no, or one of ``choices``.
+
+    The one parameter type of the project: the lab's settings, the lessons' constants
+    (where ``name`` is the constant's name in the program), the window's widgets and
+    ``--set NAME=VALUE`` all use it. The kind follows ``default``: ``int``, ``float``,
+    ``bool``, or a string with ``choices``.
+    """
 
     name: str
-    low: float
-    high: float
-    default: float
+    default: Any
+    low: float = 0
+    high: float = 0
     unit: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        """Return the range as text, e.g. ``"10 to 10000000"``."""
+        """The allowed values as text: ``"10 to 10000000 elements"``, ``"Lock | RLock"``."""
+        if self.choices:
+            return " | ".join(self.choices)
+        if isinstance(self.default, bool):
+            return "True | False"
         unit = f" {self.unit}" if self.unit else ""
         return f"{_fmt(self.low)} to {_fmt(self.high)}{unit}"
 
@@ -32,23 +45,48 @@ class Bound:
         """Return ``value`` moved into the range (for widgets that clamp)."""
         return min(max(value, self.low), self.high)
 
+    def parse(self, text: str | Any) -> Any:
+        """Convert ``text`` (from ``--set``, a widget or a program's line) and check it;
+        ``ValueError`` with the name and the allowed values if it is not allowed."""
+        if self.choices:
+            if text not in self.choices:
+                raise ValueError(f"{self.name} must be one of {', '.join(map(repr, self.choices))}, got {text!r}")
+            return text
+        if isinstance(self.default, bool):
+            words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+            value = words.get(text.strip().lower()) if isinstance(text, str) else text
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.name} must be True or False, got {text!r}")
+            return value
+        if isinstance(self.default, int):
+            try:
+                value = int(text.replace("_", "")) if isinstance(text, str) else text
+            except ValueError:
+                raise ValueError(f"{self.name} must be a whole number, got {text!r}") from None
+            return check_int(self, value)
+        try:
+            value = float(text.replace("_", "")) if isinstance(text, str) else text
+        except ValueError:
+            raise ValueError(f"{self.name} must be a number, got {text!r}") from None
+        return check_float(self, value)
+
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-ARRAY_SIZE = Bound("array size", 10, 10_000_000, 100_000, "elements")
-WORKERS_PER_KIND = Bound("workers", 1, 16, 1)
-PERIOD = Bound("pacing period", 0.0, 10.0, 0.02, "s")
-COUNTER_DELAY = Bound("delay", 0.001, 10.0, 0.25, "s")
-COUNTER_COUNT = Bound("count", 1, 1_000_000, 1000)
-DURATION = Bound("duration", 0.1, 600.0, 3.0, "s")
-JOIN_TIMEOUT = Bound("join timeout", 0.0, 60.0, 1.0, "s")
+ARRAY_SIZE = Param("array size", 100_000, 10, 10_000_000, "elements")
+WORKERS_PER_KIND = Param("workers", 1, 1, 16)
+PERIOD = Param("pacing period", 0.02, 0.0, 10.0, "s")
+COUNTER_DELAY = Param("delay", 0.25, 0.001, 10.0, "s")
+COUNTER_COUNT = Param("count", 1000, 1, 1_000_000)
+DURATION = Param("duration", 3.0, 0.1, 600.0, "s")
+JOIN_TIMEOUT = Param("join timeout", 1.0, 0.0, 60.0, "s")
 #: The interpreter's thread switch interval (``sys.setswitchinterval``); Python's own is 5 ms.
-SWITCH_INTERVAL = Bound("switch interval", 0.0005, 0.05, 0.005, "s")
+SWITCH_INTERVAL = Param("switch interval", 0.005, 0.0005, 0.05, "s")
 
 
-def check_int(bound: Bound, value: object) -> int:
+def check_int(bound: Param, value: object) -> int:
     """Return ``value`` as an ``int`` inside ``bound``, or raise ``ValueError``."""
     if isinstance(value, bool):
         raise ValueError(f"{bound.name} must be a whole number, got {value!r}")
@@ -61,7 +99,7 @@ def check_int(bound: Bound, value: object) -> int:
     return int(value)
 
 
-def check_float(bound: Bound, value: object) -> float:
+def check_float(bound: Param, value: object) -> float:
     """Return ``value`` as a finite ``float`` inside ``bound``, or raise ``ValueError``."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"{bound.name} must be a number, got {value!r}")

@@ -36,8 +36,10 @@ from app.core.recorder import HOLD, RELEASE, Lane, Recorder
 
 #: Records of primitives made without a ``recorder=`` argument go here.
 DEFAULT_RECORDER = Recorder()
-#: How long one attempt of a blocking acquire waits before it looks for a broken wait.
+#: How often ``acquire_unless`` asks whether to give up.
 ATTEMPT_S = 0.05
+#: How long a release by another thread waits for a new owner to write its name.
+OWNER_WRITE_S = 0.5
 
 _now = time.monotonic
 _frame = sys._getframe
@@ -45,7 +47,14 @@ _serials = itertools.count(1)
 
 
 class WaitBroken(RuntimeError):
-    """Raised inside a thread whose wait for a lock was broken (or abandoned) from outside."""
+    """Raised inside a thread whose wait for a lock was broken from outside."""
+
+
+class RunStopped(BaseException):
+    """Raised inside a program's thread when its run is stopped (Stop in the window).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that a program's own
+    ``except Exception:`` does not swallow it."""
 
 
 # -- call sites ------------------------------------------------------------------------------
@@ -72,10 +81,12 @@ def line_of(code: CodeType, lasti: int) -> int:
     return code.co_firstlineno
 
 
-def format_site(site: Site | None) -> str:
-    """``app/lessons/lock.py:31 in add``; ``"?"`` when unknown."""
+def format_site(site: Site | str | None) -> str:
+    """``app/lessons/lock.py:31 in add``; ``"?"`` when unknown; a site given in words as is."""
     if not site:
         return "?"
+    if isinstance(site, str):
+        return site
     code, lasti = site
     return f"{short_path(code.co_filename)}:{line_of(code, lasti)} in {code.co_name}"
 
@@ -114,37 +125,55 @@ def _check_acquire_args(blocking: bool, timeout: float) -> None:
         raise ValueError("timeout value must be a non-negative number")
 
 
+class _Handoff:
+    """A broken wait in flight: the lock's inner lock was let go on its owner's behalf so
+    that the broken waiters wake inside their real ``acquire``; each takes it in turn,
+    raises :class:`WaitBroken`, and the last one keeps it locked for the owner."""
+
+    __slots__ = ("done", "owner_let_go", "stopped")
+
+    def __init__(self, stopped: str = "") -> None:
+        self.done = threading.Event()  # set when the last broken waiter went through
+        self.owner_let_go = False  # the owner released while the handoff was under way
+        #: Not a handoff but the end of the lock's run (see :meth:`Lock.stop_waits`):
+        #: every wait raises :class:`RunStopped` with these words.
+        self.stopped = stopped
+
+
 class Lock:
     """``threading.Lock`` that records, knows its owner and waiters, and can break a wait.
 
-    Like ``threading.Lock``, any thread may release it. ``abandon``: an Event that,
-    once set, ends every wait for this lock with :class:`WaitBroken` (a lesson's stop).
+    Like ``threading.Lock``, any thread may release it. A blocking ``acquire`` blocks in
+    a real ``threading.Lock``: the waiters are woken by the interpreter and the OS in
+    the order they would be without this class. A wait can still be broken from
+    outside (:meth:`break_wait`): the lock is let go on its owner's behalf, the broken
+    waiter wakes, takes it, hands it straight back (the owner never stops owning it)
+    and raises :class:`WaitBroken`. That is how a deadlock ends without a restart.
     The owner fields are written only by the thread that holds the lock; readers on
     other threads (the panel, the detector) read them without waiting.
     """
 
-    __slots__ = ("name", "recorder", "abandon", "owner", "owner_since", "owner_site", "acquisitions",
+    __slots__ = ("name", "recorder", "owner", "owner_since", "owner_site", "acquisitions",
                  "contended", "_inner", "_meta", "_depth", "_append", "_local",
-                 "_waiters", "_broken", "__weakref__")
+                 "_waiters", "_broken", "_handoff", "__weakref__")
     reentrant = False
 
-    def __init__(self, name: str | None = None, *, recorder: Recorder | None = None,
-                 abandon: threading.Event | None = None) -> None:
+    def __init__(self, name: str | None = None, *, recorder: Recorder | None = None) -> None:
         self.name = name if name is not None else f"{type(self).__name__}-{next(_serials)}"
         self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
-        self.abandon = abandon
         self.owner: Lane | None = None
         self.owner_since = 0.0
         self.owner_site: Site | None = None
         self.acquisitions = 0  # also tells one hold from the next: the detector compares it
         self.contended = 0  # acquisitions that had to wait
         self._inner = threading.Lock()
-        self._meta = threading.Lock()  # guards _waiters and _broken
+        self._meta = threading.Lock()  # guards _waiters, _broken and _handoff's changes
         self._depth = 0
         self._append = self.recorder.records.append if self.recorder.enabled else None
         self._local = self.recorder._local  # .lane: the calling thread's Lane
         self._waiters: dict[Lane, Waiter] = {}
-        self._broken: set[Waiter] = set()
+        self._broken: dict[Waiter, str] = {}  # waits to break, with the words they raise
+        self._handoff: _Handoff | None = None
 
     @property
     def kind(self) -> str:
@@ -171,8 +200,10 @@ class Lock:
         site = (caller.f_code, caller.f_lasti) if caller.f_code.co_filename != _THREADING_FILE \
             else _site_outside()  # ``with cond:`` comes through threading.Condition.__enter__
         if self._inner.acquire(False):
-            self._took(lane, site)
-            return True
+            if self._handoff is None:
+                self._took(lane, site)
+                return True
+            self._inner.release()  # a broken wait's turn, not ours: wait behind it
         if not blocking or timeout == 0:
             return False
         return self._wait(lane, timeout, site)
@@ -182,12 +213,18 @@ class Lock:
     def release(self) -> None:
         """Release; ``RuntimeError`` if it is not held (or, for an RLock, not by the caller)."""
         owner = self.owner
+        handoff = self._handoff
+        if handoff is not None and handoff.stopped:  # the run is over: no release fails
+            self._let_go_during_handoff()
+            return
         if self.reentrant:
             if owner is None or owner is not getattr(self._local, "lane", None):
                 raise RuntimeError("cannot release un-acquired lock")
             if self._depth > 1:
                 self._depth -= 1
                 return
+        if handoff is not None and self._let_go_during_handoff():
+            return
         if owner is None and self._inner.locked():
             owner = self._owner_published()
         if owner is None:  # threading's own error if the lock is free
@@ -206,10 +243,9 @@ class Lock:
         """The owner of a lock that is held but shows none: a thread took it a moment ago
         and is about to write its name. Let it (a release from another thread must not
         free the lock before that, or the lock would end up free with an owner)."""
-        for _ in range(1000):
-            if self.owner is not None or not self._inner.locked():
-                break
-            time.sleep(0)  # lets the taker run to its next line
+        give_up = _now() + OWNER_WRITE_S
+        while self.owner is None and self._inner.locked() and _now() < give_up:
+            time.sleep(0.0001)  # lets the taker run to its next line
         return self.owner
 
     def acquire_unless(self, give_up: Callable[[], bool]) -> bool:
@@ -227,13 +263,16 @@ class Lock:
         caller = _frame(1)
         site = (caller.f_code, caller.f_lasti)
         if self._inner.acquire(False):
-            self._took(lane, site)
-            return True
+            if self._handoff is None:
+                self._took(lane, site)
+                return True
+            self._inner.release()
         return self._wait(lane, -1, site, give_up)
 
     def locked(self) -> bool:
         """True while some thread holds it."""
-        return self._inner.locked()
+        handoff = self._handoff
+        return self._inner.locked() if handoff is None else not handoff.owner_let_go
 
     def __repr__(self) -> str:
         state = f"locked by {self.owner.name!r}" if self.owner is not None else "unlocked"
@@ -245,17 +284,48 @@ class Lock:
         with self._meta:
             return list(self._waiters.values())
 
-    def break_wait(self, waiter: Waiter | None = None) -> list[str]:
+    def break_wait(self, waiter: Waiter | None = None, reason: str = "") -> list[str]:
         """Make this very wait (or every breakable one) raise WaitBroken; return the names.
 
         A wait is named by its :class:`Waiter`, not its thread, so a later wait of the
-        same thread is never broken by mistake. Unbreakable waits are left alone.
+        same thread is never broken by mistake. Unbreakable waits are left alone. Call it
+        only while the owner cannot let go itself (it waits in a deadlock, or it has
+        ended): the lock is let go on its behalf so that the waiter wakes.
         """
+        reason = reason or f"the wait for {self.kind} {self.name!r} was broken from outside"
         with self._meta:
             chosen = [w for w in self._waiters.values()
-                      if w.breakable and (waiter is None or w is waiter)]
-            self._broken.update(chosen)
+                      if w.breakable and w not in self._broken and (waiter is None or w is waiter)]
+            if not chosen:
+                return []
+            self._broken.update((w, reason) for w in chosen)
+            start = self._handoff is None and self._inner.locked()
+            if start:
+                self._handoff = _Handoff()
+        if start:
+            self._inner.release()  # on the owner's behalf: the first broken waiter wakes
         return [w.lane.name for w in chosen]
+
+    def kick(self) -> None:
+        """After :meth:`stop_waits`: let go once more, so that a waiter still blocked wakes
+        (a thread stopped right after it woke may have left without passing it on)."""
+        if self._handoff is not None and self._handoff.stopped and self._waiters:
+            try:
+                self._inner.release()
+            except RuntimeError:
+                pass
+
+    def stop_waits(self, reason: str) -> None:
+        """The run this lock belongs to is over: every wait for it, now and later, raises
+        :class:`RunStopped` with ``reason``; releases no longer fail. For good."""
+        with self._meta:
+            old, self._handoff = self._handoff, _Handoff(stopped=reason)
+        if old is not None:
+            old.done.set()  # whoever waited behind a handoff looks again, and stops
+        try:
+            self._inner.release()  # wakes one waiter, which wakes the next as it stops
+        except RuntimeError:
+            pass  # it was free
 
     def held_for(self) -> float:
         """Seconds the current owner has held it (0.0 when free)."""
@@ -265,7 +335,7 @@ class Lock:
     def _is_owned(self) -> bool:
         if self.reentrant:
             return self.owner is self.recorder.lane()
-        return self._inner.locked()  # what threading.Condition assumes for a plain Lock
+        return self.locked()  # what threading.Condition assumes for a plain Lock
 
     def _release_save(self) -> int:
         depth = self._depth
@@ -277,9 +347,12 @@ class Lock:
         """Take the lock back after a Condition wait; the site is whoever called ``wait``."""
         lane = self.recorder.lane()
         site = _site_outside()
-        if self._inner.acquire(False):
+        got = self._inner.acquire(False)
+        if got and self._handoff is None:
             self._took(lane, site)
         else:  # unbreakable: Condition.wait must come back holding the lock, whatever happens
+            if got:
+                self._inner.release()  # a broken wait's turn
             self._wait(lane, -1, site, breakable=False)
         self._depth = depth
 
@@ -296,6 +369,8 @@ class Lock:
 
     def _wait(self, lane: Lane, timeout: float, site: Site,
               give_up: Callable[[], bool] | None = None, breakable: bool = True) -> bool:
+        """Block in the real lock until it is ours, the timeout passes, the wait is broken
+        (:class:`WaitBroken`) or ``give_up()`` says so (asked every :data:`ATTEMPT_S`)."""
         recorder = self.recorder
         began = _now()
         waiter = Waiter(lane, site, began, timeout, breakable)
@@ -306,42 +381,104 @@ class Lock:
         got, ending = False, ""
         try:
             while True:
-                attempt = ATTEMPT_S if deadline is None else min(ATTEMPT_S, deadline - _now())
-                if attempt <= 0:
-                    ending = rec.TIMED_OUT
-                    return False
-                if self._inner.acquire(timeout=attempt):
-                    got = True
-                    with self._meta:  # stop waiting *before* owning: the detector never sees both
-                        self._waiters.pop(lane, None)
-                    self.contended += 1
-                    recorder.record(rec.RUNNING, None, lane)
-                    self._took(lane, site)
-                    return True
-                if breakable:
-                    self._raise_if_broken(waiter)
-                if give_up is not None and give_up():
+                handoff = self._handoff
+                if handoff is not None and handoff.stopped:
+                    raise RunStopped(handoff.stopped)
+                broken = waiter in self._broken
+                if give_up is not None and not broken and give_up():
                     ending = rec.GAVE_UP
                     return False
-        except WaitBroken:
+                if deadline is None or (broken and self._handoff is not None):
+                    left = -1.0  # (a broken wait waits for its turn however long it takes)
+                else:
+                    left = deadline - _now()
+                    if left <= 0:
+                        ending = rec.TIMED_OUT
+                        return False
+                if give_up is not None and not broken:
+                    left = ATTEMPT_S if left < 0 else min(left, ATTEMPT_S)
+                handoff = self._handoff
+                if handoff is not None and not broken:
+                    # a broken wait is being let through: stay out of its way (and look
+                    # again soon, in case this wait is broken too meanwhile)
+                    handoff.done.wait(ATTEMPT_S if left < 0 else min(left, ATTEMPT_S))
+                    continue
+                if not self._inner.acquire(True, left):
+                    continue  # the top of the loop says: timed out, gave up, or again
+                if self._handoff is not None:
+                    reason = self._through_handoff(waiter)
+                    if reason is None:
+                        continue  # not ours: given back, wait behind the broken ones
+                    if reason:
+                        raise WaitBroken(reason)
+                got = True
+                with self._meta:  # stop waiting *before* owning: the detector never sees both
+                    self._waiters.pop(lane, None)
+                self.contended += 1
+                recorder.record(rec.RUNNING, None, lane)
+                self._took(lane, site)
+                return True
+        except (WaitBroken, RunStopped):
             ending = rec.BROKEN
             raise
         finally:
             with self._meta:
-                self._waiters.pop(lane, None)
-                self._broken.discard(waiter)
+                if self._waiters.get(lane) is waiter:
+                    del self._waiters[lane]
+                self._broken.pop(waiter, None)
             if not got:
                 if ending:
                     recorder.record(ending, self, lane)
                 recorder.record(rec.RUNNING, None, lane)
 
-    def _raise_if_broken(self, waiter: Waiter) -> None:
+    def _through_handoff(self, waiter: Waiter) -> str | None:
+        """We hold the inner lock while a handoff is under way. A broken waiter gets the
+        words to raise (and passes the lock on, or keeps it for the owner); anyone else
+        gives it back and gets ``None``."""
         with self._meta:
-            broken = waiter in self._broken
-        if broken:
-            raise WaitBroken(f"the wait for {self.kind} {self.name!r} was broken from outside")
-        if self.abandon is not None and self.abandon.is_set():
-            raise WaitBroken(f"the wait for {self.kind} {self.name!r} was abandoned: stop requested")
+            handoff = self._handoff
+            if handoff is None:  # (it ended while we took the lock: take it as usual)
+                return ""
+            if handoff.stopped:
+                self._inner.release()  # wake the next waiter: it stops too
+                raise RunStopped(handoff.stopped)
+            reason = self._broken.pop(waiter, None)
+            if reason is None:
+                self._inner.release()
+                return None
+            if self._waiters.get(waiter.lane) is waiter:
+                del self._waiters[waiter.lane]
+            still = [w for w in self._broken if self._waiters.get(w.lane) is w]
+            if still:
+                self._inner.release()  # the next broken waiter's turn
+            else:
+                self._handoff = None
+                if handoff.owner_let_go:  # the owner let go meanwhile: the lock is free now
+                    self._inner.release()
+                handoff.done.set()
+            return reason
+
+    def _let_go_during_handoff(self) -> bool:
+        """A release while a handoff is under way: the owner lets go of a lock whose inner
+        lock is passing between broken waiters; the last of them frees it."""
+        with self._meta:
+            handoff = self._handoff
+            if handoff is None:
+                return False
+            owner = self.owner
+            if handoff.stopped:  # the run is over: let every release through quietly
+                if owner is not None and self._append is not None:
+                    self._append((_now(), owner, RELEASE, self))
+                self.owner = None
+                return True
+            if owner is None or handoff.owner_let_go:
+                raise RuntimeError("release unlocked lock")
+            handoff.owner_let_go = True
+            self.owner = None
+            self._depth = 0
+            if self._append is not None:
+                self._append((_now(), owner, RELEASE, self))
+            return True
 
 
 class RLock(Lock):
@@ -349,6 +486,32 @@ class RLock(Lock):
 
     __slots__ = ()
     reentrant = True
+
+
+class StoppableCondition(threading.Condition):
+    """A ``threading.Condition`` whose waits end with :class:`RunStopped` once
+    :meth:`stop` is called (the instrumented Event, Semaphore, Barrier and queues wait on
+    one, so that Stop wakes them from the real wait they are in)."""
+
+    _stopped = ""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._stopped:
+            raise RunStopped(self._stopped)
+        got = super().wait(timeout)
+        if self._stopped:
+            raise RunStopped(self._stopped)
+        return got
+
+    def stop(self, reason: str) -> None:
+        """Wake every waiter now (without the lock, which a stuck thread may hold) and make
+        every wait from now on raise :class:`RunStopped` with ``reason``."""
+        self._stopped = reason
+        for waiter in list(self._waiters):  # what notify_all does, minus taking the lock
+            try:
+                waiter.release()
+            except RuntimeError:
+                pass  # already woken
 
 
 class Event(threading.Event):
@@ -361,6 +524,7 @@ class Event(threading.Event):
 
     def __init__(self, name: str | None = None, *, recorder: Recorder | None = None) -> None:
         super().__init__()
+        self._cond = StoppableCondition(threading.Lock())  # (made by threading.Event, unused yet)
         self.name = name if name is not None else f"Event-{next(_serials)}"
         self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
 
@@ -378,11 +542,15 @@ class Event(threading.Event):
         self.recorder.record(rec.SET, self)  # before the waiters wake, so it comes first
         super().set()
 
+    def stop(self, reason: str) -> None:
+        """End every wait on this Event with :class:`RunStopped` (see StoppableCondition)."""
+        self._cond.stop(reason)
+
     def __repr__(self) -> str:
         return f"<Event {self.name!r} {'set' if self.is_set() else 'unset'}>"
 
 
-class Condition(threading.Condition):
+class Condition(StoppableCondition):
     """``threading.Condition`` over an instrumented lock (a new :class:`RLock` by default)."""
 
     def __init__(self, lock: Lock | None = None, name: str | None = None, *,
@@ -410,6 +578,68 @@ class Condition(threading.Condition):
     notifyAll = notify_all  # noqa: N815 - threading's old name
 
 
+class Semaphore(threading.Semaphore):
+    """``threading.Semaphore`` whose blocking waits are recorded (*waiting on* it)."""
+
+    kind = "Semaphore"
+
+    def __init__(self, value: int = 1, name: str | None = None, *, recorder: Recorder | None = None) -> None:
+        super().__init__(value)
+        self._cond = StoppableCondition(threading.Lock())
+        self.name = name if name is not None else f"{self.kind}-{next(_serials)}"
+        self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        if not blocking or self._value > 0:  # (taken at once, or a mere try)
+            return super().acquire(blocking, timeout)
+        self.recorder.record(rec.WAIT_COND, self)
+        try:
+            got = super().acquire(blocking, timeout)
+        finally:
+            self.recorder.record(rec.RUNNING)
+        if not got:
+            self.recorder.record(rec.TIMED_OUT, self)
+        return got
+
+    __enter__ = acquire
+
+    def stop(self, reason: str) -> None:
+        self._cond.stop(reason)
+
+
+class BoundedSemaphore(Semaphore, threading.BoundedSemaphore):
+    """``threading.BoundedSemaphore``, recorded like :class:`Semaphore`."""
+
+    kind = "BoundedSemaphore"
+
+    def __init__(self, value: int = 1, name: str | None = None, *, recorder: Recorder | None = None) -> None:
+        Semaphore.__init__(self, value, name, recorder=recorder)
+        self._initial_value = value
+
+
+class Barrier(threading.Barrier):
+    """``threading.Barrier`` whose waits are recorded (*waiting on* it)."""
+
+    kind = "Barrier"
+
+    def __init__(self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None,
+                 name: str | None = None, *, recorder: Recorder | None = None) -> None:
+        super().__init__(parties, action, timeout)
+        self._cond = StoppableCondition(threading.Lock())
+        self.name = name if name is not None else f"{self.kind}-{next(_serials)}"
+        self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.recorder.record(rec.WAIT_COND, self)
+        try:
+            return super().wait(timeout)
+        finally:
+            self.recorder.record(rec.RUNNING)
+
+    def stop(self, reason: str) -> None:
+        self._cond.stop(reason)
+
+
 class Thread(threading.Thread):
     """``threading.Thread`` whose life is recorded: started, its states, finished or failed.
 
@@ -428,6 +658,9 @@ class Thread(threading.Thread):
         super().__init__(group, target, name, args, kwargs, daemon=daemon)
         self.recorder = recorder if recorder is not None else DEFAULT_RECORDER
         self.error: BaseException | None = None
+        self.stopped = False  # True if a run's Stop ended it (RunStopped)
+        self.lane: Lane | None = None  # its row in the recorder, once it runs
+        self._joiners: dict[Lane, Waiter] = {}  # threads in join() on this one (the wait-for graph)
 
     def start(self) -> None:
         body = self.run  # the subclass's run, if it has one
@@ -443,7 +676,7 @@ class Thread(threading.Thread):
 
     def _recorded(self, body: Callable[[], None]) -> None:
         recorder = self.recorder
-        lane = recorder.new_lane(self.name)
+        lane = self.lane = recorder.new_lane(self.name)
         recorder.record(rec.STARTED, None, lane)
         try:
             body()
@@ -455,11 +688,47 @@ class Thread(threading.Thread):
             # the record keeps the words, not the exception (whose frames hold their locals)
             recorder.record(rec.FAILED if failed else rec.FINISHED, repr(self.error) if failed else None, lane)
 
-    def join(self, timeout: float | None = None) -> None:
+    def join(self, timeout: float | None = None, *, site: str | None = None) -> None:
+        """``threading.Thread.join``, recorded. ``site``: where the join is, in words, when
+        it is not a line of code (a program's end, where Python joins its threads)."""
         if not self.is_alive() or self is threading.current_thread():
             return super().join(timeout)  # nothing to wait for, or threading's own error
-        self.recorder.record(rec.JOINING, self)
+        recorder = self.recorder
+        lane = recorder.lane()
+        waiter = Waiter(lane, site or _site_outside(), _now(), -1 if timeout is None else timeout,
+                        breakable=False)
+        self._joiners[lane] = waiter  # (one dict store: atomic under the GIL)
+        recorder.record(rec.JOINING, self, lane)
         try:
             super().join(timeout)
         finally:
-            self.recorder.record(rec.RUNNING)
+            self._joiners.pop(lane, None)
+            recorder.record(rec.RUNNING, None, lane)
+
+    def joiners(self) -> list[Waiter]:
+        """The threads waiting in ``join()`` for this one now."""
+        return list(self._joiners.copy().values())
+
+
+class Timer(Thread):
+    """``threading.Timer``: call a function after ``interval`` seconds, unless cancelled;
+    recorded like any :class:`Thread` (its wait shows as pacing)."""
+
+    def __init__(self, interval: float, function: Callable[..., Any], args: Any = None, kwargs: Any = None, *,
+                 recorder: Recorder | None = None) -> None:
+        super().__init__(recorder=recorder)
+        self.interval = interval
+        self.function = function
+        self.args = args if args is not None else []
+        self.kwargs = kwargs if kwargs is not None else {}
+        self.finished = Event(f"{self.name} cancelled", recorder=self.recorder)
+
+    def cancel(self) -> None:
+        """Stop the timer if it has not fired yet."""
+        self.finished.set()
+
+    def run(self) -> None:
+        self.finished.wait(self.interval)
+        if not self.finished.is_set():
+            self.function(*self.args, **self.kwargs)
+        self.finished.set()

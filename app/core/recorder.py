@@ -30,7 +30,8 @@ from typing import Any
 # -- thread states: each starts a new segment in the thread's lane -------------------------
 STARTED = "started"  # the thread began: a mark, and the state becomes RUNNING
 RUNNING = "running"
-PACING = "pacing"  # Event.wait(timeout) or a sleep: idle by choice, for a bounded time
+PACING = "pacing"  # Event.wait(timeout): idle by choice, for a bounded time
+SLEEPING = "sleeping"  # time.sleep in a program's code
 WAIT_LOCK = "waiting for lock"
 WAIT_EVENT = "waiting for event"  # Event.wait() with no timeout
 WAIT_COND = "waiting on condition"
@@ -62,19 +63,22 @@ _now = time.monotonic
 class Lane:
     """One thread's row in the timeline: one per thread *lifetime* (idents get reused)."""
 
-    __slots__ = ("serial", "name", "ident", "_thread", "__weakref__")
+    __slots__ = ("serial", "name", "ident", "ended", "_thread", "__weakref__")
 
     def __init__(self, serial: int, name: str, ident: int | None,
                  thread: threading.Thread | None = None) -> None:
         self.serial = serial
         self.name = name
         self.ident = ident
+        self.ended = False  # set when the thread's own code is over (it may live on a little)
         self._thread = weakref.ref(thread) if thread is not None else None
 
     @property
     def alive(self) -> bool:
         """False once its thread has ended (a thread that is not instrumented records no
         end of its own: the timeline closes its lane when it sees this)."""
+        if self.ended:
+            return False
         thread = self._thread() if self._thread is not None else None
         return thread is not None and thread.is_alive()
 
@@ -150,10 +154,14 @@ def records_since(records: list[Record], last: Record | None) -> list[Record]:
 def describe(kind: str, obj: Any) -> str:
     """``"waiting for lock 'array lock'"`` and the like, for tooltips and traces."""
     name = getattr(obj, "name", None)
+    if kind == WAIT_COND and name and getattr(obj, "kind", ""):
+        return f"waiting on {obj.kind} {name!r}"  # a Semaphore, a Barrier, a Queue
     if kind in (WAIT_LOCK, WAIT_EVENT, WAIT_COND) and name:
         return f"{kind} {name!r}"
     if kind == PACING and name:
         return f"pacing (wait with a timeout on {name!r})"
+    if kind == SLEEPING:
+        return "sleeping (time.sleep)"
     if kind == JOINING and name:
         return f"joining thread {name!r}"
     return kind

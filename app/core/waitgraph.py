@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from app.core.primitives import Lock, Site, Waiter, format_site
 from app.core.recorder import Lane
@@ -35,36 +35,53 @@ POLL_S = 0.05
 
 @dataclass(frozen=True)
 class WaitEdge:
-    """One arrow of the graph: ``waiter`` waits for ``lock``, which ``holder`` holds."""
+    """One arrow of the graph: ``waiter`` waits for ``lock`` (a lock it wants, or a
+    thread it joins), which ``holder`` holds (or is)."""
 
     waiter: Waiter
-    lock: Lock
+    lock: Any  # a Lock, or the Thread being joined
     holder: Lane
     held_since: float
-    taken_at: Site  # where the holder took the lock (formatted only when explained)
-    hold: int  # which acquisition of the lock this hold is
+    taken_at: Site | None  # where the holder took the lock (formatted only when explained)
+    hold: int  # which acquisition of the lock this hold is (0 for a join)
 
     @property
     def thread(self) -> Lane:
         return self.waiter.lane
 
     @property
+    def is_join(self) -> bool:
+        """True if the waiter waits in ``join()`` for the holder to end."""
+        return isinstance(self.lock, threading.Thread)
+
+    @property
     def since(self) -> float:
         """When this arrow appeared: the later of the wait and the hold."""
         return max(self.waiter.since, self.held_since)
 
+    def wanted(self) -> str:
+        """What the waiter waits for, in words: ``Lock 'data lock'`` or ``thread 'T' to end``."""
+        if self.is_join:
+            return f"thread {self.holder.name!r} to end"
+        return f"{self.lock.kind} {self.lock.name!r}"
+
 
 @dataclass(frozen=True)
 class Deadlock:
-    """A cycle of waits: ``edges[i]``'s holder is ``edges[i + 1]``'s waiter (and round)."""
+    """A cycle of waits: ``edges[i]``'s holder is ``edges[i + 1]``'s waiter (and round).
+
+    Also used for waits that can never end without a cycle: a lock whose holder has
+    ended without letting go (``abandoned``), where every edge waits for that one lock.
+    """
 
     edges: tuple[WaitEdge, ...]
     found_at: float  # time.monotonic() when it was reported
+    abandoned: bool = False
 
     @property
     def is_self(self) -> bool:
         """True for one thread waiting for a lock it holds itself."""
-        return len(self.edges) == 1
+        return len(self.edges) == 1 and not self.abandoned
 
     @property
     def formed_at(self) -> float:
@@ -82,13 +99,14 @@ class Deadlock:
 
     @property
     def locks(self) -> list[str]:
-        return [edge.lock.name for edge in self.edges]
+        """The names of the locks in the circle (the joined threads are not locks)."""
+        return [edge.lock.name for edge in self.edges if not edge.is_join]
 
     @property
     def victim(self) -> WaitEdge | None:
         """The wait to break: the breakable one that began last (it closed the cycle);
-        ``None`` if none can be broken (every wait re-takes a lock inside Condition.wait)."""
-        breakable = [edge for edge in self.edges if edge.waiter.breakable]
+        ``None`` if none can be broken (joins, and the re-take inside Condition.wait)."""
+        breakable = [edge for edge in self.edges if edge.waiter.breakable and not edge.is_join]
         return max(breakable, key=lambda edge: edge.waiter.since) if breakable else None
 
     def key(self) -> frozenset:
@@ -97,6 +115,16 @@ class Deadlock:
 
     def explain_lines(self) -> list[str]:
         """The finding in plain words, as a headline, one line per thread, and a moral."""
+        if self.abandoned:
+            e = self.edges[0]
+            names = " and ".join(repr(name) for name in self.threads)
+            return [
+                f"Stuck: {names} wait{'s' if len(self.edges) == 1 else ''} for {e.wanted()}, which "
+                f"{e.holder.name!r} still holds although it has ended.",
+                f"{e.holder.name!r} took it at {format_site(e.taken_at)} and never let go.",
+                "Nobody can release it now, so these waits never end. A `with lock:` block lets go "
+                "even when the code inside it fails.",
+            ]
         if self.is_self:
             (e,) = self.edges
             return [
@@ -107,14 +135,18 @@ class Deadlock:
                 "An RLock would let the owner take it again.",
             ]
         lines = [f"Deadlock: {len(self.edges)} threads wait for each other in a circle."]
-        for i, e in enumerate(self.edges):
-            held = self.edges[i - 1]  # this thread holds the lock that the previous one waits for
-            lines.append(
-                f"{e.thread.name!r} holds {held.lock.name!r} (taken at {format_site(held.taken_at)}) and waits "
-                f"for {e.lock.name!r} (at {format_site(e.waiter.site)})."
-            )
-        lines.append("None of them can go on. If every thread took the locks in one global "
-                     "order, such a circle could not form.")
+        for e in self.edges:
+            if e.is_join:
+                lines.append(f"{e.thread.name!r} waits for {e.wanted()} (join at {format_site(e.waiter.site)}).")
+            else:
+                lines.append(f"{e.thread.name!r} waits for {e.wanted()} (at {format_site(e.waiter.site)}), "
+                             f"which {e.holder.name!r} holds (taken at {format_site(e.taken_at)}).")
+        if any(e.is_join for e in self.edges):
+            lines.append("None of them can go on. A thread that waits for another to end must not "
+                         "hold a lock that the other one needs.")
+        else:
+            lines.append("None of them can go on. If every thread took the locks in one global "
+                         "order, such a circle could not form.")
         return lines
 
     def explain(self) -> str:
@@ -123,14 +155,17 @@ class Deadlock:
 
     def break_wait(self) -> list[str]:
         """Break the victim's wait (its acquire raises WaitBroken); return the thread's name.
+        A lock whose holder has ended: break every wait for it.
 
-        Breaking an old finding again is harmless: it names one wait, which has ended."""
+        Breaking an old finding again is harmless: it names waits that have ended."""
+        if self.abandoned:
+            return [name for e in self.edges for name in e.lock.break_wait(e.waiter)]
         victim = self.victim
         return victim.lock.break_wait(victim.waiter) if victim is not None else []
 
 
-def wait_edges(locks: Iterable[Lock]) -> list[WaitEdge]:
-    """Every untimed wait for a held lock, as seen now."""
+def wait_edges(locks: Iterable[Lock], threads: Iterable[threading.Thread] = ()) -> list[WaitEdge]:
+    """Every untimed wait for a held lock, and every untimed join, as seen now."""
     edges = []
     for lock in locks:
         waiters = [w for w in lock.waiters() if not w.timed]
@@ -141,6 +176,13 @@ def wait_edges(locks: Iterable[Lock]) -> list[WaitEdge]:
             continue
         for waiter in waiters:  # (an RLock's owner never waits for it: it is let in at once)
             edges.append(WaitEdge(waiter, lock, holder, since, site, hold))
+    for thread in threads:
+        lane = getattr(thread, "lane", None)
+        if lane is None or not thread.is_alive():
+            continue
+        for waiter in thread.joiners():
+            if not waiter.timed:
+                edges.append(WaitEdge(waiter, thread, lane, 0.0, None, 0))
     return edges
 
 
@@ -161,9 +203,20 @@ def find_cycles(edges: list[WaitEdge], found_at: float | None = None) -> list[De
     return cycles
 
 
-def find_deadlocks(locks: Iterable[Lock]) -> list[Deadlock]:
-    """The cycles among ``locks`` now (one look; :class:`DeadlockWatch` confirms with two)."""
-    return find_cycles(wait_edges(locks))
+def find_abandoned(edges: list[WaitEdge], found_at: float | None = None) -> list[Deadlock]:
+    """Waits for locks whose holder has ended (one finding per lock)."""
+    found_at = time.monotonic() if found_at is None else found_at
+    by_lock: dict[int, list[WaitEdge]] = {}
+    for edge in edges:
+        if not edge.is_join and not edge.holder.alive and edge.holder is not edge.thread:
+            by_lock.setdefault(id(edge.lock), []).append(edge)
+    return [Deadlock(tuple(group), found_at, abandoned=True) for group in by_lock.values()]
+
+
+def find_deadlocks(locks: Iterable[Lock], threads: Iterable[threading.Thread] = ()) -> list[Deadlock]:
+    """The cycles (and abandoned locks) now (one look; :class:`DeadlockWatch` confirms with two)."""
+    edges = wait_edges(locks, threads)
+    return find_cycles(edges) + find_abandoned(edges)
 
 
 class DeadlockWatch:
@@ -175,8 +228,10 @@ class DeadlockWatch:
     """
 
     def __init__(self, locks: Callable[[], list[Lock]], on_found: Callable[[Deadlock], None],
-                 auto_break: bool = False, poll: float = POLL_S, name: str = "deadlock-watch") -> None:
+                 auto_break: bool = False, poll: float = POLL_S, name: str = "deadlock-watch",
+                 threads: Callable[[], list[threading.Thread]] = list) -> None:
         self.locks = locks
+        self.threads = threads
         self.on_found = on_found
         self.auto_break = auto_break
         self.poll = poll
@@ -198,7 +253,7 @@ class DeadlockWatch:
 
     def scan(self) -> list[Deadlock]:
         """Look once; report (and return) the deadlocks seen on this look and the one before."""
-        seen = {d.key(): d for d in find_deadlocks(self.locks())}
+        seen = {d.key(): d for d in find_deadlocks(self.locks(), self.threads())}
         confirmed = {k: d for k, d in seen.items() if k in self._candidates and k not in self._reported}
         self._candidates = seen  # keeps the Waiter objects alive, so their ids stay unique
         for key, deadlock in confirmed.items():

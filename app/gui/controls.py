@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import params
-from app.core.params import Bound
+from app.core.params import Param
 from app.core.workers import KINDS, Settings
 
 WORKER_THREADS = "threads"
@@ -21,7 +21,7 @@ GUI_THREAD = "gui"
 DEFAULT_COUNTS = {"counter": 1, "add-elementwise": 1, "divide-elementwise": 1}
 
 
-def _int_spin(bound: Bound, value: float | None = None) -> QtWidgets.QSpinBox:
+def _int_spin(bound: Param, value: float | None = None) -> QtWidgets.QSpinBox:
     spin = QtWidgets.QSpinBox()
     spin.setRange(int(bound.low), int(bound.high))
     spin.setValue(int(bound.default if value is None else value))
@@ -30,7 +30,7 @@ def _int_spin(bound: Bound, value: float | None = None) -> QtWidgets.QSpinBox:
     return spin
 
 
-def _float_spin(bound: Bound, decimals: int = 3, low: float | None = None) -> QtWidgets.QDoubleSpinBox:
+def _float_spin(bound: Param, decimals: int = 3, low: float | None = None) -> QtWidgets.QDoubleSpinBox:
     spin = QtWidgets.QDoubleSpinBox()
     spin.setDecimals(decimals)
     spin.setRange(bound.low if low is None else low, bound.high)

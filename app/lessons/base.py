@@ -1,221 +1,146 @@
 """What a lesson is, and how one is run (the same way from the window, the CLI and the tests).
 
-A lesson is a module in :mod:`app.lessons` with:
+A lesson is two things kept apart:
 
-* a docstring: its title on the first line, then its text (what to try, what to look
-  for, why it happens);
-* ``ID``, ``PARAMS`` (a tuple of :class:`Param`), ``REPEAT`` (default number of runs)
-  and ``VARIES`` (True when the outcome changes from run to run: the window offers
-  Run xN and a histogram);
-* ``run(ctx, p) -> dict``: one run, using ``ctx.Thread`` / ``ctx.print`` / ``ctx.sleep``;
-  returns what was measured (JSON-friendly values);
-* ``judge(p, runs) -> Verdict``: compares the measured runs with what the lesson
-  predicts, in a sentence a learner understands.
-* optionally ``HISTOGRAM``: the key of a run's value to draw over repeated runs;
-* optionally ``FIX``: ``(parameter, value, button label)``, the setting that cures a
-  deadlock the lesson shows; the window offers it as a re-run.
+* its **program**, ``app/lessons/programs/<module>.py``: a plain Python file that
+  ``python file.py`` runs anywhere with the standard library and numpy, and that the
+  code pane shows as it is. Its parameters are constants at its top (``SIZE = 100_000``);
+* its **check**, the module ``app/lessons/<module>.py``:
 
-A lesson's threads, locks, events and conditions come from its :class:`RunContext`
-(``ctx.Thread``, ``ctx.Lock``, ...): they are :mod:`app.core.primitives`, with
-``threading``'s API, and they record every change of state for the thread lanes,
-the lock panel, the deadlock watch and the trace export.
+  - a docstring: the title on the first line, then the text (Try / Look for / Why);
+  - ``ID``; ``PARAMS``, a tuple of :class:`~app.core.params.Param` named after the
+    program's constants (bounds and help; the default is the program's own value);
+  - ``REPEAT`` (runs per Start), ``VARIES`` (the outcome changes from run to run: the
+    window offers Run xN), optionally ``HISTOGRAM`` (the measured key Run xN draws),
+    ``FIX`` (``(constant, value, button label)``: the setting that cures a deadlock),
+    ``ARRAY`` (the program's global that the window plots), ``TIMEOUT`` (seconds a run
+    may take before it is stopped);
+  - ``measure(seen: Observation) -> dict``: what one run did, from what the instrument
+    saw (JSON-friendly); it raises :class:`CannotMeasure` when an edit took away what
+    it measures;
+  - ``judge(params, runs) -> Verdict``: the runs against the lesson's claim.
+
+The program runs under the instrument (:mod:`app.core.program`), which changes
+nothing it does; :func:`run_lesson` runs it, measures it and judges it.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-import time
-import traceback
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
 
-from app.core import logbook
-from app.core.eventloop import Loop, TickLoop
-from app.core.logbook import LogBook
-from app.core.params import Bound, check_float, check_int
-from app.core import primitives
+from app.core.instrument import Printed
+from app.core.params import Param, check_int
+from app.core.program import Ending, ProgramRun
 from app.core.recorder import Recorder
-from app.core.waitgraph import Deadlock, DeadlockWatch
+from app.core.source import constants, with_constants
+from app.core.timeline import Timeline, Track
+from app.core.waitgraph import Deadlock
 
-#: How long the runner waits for a lesson's threads after the lesson returns.
-JOIN_S = 2.0
-#: Bounds on ``--repeat``.
-REPEAT = Bound("repeat", 1, 200, 1)
+#: Bounds on ``--repeat`` and Run xN.
+REPEAT = Param("repeat", 1, 1, 200)
+#: Where the lessons' programs are.
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+#: How long a run may take, unless the lesson says otherwise.
+DEFAULT_TIMEOUT_S = 60.0
+#: How long a stopped run is waited for before it is given up (its threads named).
+STOP_JOIN_S = 5.0
+
+MATCHES, DIFFERS, UNDECIDED = "matches", "does not match", "too few runs to tell"
 
 
-@dataclass(frozen=True)
-class Param:
-    """One lesson parameter: int, float, or one of ``choices``."""
-
-    name: str
-    default: Any
-    low: float = 0
-    high: float = 0
-    unit: str = ""
-    help: str = ""
-    choices: tuple[str, ...] = ()
-
-    def parse(self, text: str | Any) -> Any:
-        """Convert ``text`` (from ``--set`` or a widget) and check it; ``ValueError`` if bad."""
-        if self.choices:
-            if text not in self.choices:
-                raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, got {text!r}")
-            return text
-        bound = Bound(self.name, self.low, self.high, self.default, self.unit)
-        if isinstance(self.default, int):
-            try:
-                value = int(text) if isinstance(text, str) else text
-            except ValueError:
-                raise ValueError(f"{self.name} must be a whole number, got {text!r}") from None
-            return check_int(bound, value)
-        try:
-            value = float(text) if isinstance(text, str) else text
-        except ValueError:
-            raise ValueError(f"{self.name} must be a number, got {text!r}") from None
-        return check_float(bound, value)
-
-    def describe(self) -> str:
-        """Range or choices, for help texts."""
-        if self.choices:
-            return " | ".join(self.choices)
-        return Bound(self.name, self.low, self.high, self.default, self.unit).describe()
+class CannotMeasure(Exception):
+    """Raised by a check whose program no longer has what it measures (an edit took it)."""
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether the measured outcome matches the lesson's prediction, in words."""
+    """The measured runs against the lesson's claim, in a sentence a learner understands.
 
-    ok: bool
-    summary: str
-
-
-class LessonThread(primitives.Thread):
-    """A recorded ``Thread`` whose exception is logged and kept (``error``) by its :class:`RunContext`."""
-
-    def __init__(self, ctx: "RunContext", *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, recorder=ctx.recorder, **kwargs)
-        self.ctx = ctx
-
-    def run(self) -> None:
-        try:
-            super().run()
-        except Exception as exc:  # noqa: BLE001 - kept and shown, never lost
-            self.error = exc  # the thread is recorded as failed
-            self.ctx.log.write(f"failed: {exc!r}\n{traceback.format_exc().rstrip()}", logbook.ERROR)
-
-
-class RunContext:
-    """What a running lesson gets: threads it owns, a log, a stop Event, a loop, a display.
-
-    Every thread made with :meth:`Thread` is joined (with a bound) when the run ends;
-    :attr:`stop` is set by Stop in the window (and by the runner on the way out).
-    Everything made here records into :attr:`recorder` (a new one unless given: the
-    window and ``run --trace`` pass one that outlives the run).
+    ``ok`` is True (the claim holds), False (it does not), or None: the runs cannot
+    tell yet (too few, or the phenomenon did not show), which is never called a match.
     """
 
-    def __init__(self, log: LogBook | None = None, stop: threading.Event | None = None,
-                 loop: Loop | None = None, auto_break: bool = True,
-                 recorder: Recorder | None = None) -> None:
-        self.log = log if log is not None else LogBook()
-        self.recorder = recorder if recorder is not None else Recorder()
-        self.stop = stop if stop is not None else primitives.Event("stop", recorder=self.recorder)
-        self.threads: list[LessonThread] = []
-        self.locks: list[primitives.Lock] = []
-        self.array: np.ndarray | None = None  # what the window plots, if the lesson sets it
-        self._loop = loop
-        self._log_start = self.log.next_index
-        self._own_loop: TickLoop | None = None
-        self.findings: list[Deadlock] = []
-        self._watch = DeadlockWatch(lambda: list(self.locks), self._found, auto_break=auto_break)
-
-    # -- the API lessons use -------------------------------------------------------------
-    def Thread(self, *args: Any, **kwargs: Any) -> LessonThread:  # noqa: N802 - mirrors threading
-        """Same arguments as ``threading.Thread``; the run owns and joins the thread."""
-        thread = LessonThread(self, *args, **kwargs)
-        self.threads.append(thread)
-        return thread
-
-    def Lock(self, name: str = "lock") -> primitives.Lock:  # noqa: N802
-        """A plain Lock that records owner and waiters (deadlocks can be found and broken)."""
-        return self._track(primitives.Lock(name, recorder=self.recorder, abandon=self.stop))
-
-    def RLock(self, name: str = "lock") -> primitives.RLock:  # noqa: N802
-        """A reentrant lock, recorded like :meth:`Lock`."""
-        return self._track(primitives.RLock(name, recorder=self.recorder, abandon=self.stop))
-
-    def Event(self, name: str = "event") -> primitives.Event:  # noqa: N802
-        """An Event whose waits and sets show in the lanes."""
-        return primitives.Event(name, recorder=self.recorder)
-
-    def Condition(self, lock: primitives.Lock | None = None, name: str = "condition") -> primitives.Condition:  # noqa: N802
-        """A Condition over ``lock`` (a new RLock of this run by default)."""
-        return primitives.Condition(lock if lock is not None else self.RLock(f"{name} lock"), name)
-
-    def print(self, *parts: Any) -> None:
-        """Like ``print``, into the log, with the calling thread's name and a timestamp."""
-        self.log.write(" ".join(str(p) for p in parts))
-
-    def lines(self) -> list[logbook.Entry]:
-        """The lines printed during this run, in order."""
-        return [e for e in self.log.since(self._log_start) if e.kind == logbook.LINE]
-
-    def sleep(self, seconds: float) -> bool:
-        """Pause ``seconds`` (cut short by Stop); True if Stop was requested."""
-        return self.stop.wait(seconds)
-
-    def show(self, array: np.ndarray) -> None:
-        """Let the window plot ``array`` while the lesson runs."""
-        self.array = array
+    ok: bool | None
+    summary: str
 
     @property
-    def loop(self) -> Loop:
-        """The event loop to freeze: the window's, or a headless :class:`TickLoop`."""
-        if self._loop is None:
-            self._own_loop = TickLoop().start()
-            self._loop = self._own_loop
-        return self._loop
+    def status(self) -> str:
+        return MATCHES if self.ok else DIFFERS if self.ok is False else UNDECIDED
 
-    # -- for the runner --------------------------------------------------------------------
-    def _track(self, lock: primitives.Lock) -> primitives.Lock:
-        self.locks.append(lock)
-        if len(self.locks) == 1:
-            self._watch.start()  # deadlocks are looked for as soon as there is a lock
-        return lock
 
-    def _found(self, finding: Deadlock) -> None:
-        self.findings.append(finding)
-        self.log.write(f"{finding.explain()} (found {finding.detected_after:.2f} s after it formed)",
-                       logbook.NOTE, thread="deadlock-watch")
+class Observation:
+    """What the instrument saw of one run of a lesson's program: what checks measure.
 
-    def break_waits(self) -> list[str]:
-        """Break one wait of each deadlock found (its victim); return the threads' names."""
-        return [name for finding in self.findings for name in finding.break_wait()]
+    * :attr:`params`: the constants the program ran with;
+    * :attr:`output`: stdout and stderr as a terminal shows them, writes interleaved as
+      they happened (``0Thread started`` included); :attr:`printed`: each ``print``
+      call with its thread and time;
+    * :attr:`namespace`: the program's globals when it ended (its final values);
+    * :attr:`ending`: exit status, errors, stop; :attr:`findings`: deadlocks found;
+    * :meth:`tracks`: each thread's states, lock holds and marks (the thread lanes).
+    """
 
-    def finish(self, timeout: float = JOIN_S) -> list[str]:
-        """Join every thread of the run (bounded); stop a loop we started; return stragglers."""
-        end = time.monotonic() + timeout
-        for thread in self.threads:
-            if thread.is_alive() and not thread.daemon:
-                thread.join(max(0.0, end - time.monotonic()))
-        stragglers = [t.name for t in self.threads if t.is_alive() and not t.daemon]
-        self._watch.stop()  # (also fine if it never started)
-        if self._own_loop is not None:
-            self._own_loop.stop()
-        return stragglers
+    def __init__(self, params: dict[str, Any], run: ProgramRun) -> None:
+        self.params = params
+        self.output = run.output.text()
+        self.printed: list[Printed] = list(run.output.printed)
+        self.namespace = run.namespace
+        self.ending: Ending = run.ending
+        self.findings: list[Deadlock] = list(run.findings)
+        self.started_at = run.started_at
+        self._threads = run.threads()
+        self._lanes = run.lanes()
+        self._records = [r for r in run.recorder.snapshot() if r[1] in self._lanes]
 
-    @property
-    def errors(self) -> list[str]:
-        """Exceptions raised in the run's threads."""
-        return [f"{t.name}: {t.error!r}" for t in self.threads if t.error is not None]
+    @cached_property
+    def timeline(self) -> Timeline:
+        timeline = Timeline()
+        timeline.feed(self._records)
+        return timeline
+
+    def tracks(self) -> list[Track]:
+        """The program's threads' tracks: the main thread first, then in start order."""
+        by_lane = self.timeline.tracks
+        return [by_lane[t.lane] for t in self._threads if t.lane in by_lane]
+
+    def track(self, index: int) -> Track:
+        """The track of the ``index``-th thread the program started (1: the first)."""
+        tracks = self.tracks()
+        if index >= len(tracks):
+            raise CannotMeasure(f"the program started {len(tracks) - 1} threads, not {index}")
+        return tracks[index]
+
+    def printed_by(self, thread: str) -> list[Printed]:
+        return [p for p in self.printed if p.thread == thread]
+
+    def value(self, name: str) -> Any:
+        """The program's global ``name`` at its end; :class:`CannotMeasure` if it has none."""
+        if name not in self.namespace:
+            raise CannotMeasure(f"the program has no global {name!r} to measure")
+        return self.namespace[name]
+
+    def array(self, name: str = "data") -> np.ndarray:
+        value = self.value(name)
+        if not isinstance(value, np.ndarray):
+            raise CannotMeasure(f"{name!r} is not a numpy array any more")
+        return value
+
+    def marks(self, kind: str) -> list[float]:
+        """Times of every ``kind`` mark (``rec.SET``, ``rec.BROKEN``...) in this run."""
+        return sorted(m.t for track in self.tracks() for m in track.marks if m.kind == kind)
 
 
 @dataclass(frozen=True)
 class Lesson:
-    """A lesson module, wrapped."""
+    """A lesson: its check module, and the program that module names."""
 
     module: ModuleType
 
@@ -234,8 +159,28 @@ class Lesson:
         return doc.split("\n", 1)[1].strip() if "\n" in doc else ""
 
     @property
+    def program_name(self) -> str:
+        """The program's file name, as tracebacks and the code pane show it."""
+        return getattr(self.module, "PROGRAM", self.module.__name__.rsplit(".", 1)[-1] + ".py")
+
+    @cached_property
+    def source(self) -> str:
+        """The program as written, with its default constants."""
+        return (PROGRAMS / self.program_name).read_text(encoding="utf-8")
+
+    @cached_property
     def params(self) -> tuple[Param, ...]:
-        return tuple(self.module.PARAMS)
+        """The lesson's parameters, each with the program's own value as its default."""
+        values = constants(self.source)
+        out = []
+        for p in self.module.PARAMS:
+            if p.name not in values:
+                raise RuntimeError(f"lesson {self.id}: its program has no constant {p.name}")
+            value = values[p.name].value
+            if isinstance(p.default, float) and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)  # ``TIMEOUT = 1`` in the program; the parameter takes 0.5 too
+            out.append(Param(p.name, value, p.low, p.high, p.unit, p.help, p.choices))
+        return tuple(out)
 
     @property
     def repeat(self) -> int:
@@ -250,42 +195,72 @@ class Lesson:
         return getattr(self.module, "HISTOGRAM", None)
 
     @property
+    def array_name(self) -> str | None:
+        """The program's global holding the array the window plots, if it has one."""
+        return getattr(self.module, "ARRAY", None)
+
+    @property
     def shows_array(self) -> bool:
-        """True if the lesson gives the window an array to plot (its code calls ``ctx.show``)."""
-        return "ctx.show(" in self.source
+        return self.array_name is not None
 
     @property
     def fix(self) -> tuple[str, Any, str] | None:
-        """``(parameter, value, label)`` that cures the lesson's deadlock, if it shows one."""
+        """``(constant, value, label)`` that cures the lesson's deadlock, if it shows one."""
         return getattr(self.module, "FIX", None)
 
     @property
-    def source(self) -> str:
-        """The lesson's code, as run (docstring left out: it is shown as the text)."""
-        source = inspect.getsource(self.module)
-        doc = self.module.__doc__ or ""
-        quoted = f'"""{doc}"""'
-        return source.replace(quoted, "", 1).lstrip("\n") if quoted in source else source
+    def timeout(self) -> float:
+        return float(getattr(self.module, "TIMEOUT", DEFAULT_TIMEOUT_S))
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
 
+    def param(self, name: str) -> Param:
+        """The parameter called ``name`` (any case); ``ValueError`` naming the known ones."""
+        for p in self.params:
+            if p.name.lower() == name.lower():
+                return p
+        names = ", ".join(p.name for p in self.params) or "none"
+        raise ValueError(f"lesson {self.id!r} has no parameter {name!r} (its parameters: {names})")
+
     def check_params(self, given: dict[str, Any]) -> dict[str, Any]:
         """Defaults overridden by ``given`` (each parsed and checked); ``ValueError`` if bad."""
-        known = {p.name: p for p in self.params}
         values = self.defaults()
         for name, raw in given.items():
-            if name not in known:
-                names = ", ".join(known) or "none"
-                raise ValueError(f"lesson {self.id!r} has no parameter {name!r} (its parameters: {names})")
-            values[name] = known[name].parse(raw)
+            p = self.param(name)
+            values[p.name] = p.parse(raw)
         return values
 
-    def run_once(self, ctx: RunContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.module.run(ctx, params)
+    def program(self, params: dict[str, Any] | None = None) -> str:
+        """The program's text with ``params`` written into its constants."""
+        return with_constants(self.source, params) if params else self.source
+
+    def params_of(self, source: str) -> dict[str, Any]:
+        """The lesson's parameters as ``source`` sets them (an edited program): each checked
+        against its bounds, ``ValueError`` naming the line if out of them. A constant the
+        edit removed keeps its default (the check then measures what ran)."""
+        found = constants(source)
+        values = self.defaults()
+        for p in self.params:
+            if p.name in found:
+                try:
+                    values[p.name] = p.parse(found[p.name].value)
+                except ValueError as exc:
+                    raise ValueError(f"line {found[p.name].line}: {exc}") from None
+        return values
+
+    def measure(self, seen: Observation) -> dict[str, Any]:
+        return self.module.measure(seen)
 
     def judge(self, params: dict[str, Any], runs: list[dict[str, Any]]) -> Verdict:
-        return self.module.judge(params, runs)
+        measured = [r for r in runs if "cannot_measure" not in r]
+        if not measured:
+            return Verdict(None, f"nothing to judge: {runs[-1]['cannot_measure']}")
+        verdict = self.module.judge(params, measured)
+        if len(measured) < len(runs):
+            skipped = len(runs) - len(measured)
+            verdict = Verdict(verdict.ok, f"{verdict.summary} ({skipped} run(s) could not be measured)")
+        return verdict
 
 
 @dataclass
@@ -297,78 +272,129 @@ class Result:
     runs: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
     ok: bool = False
+    verdict: str = UNDECIDED
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
+    edited: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        """``scenario``, ``params``, ``runs``, ``summary``, ``ok`` (plus ``errors`` if any)."""
+        """``scenario``, ``params``, ``runs``, ``summary``, ``ok``, ``verdict`` (plus
+        ``errors`` and ``edited`` when they apply)."""
         data = {"scenario": self.scenario, "params": self.params, "runs": self.runs,
-                "summary": self.summary, "ok": self.ok}
+                "summary": self.summary, "ok": self.ok, "verdict": self.verdict}
         if self.errors:
             data["errors"] = self.errors
+        if self.edited:
+            data["edited"] = True
         return data
 
 
 class Stopper:
-    """Stop for a whole lesson run: sets the current run's stop Event and ends the repeats."""
+    """Stop for a whole lesson run: stops the current program run and ends the repeats."""
 
     def __init__(self) -> None:
         self.requested = threading.Event()
         self._lock = threading.Lock()
-        self._ctx: RunContext | None = None
+        self._run: Any = None
 
-    def attach(self, ctx: RunContext) -> None:
-        """Make ``ctx`` the run that :meth:`request` stops."""
+    def attach(self, run: Any) -> None:
+        """Make ``run`` (anything with ``request_stop``) the one that :meth:`request` stops."""
         with self._lock:
-            self._ctx = ctx
+            self._run = run
             if self.requested.is_set():
-                ctx.stop.set()
+                run.request_stop("Stop was requested")
 
     def request(self) -> None:
         """Stop the current run and every run after it."""
         with self._lock:
             self.requested.set()
-            if self._ctx is not None:
-                self._ctx.stop.set()
+            if self._run is not None:
+                self._run.request_stop("Stop was requested")
 
 
-def run_lesson(
-    lesson: Lesson,
-    params: dict[str, Any],
-    repeat: int | None = None,
-    make_context: Callable[[], RunContext] = RunContext,
-    on_run: Callable[[int, dict[str, Any]], None] | None = None,
-    stopper: Stopper | None = None,
-) -> Result:
-    """Run ``lesson`` ``repeat`` times with checked ``params``; judge the runs.
+@dataclass
+class LessonRun:
+    """What :func:`run_lesson` needs besides the lesson: where records go, who is told what."""
 
-    Each run gets a fresh context from ``make_context`` (the window passes one wired to
-    its log and loop). Threads a run leaves behind are joined with a bound and counted
-    as errors. ``on_run(i, values)`` is called after each run (progress for the window).
+    recorder: Recorder | None = None
+    auto_break: bool = True  # a deadlock found is broken at once (headless runs never hang)
+    on_start: Callable[[ProgramRun], None] | None = None  # each program run, as it starts
+    on_finding: Callable[[Deadlock], None] | None = None
+    on_run: Callable[[int, dict[str, Any]], None] | None = None  # after each run, its values
+    on_seen: Callable[[Any], None] | None = None  # after each run, what was seen (output and all)
+    stopper: Stopper = field(default_factory=Stopper)
+
+
+def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int | None = None,
+               source: str | None = None, how: LessonRun | None = None) -> Result:
+    """Run ``lesson``'s program ``repeat`` times (or ``source``, an edited version of it),
+    measure each run and judge them all.
+
+    ``params`` (checked) are written into the program's constants; with ``source`` the
+    constants are read from it instead. A ``SyntaxError`` in the source is raised before
+    anything runs; ``ValueError`` for a constant out of its bounds.
     """
+    how = how if how is not None else LessonRun()
     repeat = check_int(REPEAT, lesson.repeat if repeat is None else repeat)
-    stopper = stopper if stopper is not None else Stopper()
-    result = Result(lesson.id, dict(params))
+    if source is None:
+        params = lesson.check_params(params or {})
+        source = lesson.program(params)
+    else:
+        params = lesson.params_of(source)
+    compile(source, lesson.program_name, "exec", dont_inherit=True)  # a SyntaxError names its line
+    result = Result(lesson.id, dict(params), edited=source != lesson.program(params))
+    runner = getattr(lesson.module, "run_program", run_program)
     for i in range(repeat):
-        if stopper.requested.is_set():
+        if how.stopper.requested.is_set():
             break
-        ctx = make_context()
-        stopper.attach(ctx)
+        seen = runner(lesson, source, params, how)
+        if how.on_seen is not None:
+            how.on_seen(seen)
+        result.errors += _errors(seen.ending)
         try:
-            values = lesson.run_once(ctx, params)
-        finally:
-            ctx.stop.set()  # whatever still paces itself on the run's Event ends now
-            stragglers = ctx.finish()
-        result.errors += ctx.errors + [f"{name} did not end" for name in stragglers]
+            values = lesson.measure(seen)
+        except CannotMeasure as exc:
+            values = {"cannot_measure": str(exc)}
         result.runs.append(values)
-        if on_run is not None:
-            on_run(i, values)
-    result.stopped = stopper.requested.is_set()
+        if how.on_run is not None:
+            how.on_run(i, values)
+        if seen.ending.stopped:
+            break
+    result.stopped = how.stopper.requested.is_set()
     if result.runs:
         verdict = lesson.judge(params, result.runs)
-        result.summary, result.ok = verdict.summary, verdict.ok and not result.errors
+        trouble = any(e.startswith(("did not end", "timed out")) for e in result.errors)
+        result.summary, result.verdict = verdict.summary, verdict.status
+        result.ok = bool(verdict.ok) and not trouble
     else:
         result.summary = "stopped before the first run ended"
-    if result.errors:
-        result.summary += f" (errors in threads: {'; '.join(result.errors)})"
     return result
+
+
+def run_program(lesson: Lesson, source: str, params: dict[str, Any], how: LessonRun) -> Observation:
+    """One run of the program under the instrument (the default runner of a lesson)."""
+    run = ProgramRun(source, lesson.program_name, recorder=how.recorder, auto_break=how.auto_break,
+                     on_finding=how.on_finding)
+    how.stopper.attach(run)
+    if how.on_start is not None:
+        how.on_start(run)
+    run.start()
+    if not run.join(lesson.timeout):
+        run.request_stop(f"timed out after {lesson.timeout:g} s")
+        run.join(STOP_JOIN_S)
+    return Observation(params, run)
+
+
+def _errors(ending: Ending | None) -> list[str]:
+    """What went wrong in a run, for the result's ``errors`` (expected errors included:
+    the checks say which ones their lesson expects)."""
+    if ending is None:
+        return ["did not end"]
+    errors = []
+    if ending.error:
+        errors.append("main thread: " + ending.error.strip().splitlines()[-1])
+    errors += ending.thread_errors
+    if ending.stopped.startswith("timed out"):
+        errors.append(ending.stopped)
+    errors += [f"did not end: {name}" for name in ending.stragglers]
+    return errors

@@ -1,7 +1,9 @@
-"""``python main.py list`` and ``python main.py run ID [--set NAME=VALUE ...] [--repeat N] [--json] [--trace FILE]``.
+"""``threadlab list``, ``threadlab code ID`` and ``threadlab run ID [--set NAME=VALUE ...]
+[--repeat N] [--program FILE] [--json] [--trace FILE]``.
 
 Exit status of ``run``: 0 when the measured outcome matches the lesson's prediction,
-1 when it does not, 2 on bad arguments (one line on stderr, no traceback).
+1 when it does not (or when the runs are too few to tell: the output says which),
+2 on bad arguments or a program that does not compile (one line on stderr, no traceback).
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.chrometrace import save_trace, saved_note
-from app.core.logbook import Entry, LogBook
 from app.core.params import check_int
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
-from app.lessons.base import REPEAT, RunContext, run_lesson
+from app.lessons.base import REPEAT, LessonRun, run_lesson
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Records kept for ``--trace`` (the oldest fall out beyond this; the file says so).
@@ -37,14 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="threadlab", description="Run threadlab's lessons without a window.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     commands.add_parser("list", help="print every lesson id with its title")
+    code = commands.add_parser("code", help="print a lesson's program, as the code pane shows it")
+    code.add_argument("lesson", help="lesson id (see: list)")
+    code.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                      help="change a constant of the program (repeatable)")
     run = commands.add_parser("run", help="run one lesson headless and check its outcome")
     run.add_argument("lesson", help="lesson id (see: list)")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="change a parameter (repeatable)")
+                     help="change a constant of the program (repeatable)")
+    run.add_argument("--program", type=Path, metavar="FILE",
+                     help="run this edited version of the lesson's program instead (see: code)")
     run.add_argument("--repeat", type=int, metavar="N",
                      help=f"number of runs ({REPEAT.describe()}; default: the lesson's own)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    run.add_argument("--verbose", action="store_true", help="also print every log line as it happens")
+    run.add_argument("--verbose", action="store_true",
+                     help="also print what the program printed, each run, and every deadlock found")
     run.add_argument("--trace", type=Path, metavar="FILE",
                      help="save what every thread did as Chrome Trace Event JSON (open it in "
                      "https://ui.perfetto.dev or chrome://tracing)")
@@ -80,10 +88,40 @@ def list_lessons() -> int:
     return EXIT_OK
 
 
+def code_command(args: argparse.Namespace) -> int:
+    try:
+        lesson = get(args.lesson)
+        params = lesson.check_params(parse_sets(args.set))
+    except ValueError as exc:
+        print(f"threadlab code: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGS
+    sys.stdout.write(lesson.program(params))
+    return EXIT_OK
+
+
+def read_program(path: Path) -> str:
+    """The text of an edited program; ``ValueError`` (one line) if it cannot be read or compiled."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"--program {path}: {exc}") from None
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise ValueError(f"--program {path}, line {exc.lineno}: {exc.msg}") from None
+    return source
+
+
 def run_command(args: argparse.Namespace) -> int:
     try:
         lesson = get(args.lesson)
         params = lesson.check_params(parse_sets(args.set))
+        source = None
+        if args.program is not None:
+            if args.set:
+                raise ValueError("--program runs the file as it is: change its constants there, not with --set")
+            source = read_program(args.program)
+            params = lesson.params_of(source)
         if args.repeat is not None:
             check_int(REPEAT, args.repeat)
         if args.trace is not None:
@@ -92,16 +130,19 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"threadlab run: error: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGS
 
-    echo = _print_entry if args.verbose and not args.json else None
-    log = LogBook(echo=echo)
-    recorder = Recorder(TRACE_CAPACITY, enabled=args.trace is not None)  # one for every run
+    verbose = args.verbose and not args.json
+    recorder = Recorder(TRACE_CAPACITY)  # one for every run: the checks read it, --trace saves it
 
     def on_run(i: int, values: dict[str, Any]) -> None:
         if not args.json:
             print(f"run {i + 1}: {json.dumps(values)}", flush=True)
 
+    how = LessonRun(recorder=recorder, on_run=on_run)
+    if verbose:
+        how.on_finding = lambda finding: print(f"found: {finding.explain()}", flush=True)
+        how.on_seen = lambda seen: print(seen.output, end="" if seen.output.endswith("\n") else "\n", flush=True)
     try:
-        result = run_lesson(lesson, params, args.repeat, lambda: RunContext(log=log, recorder=recorder), on_run)
+        result = run_lesson(lesson, params, args.repeat, source, how)
     except KeyboardInterrupt:
         print("threadlab run: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -117,17 +158,18 @@ def run_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data))
     else:
-        verdict = "matches the lesson's prediction" if result.ok else "does NOT match the lesson's prediction"
+        verdict = {"matches": "matches the lesson's prediction",
+                   "does not match": "does NOT match the lesson's prediction",
+                   }.get(result.verdict, "cannot be told from these runs (too few, or the effect did not show)")
         print(f"{lesson.id}: {result.summary}")
+        if result.errors and args.verbose:
+            print("errors in the program's threads: " + "; ".join(result.errors))
         print(f"outcome {verdict}")
     return EXIT_OK if result.ok else EXIT_MISMATCH
-
-
-def _print_entry(entry: Entry) -> None:
-    print(entry.format(), flush=True)
 
 
 def main(argv: list[str]) -> int:
     """Entry point for the ``list`` and ``run`` commands."""
     args = build_parser().parse_args(argv)
-    return list_lessons() if args.command == "list" else run_command(args)
+    commands = {"list": lambda _args: list_lessons(), "code": code_command, "run": run_command}
+    return commands[args.command](args)

@@ -1,82 +1,145 @@
-"""Ctrl+C and threads: what a real child process does when it gets SIGINT.
+"""Ctrl+C and threads: what a real Python process does when it gets SIGINT.
 
-Try: Start, and read the three child processes' output and timings in the log.
+Try: Start, and read the program's output and the outcome. Then set DAEMON = True and
+Start; then DAEMON = False, CLEAN = True and Start.
 
-Look for: Python turns Ctrl+C into ``KeyboardInterrupt`` in the *main* thread only.
-With a normal (non-daemon) worker the main thread dies, but the process lives on
-until the worker has finished its work. With a daemon worker the process ends at
-once and the worker is cut off mid-work (no "done" line). The clean pattern catches
-``KeyboardInterrupt``, sets the worker's stop Event and joins it: the process ends
-promptly, the worker says it stopped cleanly, and the exit code is 0.
+Look for: this lesson runs the program as its own Python process and presses Ctrl+C
+for you (it sends SIGINT) 0.3 s after the program says it is ready. Python turns
+Ctrl+C into ``KeyboardInterrupt`` in the *main* thread only. With a normal
+(non-daemon) worker the main thread dies with a traceback, but the process lives on
+until the worker has done all its work. With ``DAEMON = True`` the process ends at
+once and the worker is cut off mid-work: no "worker: done". With ``CLEAN = True`` the
+main thread catches ``KeyboardInterrupt``, sets the worker's stop Event and joins it:
+the process ends promptly, the worker says it stopped cleanly, and the exit status
+is 0.
 
-Why: the interpreter waits for non-daemon threads before it exits; it kills daemon
-threads without warning. Neither is a way to stop a thread: an Event is.
+Why: the interpreter waits for non-daemon threads before it exits, and kills daemon
+threads without warning. Neither is a way to stop a thread: an Event is. (The main
+thread waits in ``time.sleep``, not in ``t.join()``: a Ctrl+C that lands inside
+``join()`` leaves the worker marked as finished on some Python versions, and the
+process then exits without waiting for it.)
 """
 
 import os
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
-from app.lessons.base import Param, Verdict
+from app.core.params import Param
+from app.core.program import Ending
+from app.lessons.base import CannotMeasure, Verdict
 
 ID = "ctrl-c"
 PARAMS = (
-    Param("work", 2.0, 0.5, 10.0, "s", help="how long the child's worker works"),
-    Param("interrupt_after", 0.3, 0.05, 5.0, "s", help="when the child gets SIGINT"),
+    Param("WORK", 2.0, 0.5, 10.0, "s", help="how long the worker works"),
+    Param("DAEMON", False, help="True: the worker is a daemon thread"),
+    Param("CLEAN", False, help="True: the main thread stops the worker on Ctrl+C"),
 )
-VARIANTS = ("non-daemon", "daemon", "clean")
+#: When the program gets SIGINT, after it says it is ready.
+INTERRUPT_AFTER_S = 0.3
+READY = "main: ready for Ctrl+C"
 
 
-def run_child(ctx, variant, work, interrupt_after):
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    child = subprocess.Popen(
-        [sys.executable, "-u", "-m", "app.lessons.ctrl_c_child", variant, str(work)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    lines = []
-    reader = ctx.Thread(target=lambda: lines.extend(child.stdout), name=f"read-{variant}")
-    reader.start()
-    try:
-        while "main: ready\n" not in lines and child.poll() is None:
-            if ctx.sleep(0.01):
-                break
-        ctx.sleep(interrupt_after)
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        code = child.wait(timeout=work + 10)
-        took = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(5)
-        reader.join(5)
-    output = [line.rstrip() for line in lines]
-    ctx.print(f"{variant}: exit code {code} after {took:.2f} s; output: " + " | ".join(
-        line for line in output if line.startswith(("main", "worker", "KeyboardInterrupt"))))
-    return {"exit_code": code, "exit_after_s": round(took, 3),
-            "worker_done": "worker: done" in output,
-            "stopped_cleanly": "worker: stopped cleanly" in output,
-            "traceback": any(line.startswith("Traceback") for line in output)}
+class ChildRun:
+    """The program run as a real child process, interrupted once (a lesson run)."""
+
+    def __init__(self, source: str, name: str) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="threadlab-ctrl-c-")
+        path = Path(self.folder.name) / name
+        path.write_text(source, encoding="utf-8")
+        self.child = subprocess.Popen(
+            [sys.executable, "-u", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, cwd=self.folder.name, start_new_session=False,
+            # Python turns SIGINT into KeyboardInterrupt only if it is not ignored when
+            # it starts, and a child inherits "ignored" from a shell that ran us with &.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="ctrl-c-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.child.stdout:
+            self.lines.append(line)
+            if READY in line:  # (a line may hold the worker's words too: threads share stdout)
+                self.ready.set()
+        self.ready.set()  # (the program ended without saying so)
+
+    def request_stop(self, reason: str = "") -> None:
+        self.stop.set()
+
+    def interrupt(self, work: float) -> tuple[int | None, float]:
+        """Send SIGINT once the program is ready; return its exit status and how long it
+        lived after the signal (None, -1 if it had to be killed)."""
+        try:
+            self.ready.wait(10)
+            if self.stop.wait(INTERRUPT_AFTER_S) or self.child.poll() is not None:
+                return self.child.poll(), -1.0
+            sent = time.monotonic()
+            self.child.send_signal(signal.SIGINT)
+            end = sent + work + 10
+            while self.child.poll() is None and time.monotonic() < end and not self.stop.wait(0.01):
+                pass
+            if self.child.poll() is None:
+                return None, -1.0
+            return self.child.returncode, time.monotonic() - sent
+        finally:
+            if self.child.poll() is None:
+                self.child.kill()
+            self.child.wait(5)
+            self._reader.join(5)
+            self.child.stdout.close()
+            self.folder.cleanup()
 
 
-def run(ctx, p):
-    return {v: run_child(ctx, v, p["work"], p["interrupt_after"]) for v in VARIANTS}
+class ChildObservation:
+    """What a check of this lesson reads: the child's output, exit status and timing."""
+
+    def __init__(self, params, output, code, after, started_at):
+        self.params = params
+        self.output = output
+        self.exit_code = code
+        self.exit_after_s = after
+        self.ending = Ending(exit_code=code, seconds=time.monotonic() - started_at,
+                             stopped="" if after >= 0 else "stopped, or killed after not ending")
+
+
+def run_program(lesson, source, params, how):
+    """This lesson's runner: the program as a real process, not under the instrument."""
+    if not hasattr(signal, "SIGINT") or os.name != "posix":
+        raise CannotMeasure("sending Ctrl+C to a child process needs a POSIX system")
+    began = time.monotonic()
+    run = ChildRun(source, lesson.program_name)
+    how.stopper.attach(run)
+    code, after = run.interrupt(params["WORK"])
+    return ChildObservation(params, "".join(run.lines), code, after, began)
+
+
+def measure(seen):
+    out = seen.output
+    return {"exit_code": seen.exit_code, "exit_after_s": round(seen.exit_after_s, 3),
+            "traceback": "KeyboardInterrupt" in out, "worker_done": "worker: done" in out,
+            "stopped_cleanly": "worker: stopped cleanly" in out}
 
 
 def judge(p, runs):
     r = runs[-1]
-    nd, d, c = r["non-daemon"], r["daemon"], r["clean"]
-    remaining = p["work"] - p["interrupt_after"]
-    kept_alive = nd["worker_done"] and nd["exit_after_s"] >= 0.8 * remaining
-    cut_off = not d["worker_done"] and d["exit_after_s"] < 0.5 * remaining
-    clean = c["exit_code"] == 0 and c["stopped_cleanly"] and c["exit_after_s"] < 0.5 * remaining
-    return Verdict(
-        kept_alive and cut_off and clean,
-        f"non-daemon: lived {nd['exit_after_s']:.2f} s after Ctrl+C until the worker was done "
-        f"(exit {nd['exit_code']}); daemon: ended after {d['exit_after_s']:.2f} s, worker cut off "
-        f"(exit {d['exit_code']}); clean: ended after {c['exit_after_s']:.2f} s, exit {c['exit_code']}",
-    )
+    remaining = p["WORK"] - INTERRUPT_AFTER_S
+    text = (f"after Ctrl+C the process lived {r['exit_after_s']:.2f} s (the worker had about "
+            f"{remaining:.1f} s of work left) and exited with status {r['exit_code']}; ")
+    if r["exit_after_s"] < 0:
+        return Verdict(False, "the program did not get to Ctrl+C, or did not end after it")
+    if p["CLEAN"]:
+        ok = r["exit_code"] == 0 and r["stopped_cleanly"] and r["exit_after_s"] < 0.5 * remaining
+        return Verdict(ok, text + f"the worker stopped cleanly: {r['stopped_cleanly']}")
+    if p["DAEMON"]:
+        ok = not r["worker_done"] and r["exit_after_s"] < 0.5 * remaining and r["traceback"]
+        return Verdict(ok, text + f"the daemon worker was cut off: {not r['worker_done']}")
+    ok = r["worker_done"] and r["exit_after_s"] >= 0.8 * remaining and r["traceback"]
+    return Verdict(ok, text + f"the main thread raised KeyboardInterrupt, and the worker still finished: "
+                              f"{r['worker_done']}")

@@ -1,64 +1,55 @@
 """Deadlock: a thread waits for a Lock that it holds itself.
 
-Try: Start with lock_kind = Lock. The lesson's caller (a lesson thread, never the GUI
-thread) gets stuck; within a second the app says which thread waits for which lock
-and where it was taken, and offers to break the wait. Then choose RLock and Start again.
+Try: Start with REENTRANT = False. Within a second the app says which thread waits for
+which lock and where it was taken, and offers to break the wait. Break it, and watch
+what the broken wait leaves behind. Then press Re-run with RLock.
 
-Look for: with a plain Lock the second ``with lock:`` never returns: the lock is held,
-by the very thread that waits for it, and a plain Lock does not know who holds it.
-With an RLock the same code finishes: an RLock counts how often its owner took it and
-lets the owner in again.
+Look for: the main thread holds ``lock`` (``lock.acquire()``) when it calls
+``increase``, whose ``with lock:`` asks for the same lock again: it waits forever,
+and so do both workers, which also want the lock. Run plainly, this program never
+ends. Breaking the wait raises an error in the main thread, which ends still holding
+the lock; at the end of the program Python waits for the workers, the workers wait
+for the lock: a new circle, found and broken in turn. With an RLock the program
+finishes.
 
-Why: this is the smallest deadlock there is. It hides easily: ``update`` looks
-harmless, and only the caller's ``with lock:`` around the call makes it hang.
+Why: a plain Lock does not know who holds it, so it cannot tell its owner from any
+other thread. An RLock counts how often its owner took it and lets the owner in
+again. This deadlock hides easily: ``increase`` looks harmless on its own.
 """
 
-from app.core.primitives import WaitBroken
-from app.lessons.base import Param, Verdict
+from app.core.params import Param
+from app.lessons.base import Verdict
 
 ID = "deadlock"
-PARAMS = (Param("lock_kind", "Lock", choices=("Lock", "RLock"), help="the kind of lock both places take"),)
-FIX = ("lock_kind", "RLock", "Re-run with RLock")
+PARAMS = (
+    Param("SIZE", 100_000, 100, 2_000_000, help="rows of the array"),
+    Param("REENTRANT", False, help="True: an RLock, which its owner may take again"),
+)
+FIX = ("REENTRANT", True, "Re-run with RLock")
+ARRAY = "data"
 #: How soon the app must notice the stuck wait.
 DETECT_WITHIN_S = 1.0
 
 
-def update(lock, data):
-    with lock:  # the same lock, taken a second time by the same thread
-        data["value"] += 1
-
-
-def run(ctx, p):
-    lock = ctx.Lock("data lock") if p["lock_kind"] == "Lock" else ctx.RLock("data lock")
-    data = {"value": 0}
-    try:
-        with lock:
-            data["value"] = 1
-            update(lock, data)
-        finished = True
-        ctx.print(f"finished: value = {data['value']}")
-    except WaitBroken as exc:
-        finished = False
-        ctx.print(f"the stuck wait ended with an error: {exc}")
-    found = ctx.findings[0] if ctx.findings else None
+def measure(seen):
+    first = seen.findings[0] if seen.findings else None
     return {
-        "lock_kind": p["lock_kind"],
-        "finished": finished,
-        "detected": found is not None,
-        "detected_after_s": round(found.detected_after, 3) if found else None,
+        "found": [f.explain_lines()[0] for f in seen.findings],
+        "self_deadlock": bool(first and first.is_self and first.threads == ["MainThread"]),
+        "found_after_s": round(first.detected_after, 3) if first else None,
+        "exit_code": seen.ending.exit_code,
+        "finished": seen.ending.exit_code == 0 and not seen.ending.thread_errors,
     }
 
 
 def judge(p, runs):
     r = runs[-1]
-    if r["lock_kind"] == "RLock":
-        return Verdict(r["finished"] and not r["detected"],
-                       "with an RLock the owner took the lock again and the code finished"
-                       if r["finished"] else "with an RLock the code should have finished, but did not")
-    within = r["detected"] and r["detected_after_s"] <= DETECT_WITHIN_S
-    how = f"found {r['detected_after_s']:.2f} s after the wait began" if r["detected"] else "not found"
-    return Verdict(
-        within and not r["finished"],
-        f"with a plain Lock the caller waited for a lock it held itself: deadlock {how}, "
-        "then the wait was broken",
-    )
+    if p["REENTRANT"]:
+        return Verdict(r["finished"] and not r["found"],
+                       "with an RLock the owner took the lock again and the program finished"
+                       if r["finished"] else f"with an RLock the program should have finished; found: {r['found']}")
+    if not r["self_deadlock"]:
+        return Verdict(False, f"the main thread's wait for its own lock was not found; found: {r['found'] or 'nothing'}")
+    within = r["found_after_s"] <= DETECT_WITHIN_S
+    return Verdict(within, f"the main thread waited for a lock it held itself: found {r['found_after_s']:.2f} s "
+                           f"after the wait began; {len(r['found'])} stuck wait(s) found and broken in all")

@@ -1,57 +1,64 @@
-"""Stopping a loop: a forever loop that checks a stop Event every round.
+"""Stopping a loop: a forever loop that looks at a stop Event every round.
 
-Try: Start with ``period`` 0.1, then with ``period`` 0 (no pacing).
+Try: Start with PACING = 'sleep', then 'wait', then 'none'; then THREADS = 3.
 
-Look for: paced at 0.1 s, about ten rounds run in one second, and the loop ends within
-one round of ``stop.set()``, in fact at once, since the pause itself is
-``stop.wait(period)``. Without pacing, the loop spins: it runs many thousands of rounds
-and keeps a CPU busy doing nothing useful.
+Look for: paced by ``sleep(0.1)``, the loop runs about 9 rounds in the second the main
+thread waits, so the array, which starts at 1, ends at 10. After ``stop.set()`` the
+loop notices only when its sleep is over: up to a whole PAUSE later. Paced by
+``stop.wait(0.1)`` instead, the pause itself ends at ``set()``: the loop stops within
+the pass it is in. Without any pause the loop runs as fast as it can and keeps a CPU
+busy: many more rounds, none of them waiting. With THREADS = 3 one ``set()`` stops
+all three loops.
 
-Why: ``stop.wait(period)`` is both the pause and the check. ``time.sleep(period)``
-would make the loop notice the stop only after the sleep is over.
+Why: ``stop.wait(period)`` is both the pause and the check; ``time.sleep(period)`` is
+only a pause. A loop that must stop promptly should wait on its stop Event.
 """
 
-import time
-
-from app.lessons.base import Param, Verdict
+from app.core import recorder as rec
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import median, segments, span
 
 ID = "event-stop"
 PARAMS = (
-    Param("period", 0.1, 0.0, 2.0, "s", help="pause per round; 0 = no pacing"),
-    Param("run_for", 1.0, 0.2, 10.0, "s", help="when the caller sets the stop Event"),
+    Param("SIZE", 10_000, 100, 1_000_000, help="rows of each array"),
+    Param("PAUSE", 0.1, 0.01, 2.0, "s", help="pause after each pass"),
+    Param("PACING", "sleep", choices=("sleep", "wait", "none"), help="how the loop pauses"),
+    Param("THREADS", 1, 1, 8, help="loops stopped by the one Event"),
+    Param("RUN_FOR", 1.0, 0.2, 10.0, "s", help="how long the main thread lets them run"),
 )
+ARRAY = "arrays"
 
 
-def forever(stop, period, out):
-    rounds = 0
-    while not stop.is_set():
-        rounds += 1
-        if period:
-            stop.wait(period)
-    out["rounds"], out["ended"] = rounds, time.monotonic()
-
-
-def run(ctx, p):
-    stop, out = ctx.Event("stop"), {}
-    t = ctx.Thread(target=forever, args=(stop, p["period"], out), name="loop")
-    t.start()
-    ctx.sleep(p["run_for"])
-    stopped = time.monotonic()
-    stop.set()
-    t.join()
-    latency = out["ended"] - stopped
-    ctx.print(f"{out['rounds']} rounds; the loop ended {latency * 1000:.1f} ms after stop.set()")
-    return {"rounds": out["rounds"], "stop_latency_s": round(latency, 4)}
+def measure(seen):
+    sets = seen.marks(rec.SET)
+    if not sets:
+        raise CannotMeasure("nobody set the stop Event")
+    set_at = sets[0]
+    workers = seen.tracks()[1:]
+    ends = [span(t)[1] for t in workers]
+    passes = [s.end - s.start for t in workers for s in segments(t, rec.RUNNING)[1:-1] if s.end is not None]
+    arrays = seen.value("arrays")
+    return {"rounds": [int(a.reshape(-1)[0]) - 1 for a in arrays],
+            "stop_latency_ms": round((max(ends) - set_at) * 1000, 1),
+            "pass_ms": round((median(passes) or 0) * 1000, 2)}
 
 
 def judge(p, runs):
     r = runs[-1]
-    if p["period"] > 0:
-        expected = p["run_for"] / p["period"]
-        ok = abs(r["rounds"] - expected) <= 0.3 * expected + 1 and r["stop_latency_s"] < p["period"]
-        return Verdict(ok, f"{r['rounds']} rounds (expected about {expected:.0f}); stopped "
-                           f"{r['stop_latency_s'] * 1000:.1f} ms after set(), within one round")
-    paced = p["run_for"] / 0.1
-    ok = r["rounds"] >= 10 * paced
-    return Verdict(ok, f"without pacing: {r['rounds']:,} rounds in {p['run_for']:g} s, "
-                       f"{r['rounds'] / paced:,.0f}x the paced count")
+    rounds, latency, work = r["rounds"], r["stop_latency_ms"] / 1000, r["pass_ms"] / 1000
+    stopped = f"all {len(rounds)} loop(s) ended {r['stop_latency_ms']:.1f} ms after set()"
+    text = f"rounds: {', '.join(map(str, rounds))}; a pass took {r['pass_ms']:.1f} ms; {stopped}"
+    if p["PACING"] == "none":
+        paced = p["RUN_FOR"] / (0.1 + work)
+        return Verdict(min(rounds) >= 3 * paced, f"without a pause: {text} ({min(rounds) / paced:.0f}x the "
+                                                 "rounds of a loop paced at 0.1 s)")
+    expected = p["RUN_FOR"] / (p["PAUSE"] + work)
+    counted = all(abs(n - expected) <= 0.3 * expected + 1 for n in rounds)
+    if p["PACING"] == "sleep":
+        prompt = latency <= p["PAUSE"] + 2 * work + 0.05
+        return Verdict(counted and prompt, f"{text}; expected about {expected:.0f} rounds and a stop within "
+                                           f"one sleep ({p['PAUSE']:g} s)")
+    prompt = latency <= 2 * work + 0.02
+    return Verdict(counted and prompt, f"{text}; expected about {expected:.0f} rounds and a stop within "
+                                       "the pass under way (the wait ends at set())")

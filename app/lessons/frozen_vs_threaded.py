@@ -1,61 +1,55 @@
-"""Frozen or live: the same slow job on the GUI thread, then on a worker thread.
+"""Frozen or live: the same slow job inside an event loop, then beside it on a thread.
 
-Try: Start, and try to click or move the window during the first half.
+Try: Start, and read the two measured gaps. For the real thing, go to the Lab tab,
+choose "GUI thread" and Start: this very window freezes.
 
-Look for: while the job runs on the GUI thread the window stops repainting and your
-clicks wait in a queue; afterwards the app tells you how long it was frozen. The same
-job on a worker thread leaves the window live: the event-loop delay stays small and
-Stop works.
+Look for: the program's ``event_loop`` stands for a GUI: it wants to run every 20 ms
+(to repaint, to answer a click). When it runs the slow job itself, its longest gap is
+the whole job: for that second a window would not repaint and clicks would wait in a
+queue. When the job runs on a worker thread, the loop keeps its rhythm: its longest
+gap stays a few milliseconds above 20 ms. The lanes show the same: the main thread
+running without a break in the first half, sleeping between ticks in the second.
 
-Why: the GUI thread runs the event loop, which repaints and handles clicks between
-two events. Work done inside an event handler keeps the loop from running until the
-work returns. A worker thread does its work beside the loop instead.
+Why: an event loop handles one event at a time; work done inside a handler keeps the
+loop from running until the work returns. A worker thread does its work beside the
+loop instead, and the interpreter switches between them every switch interval.
 """
 
-import time
-
-from app.lessons.base import Param, Verdict
+from app.core import recorder as rec
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import longest, number, segments, span
 
 ID = "frozen-vs-threaded"
-PARAMS = (Param("job", 1.0, 0.2, 5.0, "s", help="length of the slow job"),)
+PARAMS = (
+    Param("JOB", 1.0, 0.2, 5.0, "s", help="length of the slow job"),
+    Param("TICK", 0.02, 0.005, 0.2, "s", help="how often the loop wants to run"),
+)
 
 
-def slow_job(seconds, stop):
-    """Pure-Python busy work for ``seconds`` (ends early on Stop)."""
-    end = time.monotonic() + seconds
-    rounds = 0
-    while time.monotonic() < end and not stop.is_set():
-        rounds += 1
-    return rounds
-
-
-def run(ctx, p):
-    loop = ctx.loop
-    began = time.time()
-    beats = loop.watchdog.beats
-    ctx.print(f"running the job on the GUI thread for {p['job']:g} s")
-    loop.call(lambda: slow_job(p["job"], ctx.stop), timeout=p["job"] + 30)
-    loop.watchdog.wait_for_beat(beats + 1, timeout=2)
-    frozen = max((s.seconds for s in list(loop.watchdog.stalls) if s.started_wall >= began - 0.1),
-                 default=0.0)
-    ctx.print(f"the GUI thread was frozen for {frozen:.2f} s")
-
-    loop.latency.clear()
-    ctx.print(f"running the same job on a worker thread for {p['job']:g} s")
-    t = ctx.Thread(target=slow_job, args=(p["job"], ctx.stop), name="worker")
-    t.start()
-    t.join()
-    worst = loop.latency.recent_max
-    ctx.print(f"the longest event-loop delay meanwhile: {worst * 1000:.0f} ms")
-    return {"job_s": p["job"], "frozen_s": round(frozen, 3), "worker_max_delay_s": round(worst, 4)}
+def measure(seen):
+    gaps = [number(p.text.split("gap", 1)[-1]) for p in seen.printed if "longest gap" in p.text]
+    if len(gaps) < 2:
+        raise CannotMeasure("the program did not print its two longest gaps")
+    main, worker = seen.track(0), seen.track(1)
+    began, ended = span(worker)
+    running = segments(main, rec.RUNNING)
+    before = [s for s in running if s.start < began]
+    during = [s for s in running if s.start >= began and s.end_or(ended) <= ended]
+    return {"gap_inside_loop_s": gaps[0], "gap_with_thread_s": gaps[1],
+            "main_busy_inside_loop_s": round(longest(before, began), 3),
+            "main_busy_with_thread_s": round(longest(during, ended), 4)}
 
 
 def judge(p, runs):
     r = runs[-1]
-    ratio = r["frozen_s"] / max(r["worker_max_delay_s"], 1e-3)
+    job = p["JOB"]
+    frozen = r["gap_inside_loop_s"] >= 0.9 * job and r["main_busy_inside_loop_s"] >= 0.9 * job
+    live = r["gap_with_thread_s"] < 0.25 * job and r["main_busy_with_thread_s"] < 0.25 * job
     return Verdict(
-        r["frozen_s"] >= 0.9 * p["job"] and r["worker_max_delay_s"] < 0.25 * p["job"],
-        f"on the GUI thread the window froze for {r['frozen_s']:.2f} s of a {p['job']:g} s job; "
-        f"on a worker the longest event-loop delay was {r['worker_max_delay_s'] * 1000:.0f} ms "
-        f"({ratio:.0f}x shorter)",
+        frozen and live,
+        f"with the job inside the loop the longest gap was {r['gap_inside_loop_s']:.3f} s (the main thread "
+        f"ran {r['main_busy_inside_loop_s']:.2f} s without a break); with the job on a thread "
+        f"{r['gap_with_thread_s']:.3f} s (its longest stretch: {r['main_busy_with_thread_s'] * 1000:.0f} ms), "
+        f"{r['gap_inside_loop_s'] / max(r['gap_with_thread_s'], 1e-3):.0f}x shorter",
     )

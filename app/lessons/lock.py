@@ -1,67 +1,48 @@
 """The lock: the element-wise race again, with one Lock held around each whole loop.
 
-Try: Run x10 and compare with the element-wise race.
+Try: Run x10 and compare with the element-wise race. Then, during a run, press Acquire
+Lock: both threads wait until you release it.
 
-Look for: every run ends with all elements equal, and the two loops never overlap in
-time: the second thread waits at ``with lock:`` until the first has finished its loop.
-Which thread goes first can change, so the final value is one of two numbers.
+Look for: every run ends with all elements equal, and in the thread lanes the two
+loops never run at the same time: the second thread waits at ``with lock:`` (red)
+until the first has finished its loop. Which thread goes first can change, so the
+final value is one of two numbers.
 
 Why: a Lock lets one thread in at a time. Holding it around the whole loop makes the
 loop one indivisible step for every thread that also takes the lock.
 """
 
-import time
-
-import numpy as np
-
-from app.lessons.base import Param, Verdict
-from app.lessons.elementwise_race import bands
+from app.core import recorder as rec
+from app.core.params import Param
+from app.lessons.base import Verdict
+from app.lessons.measure import bands, segments
 
 ID = "lock"
-PARAMS = (Param("size", 100_000, 1_000, 2_000_000, help="elements in the array"),)
+PARAMS = (Param("SIZE", 100_000, 1_000, 2_000_000, help="rows of the array"),)
 REPEAT = 10
 VARIES = True
 HISTOGRAM = "final"
+ARRAY = "data"
 
 
-def add(a, lock, spans):
-    with lock:
-        began = time.monotonic()
-        for i in range(len(a)):
-            a[i] += 1
-        spans["add"] = (began, time.monotonic())
-
-
-def divide(a, lock, spans):
-    with lock:
-        began = time.monotonic()
-        for i in range(len(a)):
-            a[i] /= 1.1
-        spans["divide"] = (began, time.monotonic())
-
-
-def run(ctx, p):
-    a = np.ones(p["size"])
-    ctx.show(a)
-    lock = ctx.Lock("array lock")
-    spans = {}
-    threads = [ctx.Thread(target=add, args=(a, lock, spans), name="add"),
-               ctx.Thread(target=divide, args=(a, lock, spans), name="divide")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    (s1, e1), (s2, e2) = spans["add"], spans["divide"]
-    return {"final": round(float(a[0]), 6), "bands": bands(a), "overlap": s1 < e2 and s2 < e1,
-            "first": "add" if s1 < s2 else "divide"}
+def measure(seen):
+    data = seen.array("data")
+    workers = [seen.track(1), seen.track(2)]
+    held = [bool(t.holds) for t in workers]
+    waited = [bool(segments(t, rec.WAIT_LOCK)) for t in workers]
+    return {"final": round(float(data.reshape(-1)[0]), 6), "bands": bands(data),
+            "both_took_the_lock": all(held), "one_waited": any(waited)}
 
 
 def judge(p, runs):
-    uniform = sum(r["bands"] == 1 for r in runs)
-    overlaps = sum(r["overlap"] for r in runs)
-    firsts = {name: sum(r["first"] == name for r in runs) for name in ("add", "divide")}
-    return Verdict(
-        uniform == len(runs) and overlaps == 0,
-        f"{uniform} of {len(runs)} runs ended with all elements equal; the loops overlapped in "
-        f"{overlaps} runs; 'add' went first {firsts['add']} times, 'divide' {firsts['divide']} times",
-    )
+    n = len(runs)
+    equal = sum(r["bands"] == 1 for r in runs)
+    locked = sum(r["both_took_the_lock"] for r in runs)
+    waited = sum(r["one_waited"] for r in runs)
+    text = (f"{equal} of {n} runs ended with all elements equal; both threads took the lock in "
+            f"{locked} of {n}; one waited for the other at the lock in {waited} of {n}")
+    if equal < n or locked < n:
+        return Verdict(False, text)
+    if not waited:
+        return Verdict(None, f"{text}: the threads never met at the lock, so it had nothing to keep apart")
+    return Verdict(True, f"{text}: the lock kept the loops apart")

@@ -1,96 +1,66 @@
 """Lock-order inversion: two threads take the same two locks in opposite orders.
 
-Try: Start with order = inverted and watch the thread lanes. Then press Re-run with
-one global order (or choose order = global) and Start again.
+Try: Start with ONE_ORDER = False and watch the thread lanes. Then press Re-run with one
+global order (or set ONE_ORDER = True) and Start again.
 
 Look for: two transfers run at once, one from account A to B and one from B to A.
 Each locks its source account first, checks the balance for a moment, then asks for
-the other account's lock. With the inverted order each thread now holds the lock the
-other one waits for: both lanes turn to "waiting for lock" and stay there. Within
-half a second the app names both threads, both locks and the lines where each lock
-was taken, and offers to break one wait; the broken transfer gives up (nothing is
-lost) and the other one completes. With one global order (always lock A before B,
-whichever way the money goes) both transfers complete, one after the other.
+the other account's lock. Each now holds the lock the other one waits for: both
+lanes turn red and stay red. Within half a second the app names both threads, both
+locks and the lines where each lock was taken, and offers to break one wait; the
+broken transfer fails with an error (its ``with`` blocks let go, nothing is lost) and
+the other one completes. With one global order (A before B, whichever way the money
+goes) both transfers complete, one after the other.
 
 Why: a deadlock needs a circle of threads, each holding a lock the next one wants.
 If every thread takes locks in the same order, the thread holding the "later" lock
-never waits for an "earlier" one, so no circle can close.
+never waits for an "earlier" one, so no circle can close. (This lesson is not in the
+article; it is the deadlock that real programs meet most.)
 """
 
-from app.core.primitives import WaitBroken
-from app.lessons.base import Param, Verdict
+from app.core.params import Param
+from app.lessons.base import Verdict
 
 ID = "lock-order"
 PARAMS = (
-    Param("order", "inverted", choices=("inverted", "global"),
-          help="inverted: each transfer locks its source first; global: always A before B"),
-    Param("check", 0.2, 0.05, 2.0, "s", help="how long a transfer holds its first lock before the second"),
-    Param("amount", 30, 1, 100, help="how much each transfer moves"),
+    Param("AMOUNT", 30, 1, 100, help="how much each transfer moves"),
+    Param("CHECK", 0.2, 0.05, 2.0, "s", help="time between a transfer's first lock and its second"),
+    Param("ONE_ORDER", False, help="True: every transfer locks A before B"),
 )
-FIX = ("order", "global", "Re-run with one global order")
+FIX = ("ONE_ORDER", True, "Re-run with one global order")
 #: How soon the app must notice the circle.
 DETECT_WITHIN_S = 0.5
 
 
-def transfer(ctx, accounts, locks, source, target, amount, order, check, done):
-    if order == "inverted":
-        first, second = locks[source], locks[target]
-    else:
-        first, second = sorted((locks[source], locks[target]), key=lambda lock: lock.name)
-    try:
-        with first:
-            ctx.sleep(check)  # check the balance, write an audit line...
-            with second:
-                accounts[source] -= amount
-                accounts[target] += amount
-        done[source] = "moved"
-        ctx.print(f"moved {amount} from {source} to {target}")
-    except WaitBroken as exc:
-        done[source] = "gave up"
-        ctx.print(f"gave up, nothing moved: {exc}")
-
-
-def run(ctx, p):
-    accounts = {"A": 100, "B": 100}
-    locks = {name: ctx.Lock(f"account {name}") for name in accounts}
-    done = {}
-    threads = [
-        ctx.Thread(target=transfer, name=f"pay {source}->{target}",
-                   args=(ctx, accounts, locks, source, target, p["amount"], p["order"], p["check"], done))
-        for source, target in (("A", "B"), ("B", "A"))
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    found = ctx.findings[0] if ctx.findings else None
+def measure(seen):
+    circle = next((f for f in seen.findings if not f.is_self and not f.abandoned), None)
+    balances = seen.value("balances")
+    moved = [p.text.strip() for p in seen.printed if p.text.startswith("moved")]
     return {
-        "order": p["order"],
-        "detected": found is not None,
-        "detected_after_s": round(found.detected_after, 3) if found else None,
-        "threads_named": sorted(found.threads) if found else [],
-        "locks_named": sorted(found.locks) if found else [],
-        "outcomes": dict(sorted(done.items())),
-        "total": accounts["A"] + accounts["B"],
+        "circle_found": circle is not None,
+        "found_after_s": round(circle.detected_after, 3) if circle else None,
+        "threads_named": sorted(circle.threads) if circle else [],
+        "locks_named": sorted(circle.locks) if circle else [],
+        "transfers_done": len(moved),
+        "failed": len(seen.ending.thread_errors),
+        "total": sum(balances.values()),
     }
 
 
 def judge(p, runs):
     r = runs[-1]
     kept = r["total"] == 200
-    if r["order"] == "global":
-        ok = not r["detected"] and set(r["outcomes"].values()) == {"moved"} and kept
-        return Verdict(ok, f"with one global order: {_outcomes(r)}; deadlock found: {r['detected']}; "
-                           f"total money {r['total']} (was 200)")
-    names_both = r["threads_named"] == ["pay A->B", "pay B->A"] and r["locks_named"] == ["account A", "account B"]
-    within = r["detected"] and r["detected_after_s"] <= DETECT_WITHIN_S
-    gave_up = sorted(r["outcomes"].values()) == ["gave up", "moved"]
-    how = (f"found {r['detected_after_s']:.2f} s after the circle closed, naming "
-           f"{' and '.join(r['threads_named'])}") if r["detected"] else "no deadlock found"
-    return Verdict(within and names_both and gave_up and kept,
-                   f"with the inverted order the two transfers waited for each other: {how}; "
-                   f"after one wait was broken: {_outcomes(r)}; total money {r['total']} (was 200)")
-
-
-def _outcomes(r):
-    return ", ".join(f"{source}: {what}" for source, what in r["outcomes"].items())
+    money = f"total money {r['total']} (was 200)"
+    if p["ONE_ORDER"]:
+        ok = not r["circle_found"] and r["transfers_done"] == 2 and kept
+        return Verdict(ok, f"with one global order: {r['transfers_done']} of 2 transfers done; deadlock "
+                           f"found: {r['circle_found']}; {money}")
+    if not r["circle_found"]:
+        return Verdict(False, f"with opposite orders no circle was found; {r['transfers_done']} transfers done; {money}")
+    named = len(r["threads_named"]) == 2 and len(r["locks_named"]) == 2
+    within = r["found_after_s"] <= DETECT_WITHIN_S
+    settled = r["transfers_done"] == 1 and r["failed"] == 1
+    return Verdict(named and within and settled and kept,
+                   f"the two transfers waited for each other: found {r['found_after_s']:.2f} s after the circle "
+                   f"closed, naming {' and '.join(r['threads_named'])} and {' and '.join(r['locks_named'])}; "
+                   f"after one wait was broken {r['transfers_done']} transfer done, {r['failed']} failed; {money}")

@@ -1,80 +1,61 @@
 """Timeouts: give up on a lock, or stop waiting for a thread, after a while.
 
-Try: Start, then change ``timeout`` and ``hold``.
+Try: Start, then change TIMEOUT, WAIT and JOIN_TIMEOUT.
 
-Look for: while another thread holds the lock, ``lock.acquire(timeout=1)`` returns
-False after about a second, and the worker goes on without the lock (unprotected, so
-it must not touch the shared data then). ``t.join(timeout=0.5)`` on a slow thread
-returns after half a second while ``t.is_alive()`` is still True: join with a timeout
-tells you nothing until you ask ``is_alive()``.
+Look for: the main thread takes the lock and never lets go. The worker's
+``lock.acquire(timeout=TIMEOUT)`` returns False after TIMEOUT seconds (``Lock:
+False``), and the worker goes on without the lock: nothing stops it from changing the
+data, so ``data`` ends at 2 anyway. Then ``slow.join(timeout=JOIN_TIMEOUT)`` returns
+after JOIN_TIMEOUT seconds while ``slow.is_alive()`` is still True: a join with a
+timeout tells you nothing until you ask ``is_alive()``.
 
 Why: every blocking call in ``threading`` takes a timeout and reports, by its return
-value or by ``is_alive()``, whether it got what it waited for. Nothing raises.
+value or by ``is_alive()``, whether it got what it waited for. Nothing raises: if you
+ignore the answer, your code runs unprotected, as this worker does.
 """
 
-import time
-
-from app.lessons.base import Param, Verdict
+from app.core import recorder as rec
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import segments
 
 ID = "lock-timeout"
 PARAMS = (
-    Param("timeout", 1.0, 0.1, 10.0, "s", help="how long the worker waits for the lock"),
-    Param("hold", 2.0, 0.2, 20.0, "s", help="how long the other thread holds it"),
-    Param("join_timeout", 0.5, 0.1, 10.0, "s"),
-    Param("slow", 1.5, 0.2, 20.0, "s", help="how long the slow thread runs"),
+    Param("SIZE", 100_000, 100, 2_000_000, help="rows of the array"),
+    Param("TIMEOUT", 1.0, 0.1, 10.0, "s", help="how long the worker waits for the lock"),
+    Param("WAIT", 5.0, 0.1, 30.0, "s", help="how long the main thread waits before it joins"),
+    Param("JOIN_TIMEOUT", 0.5, 0.1, 10.0, "s", help="how long the main thread waits for the slow thread"),
 )
+ARRAY = "data"
 
 
-def hold_lock(ctx, lock, seconds, holding):
-    with lock:
-        holding.set()
-        ctx.sleep(seconds)
-
-
-def try_lock(ctx, lock, timeout, out):
-    began = time.monotonic()
-    got = lock.acquire(timeout=timeout)
-    out["waited"] = time.monotonic() - began
-    out["got"] = got
-    if got:
-        lock.release()
-        ctx.print("got the lock")
-    else:
-        ctx.print("gave up waiting; going on without the lock")
-
-
-def run(ctx, p):
-    lock = ctx.Lock("lock")
-    holding, out = ctx.Event("holding"), {}
-    holder = ctx.Thread(target=hold_lock, args=(ctx, lock, p["hold"], holding), name="holder")
-    holder.start()
-    holding.wait(5)
-    worker = ctx.Thread(target=try_lock, args=(ctx, lock, p["timeout"], out), name="worker")
-    worker.start()
-    worker.join()
-
-    slow = ctx.Thread(target=ctx.sleep, args=(p["slow"],), name="slow")
-    slow.start()
-    began = time.monotonic()
-    slow.join(timeout=p["join_timeout"])
-    joined_after = time.monotonic() - began
-    alive = slow.is_alive()
-    ctx.print(f"join returned after {joined_after:.2f} s; is_alive() = {alive}")
-    return {"acquired": out["got"], "acquire_waited_s": round(out["waited"], 3),
-            "join_returned_s": round(joined_after, 3), "alive_after_join": alive}
+def measure(seen):
+    worker = seen.track(1)
+    waits = segments(worker, rec.WAIT_LOCK)
+    if not waits:
+        raise CannotMeasure("the worker never waited for a lock")
+    timed_out = any(m.kind == rec.TIMED_OUT for m in worker.marks)
+    joins = segments(seen.track(0), rec.JOINING)
+    timed_joins = [s for s in joins if getattr(s.obj, "name", "") == seen.track(2).name] if len(seen.tracks()) > 2 else []
+    alive = [p.text for p in seen.printed if p.text.startswith("alive after join")]
+    return {
+        "acquire_returned_false": timed_out,
+        "acquire_waited_s": round(waits[0].end_or(waits[0].start) - waits[0].start, 3),
+        "data_after": float(seen.array("data").mean()),
+        "join_waited_s": round(timed_joins[0].end_or(0) - timed_joins[0].start, 3) if timed_joins else None,
+        "alive_after_join": bool(alive) and alive[0].strip().endswith("True"),
+    }
 
 
 def judge(p, runs):
     r = runs[-1]
-    expect_fail = p["hold"] > p["timeout"]
-    acquire_ok = (r["acquired"] != expect_fail) and (
-        not expect_fail or abs(r["acquire_waited_s"] - p["timeout"]) <= 0.2 * p["timeout"] + 0.05)
-    expect_alive = p["slow"] > p["join_timeout"]
-    join_ok = r["alive_after_join"] == expect_alive and (
-        not expect_alive or abs(r["join_returned_s"] - p["join_timeout"]) <= 0.2 * p["join_timeout"] + 0.05)
+    close = abs(r["acquire_waited_s"] - p["TIMEOUT"]) <= 0.2 * p["TIMEOUT"] + 0.1
+    joined = r["join_waited_s"]
+    join_close = joined is not None and abs(joined - p["JOIN_TIMEOUT"]) <= 0.2 * p["JOIN_TIMEOUT"] + 0.1
+    ok = r["acquire_returned_false"] and close and r["data_after"] == 2 and join_close and r["alive_after_join"]
     return Verdict(
-        acquire_ok and join_ok,
-        f"acquire(timeout={p['timeout']:g}) returned {r['acquired']} after {r['acquire_waited_s']:.2f} s; "
-        f"join(timeout={p['join_timeout']:g}) returned after {r['join_returned_s']:.2f} s "
-        f"with is_alive() = {r['alive_after_join']}",
+        ok,
+        f"acquire(timeout={p['TIMEOUT']:g}) gave up after {r['acquire_waited_s']:.2f} s and the worker "
+        f"changed the data anyway (mean {r['data_after']:g}); join(timeout={p['JOIN_TIMEOUT']:g}) returned after "
+        f"{joined if joined is None else f'{joined:.2f}'} s with is_alive() = {r['alive_after_join']}",
     )

@@ -1,65 +1,58 @@
-"""The caller holds the lock: workers wait until it lets go, then go one at a time.
+"""The main thread holds the lock: the workers wait until it lets go, then go one at a time.
 
-Try: Run x10 and watch which worker goes first.
+Try: Run x10 and watch which worker goes first, in the lanes and in the outcome.
 
-Look for: the caller takes the lock, starts both workers and changes the data while
-holding it. Both workers wait at ``with lock:`` until the caller releases it; then one
-runs its whole loop, then the other. Which one goes first changes from run to run.
+Look for: the main thread takes the lock, starts the dividing thread and then the
+adding one, and changes the data while it holds the lock. Both workers wait at
+``with lock:`` (red in the lanes) until the main thread releases it; then one runs
+its whole loop while the other keeps waiting. Usually the thread that began to wait
+first gets the lock first (here, the divider), but nothing promises it.
 
-Why: the caller is just another thread as far as the lock is concerned. When it
-releases the lock, the OS wakes the waiters, and the order is not promised.
+Why: to a Lock the main thread is just another thread. When it lets go, the lock
+wakes one waiter; which one is up to the lock's implementation and the OS, not the
+order your code started the threads in.
 """
 
-import time
-
-import numpy as np
-
-from app.lessons.base import Param, Verdict
-from app.lessons.lock import add, divide
+from app.core import recorder as rec
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import segments, uniform
 
 ID = "main-holds-lock"
-PARAMS = (
-    Param("size", 20_000, 100, 2_000_000, help="elements in the array"),
-    Param("hold", 0.3, 0.0, 5.0, "s", help="how long the caller holds the lock after starting the workers"),
-)
+PARAMS = (Param("SIZE", 100_000, 100, 2_000_000, help="rows of the array"),)
 REPEAT = 10
 VARIES = True
 HISTOGRAM = "first"
+ARRAY = "data"
 
 
-def run(ctx, p):
-    a = np.ones(p["size"])
-    ctx.show(a)
-    lock = ctx.Lock("array lock")
-    spans = {}
-    threads = [ctx.Thread(target=add, args=(a, lock, spans), name="add"),
-               ctx.Thread(target=divide, args=(a, lock, spans), name="divide")]
-    with lock:
-        for t in threads:
-            t.start()
-        a[:] = 10.0  # the caller prepares the data while the workers wait
-        ctx.sleep(p["hold"])
-        released = time.monotonic()
-    for t in threads:
-        t.join()
-    (s1, e1), (s2, e2) = spans["add"], spans["divide"]
-    return {
-        "waited_for_release": min(s1, s2) >= released,
-        "overlap": s1 < e2 and s2 < e1,
-        "first": "add" if s1 < s2 else "divide",
-        "final": round(float(a[0]), 6),
-    }
+def measure(seen):
+    main, first, second = seen.track(0), seen.track(1), seen.track(2)
+    if not main.holds:
+        raise CannotMeasure("the main thread took no lock")
+    released = main.holds[0].end
+    got = {}
+    for label, track in (("first started", first), ("second started", second)):
+        if not track.holds:
+            raise CannotMeasure(f"the {label} thread took no lock")
+        waits = segments(track, rec.WAIT_LOCK)
+        got[label] = (bool(waits) and waits[0].start < released <= (waits[0].end or released),
+                      track.holds[0].start, track.holds[0].end_or(track.holds[0].start))
+    (w1, s1, e1), (w2, s2, e2) = got["first started"], got["second started"]
+    data = seen.array("data")
+    return {"both_waited_for_the_release": w1 and w2, "one_at_a_time": e1 <= s2 or e2 <= s1,
+            "first": "first started" if s1 < s2 else "second started", "uniform": uniform(data)}
 
 
 def judge(p, runs):
-    waited = sum(r["waited_for_release"] for r in runs)
-    overlaps = sum(r["overlap"] for r in runs)
-    expected = {round((10 + 1) / 1.1, 6), round(10 / 1.1 + 1, 6)}
-    right = sum(r["final"] in expected for r in runs)
-    firsts = {name: sum(r["first"] == name for r in runs) for name in ("add", "divide")}
+    n = len(runs)
+    waited = sum(r["both_waited_for_the_release"] for r in runs)
+    apart = sum(r["one_at_a_time"] for r in runs)
+    equal = sum(r["uniform"] for r in runs)
+    first = sum(r["first"] == "first started" for r in runs)
     return Verdict(
-        waited == len(runs) and overlaps == 0 and right == len(runs),
-        f"both workers waited for the caller's release in {waited} of {len(runs)} runs, never "
-        f"overlapped ({overlaps} overlaps), and the data shows prep + both steps in {right}; "
-        f"first: 'add' {firsts['add']} times, 'divide' {firsts['divide']} times",
+        waited == n and apart == n and equal == n,
+        f"both workers waited for the main thread's release in {waited} of {n} runs and then ran "
+        f"one at a time in {apart}; all elements equal in {equal}. The thread that started (and "
+        f"began to wait) first got the lock first in {first} of {n} runs",
     )

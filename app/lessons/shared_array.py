@@ -1,70 +1,47 @@
-"""What a thread can hand back: a shared array, an int, a return value.
+"""What a thread can hand back: a shared array yes, a number no, a return value no.
 
-Try: Start and read the three results in the outcome panel.
+Try: Start and read the four printed lines in the Output tab.
 
-Look for: the numpy array that the thread changed is changed for the caller too: it
-is the same object. The int is not: ``x += 1`` inside the thread makes a new int that
-only the thread sees. And the value the target function returns is simply dropped by
-``Thread``; to get it back, put it somewhere the caller can read, here a ``Queue``.
+Look for: ``[2.]``: calling ``increase`` directly changed ``data``. ``[3.]``: so did
+running it on a thread: the thread's ``array`` is the very same numpy object as the
+main thread's ``data``. ``[3.]`` again: ``increased_copy`` built a new array and
+returned it, but ``Thread`` throws the return value of its target away. ``1``: the
+number did not change, because ``array += 1`` on an int makes a new int that only
+the thread's local name sees.
 
 Why: threads share every object; what they do not share is their local names.
-Rebinding a name (ints are immutable) is invisible outside; changing an object in
-place (the array) is visible to everyone who holds it.
+Changing an object in place (the array) is seen by everyone who holds it; rebinding a
+name is not. To get a result back from a thread, put it somewhere the caller can
+read: a list, a ``queue.Queue``, or use ``concurrent.futures``.
 """
 
-import queue
-
-import numpy as np
-
-from app.lessons.base import Param, Verdict
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import number
 
 ID = "shared-array"
-PARAMS = (Param("size", 10, 1, 1000, help="elements in the array"),)
+PARAMS = (Param("SIZE", 100, 1, 1_000_000, help="rows in the array"),)
+ARRAY = "data"
 
 
-def add_one_to_array(a):
-    a += 1  # in place: the caller's array changes
-
-
-def add_one_to_int(x):
-    x += 1  # rebinds the local name only
-
-
-def compute(x):
-    return x * 2  # Thread drops this value
-
-
-def compute_into(x, results):
-    results.put(x * 2)  # a place the caller can read
-
-
-def run(ctx, p):
-    a = np.ones(p["size"])
-    x = 1
-    results = queue.Queue()
-    threads = [
-        ctx.Thread(target=add_one_to_array, args=(a,), name="array"),
-        ctx.Thread(target=add_one_to_int, args=(x,), name="int"),
-        ctx.Thread(target=compute, args=(21,), name="returns"),
-        ctx.Thread(target=compute_into, args=(21, results), name="queue"),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ctx.show(a)
-    return {
-        "array_changed": bool(np.all(a == 2.0)),
-        "int_after": x,
-        "queue_got": results.get_nowait() if not results.empty() else None,
-    }
+def measure(seen):
+    lines = [p.text.strip() for p in seen.printed_by("MainThread") if p.stream == "stdout"]
+    if len(lines) < 4:
+        raise CannotMeasure(f"the program printed {len(lines)} lines, not the four this lesson reads")
+    direct, threaded, copied, last = (number(line) for line in lines[:4])
+    return {"after_call": direct, "after_thread": threaded, "after_copy_thread": copied,
+            "number_after_thread": last}
 
 
 def judge(p, runs):
     r = runs[-1]
-    ok = r["array_changed"] and r["int_after"] == 1 and r["queue_got"] == 42
+    changed = r["after_thread"] == r["after_call"] + 1
+    lost = r["after_copy_thread"] == r["after_thread"]
+    kept = r["number_after_thread"] == 1
     return Verdict(
-        ok,
-        f"array changed for the caller: {r['array_changed']}; int after the thread: "
-        f"{r['int_after']} (unchanged); return value lost, the queue delivered {r['queue_got']}",
+        changed and lost and kept,
+        f"after the direct call {r['after_call']:g}, after the thread {r['after_thread']:g} "
+        f"({'the thread changed the caller' + chr(39) + 's array' if changed else 'unchanged'}); after "
+        f"the thread that returned a new array {r['after_copy_thread']:g} (the result "
+        f"{'was lost' if lost else 'arrived'}); the number after its thread: {r['number_after_thread']:g}",
     )

@@ -1,55 +1,56 @@
 """Two counters: two threads, each at its own pace, their lines interleaved.
 
-Try: Start, then change the delays so one counter is much faster than the other.
+Try: Start, then change DELAY_1 so one counter is much faster than the other.
 
-Look for: the log mixes the lines of ``counter-A`` and ``counter-B``. Each keeps its
-own rhythm: the gap between two lines of the same counter stays close to its own
-delay, whatever the other one does.
+Look for: the output mixes the two counters' numbers (the Log tab says which thread
+printed each line). Each keeps its own rhythm: the first prints every DELAY_1 seconds,
+the second every second (``count``'s default delay), whatever the other one does.
 
-Why: while a thread waits (here in ``ctx.sleep``, which is ``Event.wait``) it does not
-hold the GIL, so the other runs. Neither waits for the other.
+Why: while a thread sleeps it does not hold the GIL, so the other one runs. Neither
+waits for the other: the main thread only waits, in ``join()``, for both to end.
 """
 
-from app.lessons.base import Param, Verdict
-from app.lessons.first_thread import count
+from app.core.params import Param
+from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.measure import gaps, median
 
 ID = "two-counters"
 PARAMS = (
-    Param("count_a", 6, 1, 50), Param("delay_a", 0.1, 0.01, 2.0, "s"),
-    Param("count_b", 4, 1, 50), Param("delay_b", 0.15, 0.01, 2.0, "s"),
+    Param("COUNT_1", 10, 1, 100, help="how many numbers the first thread prints"),
+    Param("DELAY_1", 0.5, 0.01, 2.0, "s", help="the first thread's pause"),
+    Param("COUNT_2", 5, 1, 100, help="how many numbers the second thread prints (one a second)"),
 )
 
 
-def run(ctx, p):
-    a = ctx.Thread(target=count, args=(ctx, p["count_a"], p["delay_a"]), name="counter-A")
-    b = ctx.Thread(target=count, args=(ctx, p["count_b"], p["delay_b"]), name="counter-B")
-    a.start()
-    b.start()
-    a.join()
-    b.join()
-    lines = ctx.lines()
-    order = [e.thread for e in lines]
-    switches = sum(1 for x, y in zip(order, order[1:]) if x != y)
-    result = {"switches": switches}
-    for name, key in (("counter-A", "a"), ("counter-B", "b")):
-        times = [e.mono for e in lines if e.thread == name]
-        gaps = sorted(y - x for x, y in zip(times, times[1:]))
+def measure(seen):
+    first, second = seen.track(1).name, seen.track(2).name
+    lines = [p for p in seen.printed if p.thread in (first, second) and p.text.strip().isdigit()]
+    order = [p.thread for p in lines]
+    defaults = getattr(seen.value("count"), "__defaults__", None)
+    if not defaults:
+        raise CannotMeasure("count() has no default delay any more")
+    result = {"switches": sum(1 for a, b in zip(order, order[1:]) if a != b), "delay_2": defaults[-1]}
+    for key, name in (("1", first), ("2", second)):
+        times = [p.t for p in lines if p.thread == name]
         result[f"lines_{key}"] = len(times)
-        result[f"median_gap_{key}_s"] = gaps[len(gaps) // 2] if gaps else None
+        result[f"median_gap_{key}_s"] = median(gaps(times))
     return result
 
 
 def judge(p, runs):
     r = runs[-1]
-    paces = []
-    for key in ("a", "b"):
-        gap, delay = r[f"median_gap_{key}_s"], p[f"delay_{key}"]
+    paces, words = [], []
+    for key, delay in (("1", p["DELAY_1"]), ("2", r["delay_2"])):
+        gap = r[f"median_gap_{key}_s"]
         paces.append(gap is None or abs(gap - delay) <= 0.5 * delay + 0.01)
-    interleaved = r["switches"] >= 2 or min(p["count_a"], p["count_b"]) < 2
-    gaps = ", ".join(
-        f"{k.upper()} every {r[f'median_gap_{k}_s']:.3f} s" for k in ("a", "b") if r[f"median_gap_{k}_s"]
-    )
+        if gap is not None:
+            words.append(f"thread {key} every {gap:.3f} s (asked {delay:g} s)")
+    complete = r["lines_1"] == p["COUNT_1"] and r["lines_2"] == p["COUNT_2"]
+    if min(p["COUNT_1"], p["COUNT_2"]) < 2:
+        return Verdict(None, "with fewer than two numbers from a thread there is nothing to interleave")
+    interleaved = r["switches"] >= 2
     return Verdict(
-        all(paces) and interleaved,
-        f"the lines switched between the counters {r['switches']} times; each kept its own pace ({gaps})",
+        complete and interleaved and all(paces),
+        f"{r['lines_1']} and {r['lines_2']} numbers; the output switched between the threads "
+        f"{r['switches']} times; each kept its own pace ({', '.join(words)})",
     )

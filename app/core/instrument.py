@@ -1,0 +1,590 @@
+"""The instrument: what a program gets in place of ``threading``, ``time``, ``queue``,
+``sys`` and ``print``, so that its threads can be watched without being changed.
+
+One :class:`Instrument` serves one run of one program. Its modules look like the real
+ones (every name of the real module is there) and behave like them; what differs is
+that their threads, locks, events, conditions, semaphores, barriers, timers, queues
+and sleeps record what they do (:mod:`app.core.recorder`), and that Stop can end
+every wait. The program asks for them with its ordinary ``import threading`` or
+``from threading import Thread, Lock``: the program runs with a ``__builtins__``
+whose ``__import__`` hands these out and passes everything else to Python's own. The
+rest of the process (the window, its helper threads, the standard library) keeps the
+real modules and is never recorded.
+
+What it does not change: a blocking wait blocks in the real primitive, so the
+interpreter and the OS decide who goes next exactly as without the instrument
+(``bench/fidelity.py`` measures it). ``print`` calls Python's own ``print`` on a real
+text stream buffered as this process's stdout is, so the writes of two threads
+interleave as they would in a terminal; the instrument only notes, beside it, which
+thread printed what and when.
+"""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import ctypes
+import io
+import linecache
+import os
+import queue as _queue
+import re
+import sys
+import threading
+import time as _time
+import types
+import weakref
+from collections import deque
+from typing import Any, Callable
+
+from app.core import primitives
+from app.core import recorder as rec
+from app.core.primitives import RunStopped
+from app.core.recorder import Recorder
+
+_real_import = builtins.__import__
+_real_print = builtins.print
+_real_sleep = _time.sleep
+_THREADING_FILE = threading.__file__
+
+#: What the program's ``time.sleep`` records itself as (a name for the lanes).
+SLEEP = types.SimpleNamespace(name="sleep")
+#: Lines of output kept per run, and characters of raw output (the oldest go first).
+MAX_PRINTS = 100_000
+MAX_RAW_CHARS = 4_000_000
+#: The pipe behind the program's stdout holds this much before a print waits for the
+#: instrument to read it (as a terminal that is not read makes a program wait).
+PIPE_BYTES = 1 << 20
+
+
+# -- output ----------------------------------------------------------------------------------
+class Printed:
+    """One ``print`` call of the program: when, which thread, what (with its ``end``)."""
+
+    __slots__ = ("t", "thread", "text", "stream")
+
+    def __init__(self, t: float, thread: str, text: str, stream: str) -> None:
+        self.t, self.thread, self.text, self.stream = t, thread, text, stream
+
+    def __repr__(self) -> str:
+        return f"Printed({self.thread!r}, {self.text!r})"
+
+
+class ProgramOutput:
+    """The program's stdout and stderr: real text streams over one pipe, as a terminal.
+
+    :attr:`stdout` and :attr:`stderr` are ``io.TextIOWrapper`` s, buffered as this
+    process's own stdout and stderr are (so, for instance, with ``PYTHONUNBUFFERED``
+    every write goes straight through, and two threads' writes can meet on one line).
+    :meth:`drain` reads what has come through the pipe so far, in the order it was
+    written; :attr:`printed` keeps each ``print`` call with its thread and time.
+    """
+
+    def __init__(self) -> None:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        _grow_pipe(write_fd)
+        self._read_fd = read_fd
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._raw: deque[str] = deque()
+        self._raw_chars = 0
+        self.dropped_chars = 0
+        self._lock = threading.Lock()
+        out, err = sys.__stdout__, sys.__stderr__
+        self.stdout = io.TextIOWrapper(
+            io.FileIO(write_fd, "w"), encoding="utf-8", errors="backslashreplace",
+            line_buffering=getattr(out, "line_buffering", True),
+            write_through=getattr(out, "write_through", False))
+        self.stderr = io.TextIOWrapper(
+            io.FileIO(os.dup(write_fd), "w"), encoding="utf-8", errors="backslashreplace",
+            line_buffering=True, write_through=getattr(err, "write_through", True))
+        self.printed: deque[Printed] = deque(maxlen=MAX_PRINTS)
+        self.closed = False
+
+    def note(self, text: str, stream: str) -> None:
+        """Remember that the calling thread printed ``text`` (called before it is written)."""
+        self.printed.append(Printed(_time.monotonic(), threading.current_thread().name, text, stream))
+
+    def drain(self) -> str:
+        """Read what has come through since the last call (any thread may call it)."""
+        with self._lock:
+            if self.closed:
+                return ""
+            return self._read_available()
+
+    def _read_available(self) -> str:
+        parts = []
+        while True:
+            try:
+                chunk = os.read(self._read_fd, 65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            parts.append(self._decoder.decode(chunk))
+        text = "".join(parts)
+        if text:
+            self._raw.append(text)
+            self._raw_chars += len(text)
+            while self._raw_chars > MAX_RAW_CHARS and len(self._raw) > 1:
+                dropped = self._raw.popleft()
+                self._raw_chars -= len(dropped)
+                self.dropped_chars += len(dropped)
+        return text
+
+    def text(self) -> str:
+        """Everything read so far, as a terminal would show it (the newest part, if long)."""
+        with self._lock:
+            return "".join(self._raw)
+
+    def close(self) -> str:
+        """Flush and close the streams, read the rest; return what was read last."""
+        with self._lock:
+            if self.closed:
+                return ""
+            for stream in (self.stdout, self.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+                try:
+                    stream.close()
+                except (OSError, ValueError):
+                    pass
+            os.set_blocking(self._read_fd, True)  # the write ends are closed: reads end
+            text = self._read_available() + self._decoder.decode(b"", final=True)
+            os.close(self._read_fd)
+            self.closed = True
+            return text
+
+
+def _grow_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # the system's default size: a chatty program waits for the reader sooner
+
+
+# -- naming ----------------------------------------------------------------------------------
+_ASSIGNED = re.compile(r"^\s*(?:[\w.]+\.)?(\w+)\s*(?::[^=]+)?=(?!=)")
+_KEYED = re.compile(r"""(['"])([^'"]{1,30})\1\s*:\s*$""")
+
+
+def name_from_source(kind: str, frame: types.FrameType | None) -> str:
+    """A name for a primitive from the line that made it: ``lock = Lock()`` gives
+    ``'lock'``, ``self.ready = Event()`` gives ``'ready'``, ``locks = {'A': Lock(), ...}``
+    gives ``"locks['A']"``; otherwise ``'Lock at line 12'``."""
+    if frame is None:
+        return kind
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    column = _call_column(frame)
+    head = line[:column] if column is not None else line
+    target = _ASSIGNED.match(head)
+    key = _KEYED.search(head)
+    if target and key:
+        return f"{target.group(1)}[{key.group(2)!r}]"
+    if target:
+        return target.group(1)
+    return f"{kind} at line {frame.f_lineno}"
+
+
+def _call_column(frame: types.FrameType) -> int | None:
+    """The column of the call being made in ``frame`` (Python 3.11+), else ``None``."""
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is None:
+        return None
+    try:
+        for i, position in enumerate(positions()):
+            if i == frame.f_lasti // 2:
+                return position[2]
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+# -- async exceptions ------------------------------------------------------------------------
+def raise_in_thread(ident: int, exc_type: type[BaseException] | None) -> bool:
+    """Make ``exc_type`` raise in thread ``ident`` at its next Python instruction (``None``
+    takes back one not yet raised). A thread blocked in C sees it when it comes back."""
+    exc = ctypes.py_object(exc_type) if exc_type is not None else None
+    done = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), exc)
+    return done == 1
+
+
+# -- the instrument --------------------------------------------------------------------------
+class Instrument:
+    """The instrumented modules for one run of one program, and what they made.
+
+    ``program_files``: the file names of the program's own code (its primitives are
+    named from these lines). ``argv``: the program's ``sys.argv``.
+    """
+
+    def __init__(self, recorder: Recorder, output: ProgramOutput, program_files: set[str],
+                 argv: list[str] | None = None) -> None:
+        self.recorder = recorder
+        self.output = output
+        self.program_files = set(program_files)
+        self.stop_reason = ""
+        self.threads: list[primitives.Thread] = []  # started by the program, in start order
+        self.locks: list[primitives.Lock] = []
+        self._stoppable: weakref.WeakSet = weakref.WeakSet()  # events, conditions, ... to wake
+        self._sleep_gate = threading.Event()
+        self._guard = threading.Lock()
+        self.main: primitives.Thread | None = None
+        self.threading = self._make_threading()
+        self.time = self._make_time()
+        self.queue = self._make_queue()
+        self.sys = self._make_sys(argv if argv is not None else [])
+        self.modules = {"threading": self.threading, "time": self.time, "queue": self.queue,
+                        "sys": self.sys}
+
+    # -- what the program's code sees ------------------------------------------------------
+    def builtins(self) -> dict[str, Any]:
+        """A ``__builtins__`` for the program: Python's, with this ``__import__`` and ``print``."""
+        names = dict(vars(builtins))
+        names["__import__"] = self._import
+        names["print"] = self._print
+        return names
+
+    def _import(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                level: int = 0) -> Any:
+        if level == 0 and name in self.modules:
+            return self.modules[name]
+        return _real_import(name, globals, locals, fromlist, level)
+
+    def _print(self, *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
+               flush: bool = False) -> None:
+        out = self.output
+        if file is None or file is sys.stdout or file is sys.__stdout__ or file is self.sys.stdout:
+            file, stream = out.stdout, "stdout"
+        elif file is sys.stderr or file is sys.__stderr__ or file is self.sys.stderr:
+            file, stream = out.stderr, "stderr"
+        else:
+            return _real_print(*args, sep=sep, end=end, file=file, flush=flush)
+        text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
+        out.note(text, stream)
+        # Python's own print, piece by piece, on a real stream: the same writes as ever
+        _real_print(*args, sep=sep, end=end, file=file, flush=flush)
+
+    # -- stop ------------------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        return bool(self.stop_reason)
+
+    def stop(self, reason: str = "the run was stopped") -> None:
+        """End every wait of the program now and from now on; stop its Python threads at
+        their next instruction (:meth:`interrupt_threads`, repeated by the run's watch)."""
+        with self._guard:
+            if self.stop_reason:
+                return
+            self.stop_reason = reason
+        self._sleep_gate.set()
+        for lock in list(self.locks):
+            lock.stop_waits(reason)
+        for waitable in list(self._stoppable):
+            waitable.stop(reason)
+        self.interrupt_threads()
+
+    def interrupt_threads(self) -> list[str]:
+        """Raise :class:`RunStopped` in every live thread of the program that still runs
+        its code; return their names."""
+        for lock in list(self.locks):
+            lock.kick()
+        hit = []
+        with self._guard:  # (a thread leaving the program's code takes it too)
+            for thread in self.live_threads():
+                if thread.ident is not None and getattr(thread, "_in_program", False):
+                    if raise_in_thread(thread.ident, RunStopped):
+                        hit.append(thread.name)
+        return hit
+
+    def live_threads(self) -> list[primitives.Thread]:
+        """The program's threads (its main thread included) that are alive now."""
+        threads = ([self.main] if self.main is not None else []) + list(self.threads)
+        return [t for t in threads if t.is_alive()]
+
+    # -- the modules -----------------------------------------------------------------------
+    def _adopt(self, made: Any, collection: list | weakref.WeakSet | None = None) -> Any:
+        if collection is not None:
+            collection.append(made) if isinstance(collection, list) else collection.add(made)
+        if self.stopping and hasattr(made, "stop"):
+            made.stop(self.stop_reason)
+        return made
+
+    def _name(self, kind: str) -> str:
+        """Name a new primitive after the program's line that made it."""
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename not in self.program_files:
+            frame = frame.f_back
+        return name_from_source(kind, frame)
+
+    def _make_threading(self) -> types.ModuleType:
+        inst, recorder = self, self.recorder
+        module = types.ModuleType("threading", threading.__doc__)
+        module.__dict__.update({k: v for k, v in vars(threading).items() if not k.startswith("__")})
+
+        class Thread(primitives.Thread):
+            __doc__ = threading.Thread.__doc__
+
+            def __init__(self, group: None = None, target: Callable[..., Any] | None = None,
+                         name: str | None = None, args: tuple = (), kwargs: dict | None = None, *,
+                         daemon: bool | None = None) -> None:
+                if daemon is None:  # inherited from the thread that makes it, as threading does
+                    current = threading.current_thread()
+                    daemon = getattr(current, "_program_daemon", current.daemon)
+                # Really a daemon, whatever the program asked: this process (the window)
+                # never waits at exit for a thread of a program; the program still sees
+                # its own choice, and its run waits for its non-daemon threads as Python would.
+                super().__init__(group, target, name, args, kwargs, daemon=True, recorder=recorder)
+                self._program_daemon = bool(daemon)
+                self._in_program = False  # True while it runs the program's code
+
+            @property
+            def daemon(self) -> bool:
+                if sys._getframe(1).f_code.co_filename == _THREADING_FILE:
+                    return self._daemonic  # threading's own bookkeeping: a daemon
+                return self._program_daemon
+
+            @daemon.setter
+            def daemon(self, daemonic: bool) -> None:
+                if not self._initialized:
+                    raise RuntimeError("Thread.__init__() not called")
+                if self._started.is_set():
+                    raise RuntimeError("cannot set daemon status of active thread")
+                self._program_daemon = bool(daemonic)
+
+            def start(self) -> None:
+                if inst.stopping:
+                    raise RunStopped(inst.stop_reason)
+                if self is not inst.main:
+                    with inst._guard:
+                        inst.threads.append(self)
+                super().start()
+
+            def _recorded(self, body: Callable[[], None]) -> None:
+                inst.run_thread(self, body)
+
+        class Timer(Thread):
+            __doc__ = threading.Timer.__doc__
+
+            def __init__(self, interval: float, function: Callable[..., Any], args: Any = None,
+                         kwargs: Any = None) -> None:
+                super().__init__()
+                self.interval = interval
+                self.function = function
+                self.args = args if args is not None else []
+                self.kwargs = kwargs if kwargs is not None else {}
+                self.finished = module.Event()
+
+            def cancel(self) -> None:
+                self.finished.set()
+
+            def run(self) -> None:
+                self.finished.wait(self.interval)
+                if not self.finished.is_set():
+                    self.function(*self.args, **self.kwargs)
+                self.finished.set()
+
+        def Lock() -> primitives.Lock:  # noqa: N802 - threading's name
+            return inst._adopt(primitives.Lock(inst._name("Lock"), recorder=recorder), inst.locks)
+
+        def RLock() -> primitives.RLock:  # noqa: N802
+            return inst._adopt(primitives.RLock(inst._name("RLock"), recorder=recorder), inst.locks)
+
+        class Event(primitives.Event):
+            def __init__(self) -> None:
+                super().__init__(inst._name("Event"), recorder=recorder)
+                inst._adopt(self, inst._stoppable)
+
+        class Condition(primitives.Condition):
+            def __init__(self, lock: Any = None) -> None:
+                name = inst._name("Condition")
+                super().__init__(lock if lock is not None else RLock(), name, recorder=recorder)
+                inst._adopt(self, inst._stoppable)
+
+        class Semaphore(primitives.Semaphore):
+            def __init__(self, value: int = 1) -> None:
+                super().__init__(value, inst._name("Semaphore"), recorder=recorder)
+                inst._adopt(self, inst._stoppable)
+
+        class BoundedSemaphore(primitives.BoundedSemaphore):
+            def __init__(self, value: int = 1) -> None:
+                super().__init__(value, inst._name("BoundedSemaphore"), recorder=recorder)
+                inst._adopt(self, inst._stoppable)
+
+        class Barrier(primitives.Barrier):
+            def __init__(self, parties: int, action: Callable[[], Any] | None = None,
+                         timeout: float | None = None) -> None:
+                super().__init__(parties, action, timeout, inst._name("Barrier"), recorder=recorder)
+                inst._adopt(self, inst._stoppable)
+
+        def main_thread() -> threading.Thread:
+            return inst.main if inst.main is not None else threading.main_thread()
+
+        def enumerate_() -> list[threading.Thread]:
+            return inst.live_threads()
+
+        def active_count() -> int:
+            return len(inst.live_threads())
+
+        for cls in (Thread, Timer, Event, Condition, Semaphore, BoundedSemaphore, Barrier):
+            cls.__module__ = "threading"
+            cls.__qualname__ = cls.__name__
+        module.__dict__.update(
+            Thread=Thread, Timer=Timer, Lock=Lock, RLock=RLock, Event=Event, Condition=Condition,
+            Semaphore=Semaphore, BoundedSemaphore=BoundedSemaphore, Barrier=Barrier,
+            main_thread=main_thread, enumerate=enumerate_, active_count=active_count,
+            activeCount=active_count, excepthook=threading.__excepthook__,
+        )
+        return module
+
+    def _make_time(self) -> types.ModuleType:
+        inst, recorder = self, self.recorder
+        module = types.ModuleType("time", _time.__doc__)
+        module.__dict__.update({k: v for k, v in vars(_time).items() if not k.startswith("__")})
+
+        def sleep(seconds: float) -> None:
+            """``time.sleep``, recorded; Stop ends it."""
+            if not isinstance(seconds, (int, float)) or seconds <= 0 or seconds != seconds:
+                return _real_sleep(seconds)  # Python's own errors, and sleep(0)'s yield
+            recorder.record(rec.SLEEPING, SLEEP)
+            try:
+                if inst._sleep_gate.wait(min(seconds, threading.TIMEOUT_MAX)):
+                    raise RunStopped(inst.stop_reason)
+            finally:
+                recorder.record(rec.RUNNING)
+
+        module.sleep = sleep
+        return module
+
+    def _make_queue(self) -> types.ModuleType:
+        inst, recorder = self, self.recorder
+        module = types.ModuleType("queue", _queue.__doc__)
+        module.__dict__.update({k: v for k, v in vars(_queue).items() if not k.startswith("__")})
+
+        def recorded(base: type) -> type:
+            class Recorded(base):  # type: ignore[misc, valid-type]
+                kind = base.__name__
+
+                def __init__(self, maxsize: int = 0) -> None:
+                    super().__init__(maxsize)
+                    self.name = inst._name(base.__name__)
+                    stoppable = primitives.StoppableCondition
+                    self.not_empty = stoppable(self.mutex)
+                    self.not_full = stoppable(self.mutex)
+                    self.all_tasks_done = stoppable(self.mutex)
+                    inst._adopt(self, inst._stoppable)
+
+                def get(self, block: bool = True, timeout: float | None = None) -> Any:
+                    if not block or self._qsize():
+                        return super().get(block, timeout)
+                    recorder.record(rec.WAIT_COND, self)
+                    try:
+                        return super().get(block, timeout)
+                    finally:
+                        recorder.record(rec.RUNNING)
+
+                def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+                    if not block or self.maxsize <= 0 or self._qsize() < self.maxsize:
+                        return super().put(item, block, timeout)
+                    recorder.record(rec.WAIT_COND, self)
+                    try:
+                        return super().put(item, block, timeout)
+                    finally:
+                        recorder.record(rec.RUNNING)
+
+                def join(self) -> None:
+                    recorder.record(rec.WAIT_COND, self)
+                    try:
+                        super().join()
+                    finally:
+                        recorder.record(rec.RUNNING)
+
+                def stop(self, reason: str) -> None:
+                    for condition in (self.not_empty, self.not_full, self.all_tasks_done):
+                        condition.stop(reason)
+
+            Recorded.__name__ = Recorded.__qualname__ = base.__name__
+            Recorded.__module__ = "queue"
+            return Recorded
+
+        module.Queue = recorded(_queue.Queue)
+        module.LifoQueue = recorded(_queue.LifoQueue)
+        module.PriorityQueue = recorded(_queue.PriorityQueue)
+        return module
+
+    def _make_sys(self, argv: list[str]) -> types.ModuleType:
+        module = types.ModuleType("sys", sys.__doc__)
+        module.__getattr__ = lambda name: getattr(sys, name)  # type: ignore[attr-defined]
+        module.stdout = self.output.stdout
+        module.stderr = self.output.stderr
+        module.argv = list(argv)
+        return module
+
+    # -- the program's threads -------------------------------------------------------------
+    def run_thread(self, thread: primitives.Thread, body: Callable[[], None]) -> None:
+        """Run a program thread's ``body`` as Python would (its exception printed to the
+        program's stderr, or given to the program's ``threading.excepthook``), recorded."""
+        recorder = self.recorder
+        lane = thread.lane = recorder.new_lane(thread.name)
+        recorder.record(rec.STARTED, None, lane)
+        try:
+            thread._in_program = True
+            try:
+                body()
+            finally:
+                self.leave_program(thread)
+        except RunStopped:
+            thread.stopped = True
+        except BaseException as exc:  # noqa: BLE001 - shown as Python shows it, never lost
+            thread.error = exc
+            self.thread_failed(thread, exc)
+        finally:
+            failed = thread.error is not None
+            recorder.record(rec.FAILED if failed else rec.FINISHED, repr(thread.error) if failed else None, lane)
+            lane.ended = True
+
+    def leave_program(self, thread: primitives.Thread) -> None:
+        """The thread stops running the program's code: no Stop is raised in it any more
+        (one still on its way is taken back), whatever arrives meanwhile."""
+        while True:
+            try:
+                with self._guard:
+                    thread._in_program = False
+                    if thread.ident is not None:
+                        raise_in_thread(thread.ident, None)
+                return
+            except RunStopped:
+                continue  # it arrived before we could take it back: that is all
+
+    def thread_failed(self, thread: threading.Thread, exc: BaseException) -> None:
+        hook = self.threading.excepthook
+        if hook is not threading.__excepthook__:
+            try:
+                hook(threading.ExceptHookArgs((type(exc), exc, exc.__traceback__, thread)))
+                return
+            except Exception as hook_error:  # noqa: BLE001 - as threading does
+                exc = hook_error
+        self.write_error(f"Exception in thread {thread.name}:\n{format_exception(exc, self.program_files)}")
+
+    def write_error(self, text: str) -> None:
+        """Write ``text`` to the program's stderr, as Python writes a traceback."""
+        self.output.note(text, "stderr")
+        try:
+            self.output.stderr.write(text)
+            self.output.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def format_exception(exc: BaseException, program_files: set[str]) -> str:
+    """A traceback as Python prints it, keeping the frames of the program's own files."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    kept = [f for f in frames if f.filename in program_files] or list(frames[-1:])
+    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(kept)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)

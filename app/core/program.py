@@ -1,0 +1,238 @@
+"""One run of a program's source under the instrument: its threads, its output, its end.
+
+:class:`ProgramRun` runs a Python program as ``python file.py`` would, inside this
+process: the module's code on a thread of its own that the program knows as its
+main thread (``MainThread``), with ``__name__ == "__main__"``, and the instrumented
+``threading``, ``time``, ``queue``, ``sys`` and ``print`` of an
+:class:`~app.core.instrument.Instrument`. When the module's code is done, the main
+thread waits for the threads that are not daemons, as Python does at exit; daemon
+threads still running then are cut off, as Python cuts them off.
+
+A watch thread looks after the run every :data:`WATCH_S` seconds: it reads the
+output pipe, looks for deadlocks (a circle of waits, or a lock whose holder has
+ended) and, after a Stop, makes sure the program's threads end. The run is over
+when the main thread has ended and no thread of the program is left (or the ones
+left could not be stopped within :data:`GIVE_UP_S`: they are named, never waited for).
+"""
+
+from __future__ import annotations
+
+import linecache
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app.core import primitives
+from app.core import recorder as rec
+from app.core.instrument import Instrument, ProgramOutput, format_exception
+from app.core.primitives import RunStopped
+from app.core.recorder import Recorder
+from app.core.waitgraph import Deadlock, DeadlockWatch
+
+#: How often the watch thread reads the output, looks for deadlocks and pushes a Stop.
+WATCH_S = 0.05
+#: How long after a Stop (or the end of the main thread, for daemons) the run waits for
+#: threads that do not end before it names them and lets them be.
+GIVE_UP_S = 2.0
+#: Where the main thread joins the other threads when the program's code is done.
+AT_EXIT = "the end of the program, where Python waits for every thread that is not a daemon"
+#: Exit status of a program that ended with an uncaught exception, as Python's.
+EXIT_ERROR = 1
+
+
+@dataclass
+class Ending:
+    """How a run ended."""
+
+    exit_code: int | None  # as the program's process would have; None if it was stopped
+    seconds: float
+    stopped: str = ""  # why it was stopped, if it was
+    error: str = ""  # the main thread's traceback, if it raised
+    thread_errors: list[str] = field(default_factory=list)  # "name: repr(exception)"
+    cut_off: list[str] = field(default_factory=list)  # daemon threads ended at exit
+    stragglers: list[str] = field(default_factory=list)  # threads that could not be stopped
+
+    @property
+    def ok(self) -> bool:
+        """True if the program ran to its end without an error in any thread."""
+        return self.exit_code == 0 and not self.thread_errors and not self.stragglers
+
+
+class ProgramRun:
+    """Runs ``source`` (as file ``filename``) once; owner of its threads.
+
+    ``start()`` begins; ``request_stop()`` ends it from any thread; ``join(timeout)``
+    waits with a bound; :attr:`ending` says how it ended. ``auto_break``: a deadlock
+    found is broken at once (headless runs never hang); otherwise it waits for
+    :meth:`break_waits` (the window's Break the wait) or a Stop. ``on_finding`` is
+    called on the watch thread for each deadlock found.
+    A ``SyntaxError`` in ``source`` is raised by the constructor.
+    """
+
+    def __init__(self, source: str, filename: str, *, recorder: Recorder | None = None,
+                 argv: list[str] | None = None, auto_break: bool = False,
+                 on_finding: Callable[[Deadlock], None] | None = None) -> None:
+        self.source = source
+        self.filename = filename
+        self.code = compile(source, filename, "exec", dont_inherit=True)
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.output = ProgramOutput()
+        self.instrument = Instrument(self.recorder, self.output, {filename},
+                                     argv if argv is not None else [filename])
+        self.namespace: dict[str, Any] = {}
+        self.findings: list[Deadlock] = []
+        self.ending: Ending | None = None
+        self.started_at = 0.0
+        self._on_finding = on_finding
+        self._main_done = threading.Event()
+        self._done = threading.Event()
+        self._wake = threading.Event()
+        self._stop_asked_at: float | None = None
+        self._exit_code: int | None = 0
+        self._error = ""
+        self._deadlocks = DeadlockWatch(lambda: list(self.instrument.locks), self._found,
+                                        auto_break=auto_break, threads=self.instrument.live_threads)
+        self._main = self._make_main()
+        self._watch = threading.Thread(target=self._watch_run, name="program-watch", daemon=True)
+
+    # -- the interface -------------------------------------------------------------------
+    def start(self) -> "ProgramRun":
+        """Start the program's main thread and the watch; returns self."""
+        lines = self.source.splitlines(keepends=True)
+        linecache.cache[self.filename] = (len(self.source), None, lines, self.filename)
+        self.started_at = time.monotonic()
+        self._main.start()
+        self._watch.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        """True until the run is over (see the module's docstring)."""
+        return self._watch.ident is not None and not self._done.is_set()
+
+    def request_stop(self, reason: str = "stopped from outside") -> None:
+        """End the program: every wait ends, every thread stops at its next instruction."""
+        if self._stop_asked_at is None:
+            self._stop_asked_at = time.monotonic()
+        self.instrument.stop(reason)
+        self._wake.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` s for the run to be over; True if it is."""
+        return self._done.wait(timeout)
+
+    def break_waits(self) -> list[str]:
+        """Break one wait of each deadlock found so far; return the threads' names."""
+        return [name for finding in self.findings for name in finding.break_wait()]
+
+    def locks(self) -> list[primitives.Lock]:
+        """The locks the program made."""
+        return list(self.instrument.locks)
+
+    def threads(self) -> list[primitives.Thread]:
+        """The program's threads, its main thread first, in the order they started."""
+        return [self._main] + list(self.instrument.threads)
+
+    def lanes(self) -> set[rec.Lane]:
+        """The recorder lanes of this run's threads (for measuring what they did)."""
+        return {t.lane for t in self.threads() if t.lane is not None}
+
+    # -- the program's main thread ---------------------------------------------------------
+    def _make_main(self) -> primitives.Thread:
+        inst = self.instrument
+        main = inst.threading.Thread(target=self._run_main, name="MainThread", daemon=False)
+        inst.main = main
+        return main
+
+    def _run_main(self) -> None:
+        inst, main = self.instrument, self._main
+        self.namespace.update(__name__="__main__", __file__=self.filename, __doc__=None,
+                              __builtins__=inst.builtins())
+        main._in_program = True
+        try:
+            try:
+                exec(self.code, self.namespace)
+            finally:
+                inst.leave_program(main)
+        except RunStopped:
+            self._exit_code = None
+        except SystemExit as exc:
+            self._exit_code = _exit_status(exc, inst)
+        except BaseException as exc:  # noqa: BLE001 - printed as Python prints it
+            self._error = format_exception(exc, inst.program_files)
+            inst.write_error(self._error)
+            self._exit_code = EXIT_ERROR
+        self._wait_for_threads()
+
+    def _wait_for_threads(self) -> None:
+        """What Python does at exit: join every thread that is not a daemon."""
+        while not self.instrument.stopping:
+            waiting = [t for t in self.instrument.threads
+                       if t.is_alive() and not t.daemon and t.ident is not None]
+            if not waiting:
+                return
+            for thread in waiting:
+                thread.join(site=AT_EXIT)
+
+    # -- the watch -------------------------------------------------------------------------
+    def _watch_run(self) -> None:
+        try:
+            while not self._over():
+                self.output.drain()
+                if self.instrument.locks or self.instrument.threads:
+                    self._deadlocks.scan()
+                if self.instrument.stopping:
+                    self.instrument.interrupt_threads()
+                self._wake.wait(WATCH_S)
+                self._wake.clear()
+        finally:
+            self._finish()
+
+    def _over(self) -> bool:
+        """True once nothing of the program is left running (or worth waiting for)."""
+        inst = self.instrument
+        if self._main.is_alive():
+            return self._gave_up()
+        live = inst.live_threads()
+        if not live:
+            return True
+        if not inst.stopping:  # daemons outlive the main thread only until exit: cut off
+            inst.stop("cut off: the main thread ended and this thread is a daemon")
+            self._stop_asked_at = time.monotonic()
+        return self._gave_up()
+
+    def _gave_up(self) -> bool:
+        asked = self._stop_asked_at
+        return asked is not None and time.monotonic() - asked > GIVE_UP_S
+
+    def _found(self, finding: Deadlock) -> None:
+        self.findings.append(finding)
+        if self._on_finding is not None:
+            self._on_finding(finding)
+
+    def _finish(self) -> None:
+        inst = self.instrument
+        self.output.close()
+        stopped = inst.stop_reason if inst.stop_reason and not inst.stop_reason.startswith("cut off") else ""
+        self.ending = Ending(
+            exit_code=None if stopped or self._main.is_alive() else self._exit_code,
+            seconds=time.monotonic() - self.started_at,
+            stopped=stopped,
+            error=self._error,
+            thread_errors=[f"{t.name}: {t.error!r}" for t in inst.threads if t.error is not None],
+            cut_off=[t.name for t in inst.threads if t.stopped and not stopped],
+            stragglers=[t.name for t in self.threads() if t.is_alive()],
+        )
+        self._done.set()
+
+
+def _exit_status(exc: SystemExit, inst: Instrument) -> int:
+    """The process status ``sys.exit(code)`` gives, as Python computes it."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    inst.write_error(f"{code}\n")
+    return 1

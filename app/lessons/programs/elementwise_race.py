@@ -1,0 +1,27 @@
+# The same two operations, one element at a time, in Python loops.
+from threading import Thread
+
+import numpy as np
+
+SIZE = 100_000
+
+
+def increase(array):
+    for i in range(len(array)):
+        array[i] += 1
+
+
+def divide(array):
+    for i in range(len(array)):
+        array[i] /= 1.1
+
+
+data = np.ones((SIZE, 1))
+t1 = Thread(target=increase, args=(data,))
+t2 = Thread(target=divide, args=(data,))
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+print(np.max(data))
+print(np.min(data))

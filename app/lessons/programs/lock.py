@@ -1,0 +1,31 @@
+# The element-wise race again, with one Lock held around each whole loop.
+from threading import Lock, Thread
+
+import numpy as np
+
+SIZE = 100_000
+
+lock = Lock()
+
+
+def increase(array):
+    with lock:
+        for i in range(len(array)):
+            array[i] += 1
+
+
+def divide(array):
+    with lock:
+        for i in range(len(array)):
+            array[i] /= 1.1
+
+
+data = np.ones((SIZE, 1))
+t1 = Thread(target=increase, args=(data,))
+t2 = Thread(target=divide, args=(data,))
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+print(np.max(data))
+print(np.min(data))
