@@ -6,7 +6,7 @@ figures are in the README, with the machine they came from.
 
 import sys
 
-from bench import freeze_ratio, lesson_reliability, primitives, startup, stop_latency, window_latency
+from bench import fidelity, freeze_ratio, lesson_reliability, primitives, startup, stop_latency, window_latency
 
 
 def main(argv: list[str]) -> int:
@@ -17,8 +17,10 @@ def main(argv: list[str]) -> int:
         lambda: stop_latency.main(["--quick"] if quick else []),
         lambda: primitives.main(["--quick"] if quick else []),
         lambda: startup.main(["--quick"] if quick else []),
-        lambda: lesson_reliability.main(["--times", "1" if quick else "30", "--switch-interval", "5"]),
-        lambda: lesson_reliability.main(["--times", "1" if quick else "30", "--switch-interval", "0.5"]),
+        lambda: lesson_reliability.main(["--quick"] if quick else ["--times", "30", "--switch-interval", "5"]),
+        lambda: lesson_reliability.main(["--quick", "--switch-interval", "0.5"] if quick
+                                        else ["--times", "30", "--switch-interval", "0.5"]),
+        lambda: fidelity.main(["--quick"] if quick else []),
     ]
     code = 0
     for i, step in enumerate(steps):

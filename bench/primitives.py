@@ -6,8 +6,9 @@
    call site and counters only) and on, and the same for RLock. Each figure is the
    best of ``--repeats`` runs of ``--pairs`` pairs, reported as ns per pair, with the
    distribution over repeats and the ratio to ``threading.Lock``.
-2. A lesson's run time with recording on and off (``lock`` and ``main-holds-lock``),
-   median over ``--lesson-runs`` runs of each, interleaved, and the ratio.
+2. A lesson's program's run time under the instrument with recording on and off
+   (``lock`` and ``main-holds-lock``), median over ``--lesson-runs`` runs of each,
+   interleaved, and the ratio. (``bench.fidelity`` compares the program run plainly.)
 
     python -m bench.primitives            # full
     python -m bench.primitives --quick    # a smoke run (the test suite runs it)
@@ -26,8 +27,8 @@ from bench.stats import distribution
 
 from app.core.primitives import Lock, RLock
 from app.core.recorder import Recorder
+from app.core.program import ProgramRun
 from app.lessons import get
-from app.lessons.base import RunContext, run_lesson
 
 
 class PythonWrapper:
@@ -85,16 +86,16 @@ def lock_costs(pairs: int, repeats: int) -> list[tuple[str, str, dict[str, float
 
 
 def lesson_seconds(lesson_id: str, params: dict, runs: int) -> dict[bool, list[float]]:
-    """Wall time of single runs of a lesson with recording off and on, interleaved (so a
-    drift of the machine's speed falls on both alike)."""
+    """Wall time of single runs of a lesson's program under the instrument with recording
+    off and on, interleaved (so a drift of the machine's speed falls on both alike)."""
     lesson = get(lesson_id)
-    checked = lesson.check_params(params)
+    source = lesson.program(lesson.check_params(params))
     times: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(runs):
         for enabled in (False, True):
-            recorder = Recorder(enabled=enabled)
+            run = ProgramRun(source, lesson.program_name, recorder=Recorder(enabled=enabled))
             began = time.perf_counter()
-            run_lesson(lesson, checked, 1, lambda: RunContext(recorder=recorder))
+            run.start().join(60)
             times[enabled].append(time.perf_counter() - began)
     return times
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{d['min'] / plain:7.1f}x")
 
     print(f"\nlesson run time, recording on vs off: median of {lesson_runs} runs each, interleaved")
-    for lesson_id, params in (("lock", {"size": 100_000}), ("main-holds-lock", {"size": 20_000, "hold": 0.0})):
+    for lesson_id, params in (("lock", {"SIZE": 100_000}), ("main-holds-lock", {"SIZE": 20_000})):
         times = lesson_seconds(lesson_id, params, lesson_runs)
         off, on = times[False], times[True]
         print(f"{lesson_id:18} off {statistics.median(off) * 1000:8.1f} ms   on {statistics.median(on) * 1000:8.1f} ms"

@@ -52,6 +52,7 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
     from pyqtgraph.Qt import QtCore
 
     from app.core.lab import Lab
+    from app.core.session import LabSession
     from app.core.shared import SharedArray
     from app.core.workers import Settings
     from app.gui.qtenv import make_application
@@ -67,8 +68,7 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
 
     def begin() -> None:
         if n:
-            window.lab.start(counts_for(kind, n), Settings(counter_delay=0.01))
-        window._was_running = True
+            window.run_session(LabSession(window.lab, counts_for(kind, n), Settings(counter_delay=0.01)))
         delays.clear()
         frames.count = 0
 
@@ -160,14 +160,14 @@ class FrameCounter:
 
         self.count = 0
         self._version = self._painted = 0
-        show = window.curve.show_envelope
+        show = window.array_plot.curve.show_envelope
 
         def new_data(envelope) -> None:
             self._version += 1
             show(envelope)
 
-        window.curve.show_envelope = new_data
-        view, paint_event = window.plot, pg.GraphicsView.paintEvent
+        window.array_plot.curve.show_envelope = new_data
+        view, paint_event = window.array_plot.plot, pg.GraphicsView.paintEvent
 
         def counted(widget, event):  # on the class: pyqtgraph's paintEvent is Python already
             if widget is view and self._painted != self._version:

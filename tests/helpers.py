@@ -16,11 +16,16 @@ def button(win, label):
 
 
 def open_lesson(win, lesson_id, **params):
-    """Show the Lessons tab with ``lesson_id`` chosen and ``params`` set."""
-    win.tabs.setCurrentIndex(1)
-    win.lesson_panel.select(lesson_id)
+    """Show the Lessons tab with ``lesson_id`` chosen and its constants ``params`` set."""
+    win.open_lesson(lesson_id)
     for name, value in params.items():
         win.lesson_panel.params.set_value(name, value)
+
+
+def finish(win, qtbot, timeout=15000):
+    """Wait until the session has ended and the outcome says so; return the outcome's text."""
+    qtbot.waitUntil(lambda: not win.busy and "running" not in win.outcome.text(), timeout=timeout)
+    return win.outcome.text()
 
 
 def wait_until(condition, timeout=WAIT_S):

@@ -8,7 +8,9 @@ import pytest
 from app.core.chrometrace import LOCKS_PID, THREADS_PID, save_trace
 from app.core.recorder import Recorder
 from app.lessons import get
-from app.lessons.base import RunContext, run_lesson
+from app.lessons.base import LessonRun, run_lesson
+
+ADD, DIVIDE = "Thread-1 (increase)", "Thread-2 (divide)"  # the lock program's threads
 
 
 def load(path):
@@ -32,14 +34,7 @@ def track_names(events, pid):
 def lock_trace(tmp_path_factory):
     """The lock lesson, 3 runs, recorded and saved."""
     recorder = Recorder()
-    lesson = get("lock")
-    spans = []
-
-    def context():
-        return RunContext(recorder=recorder)
-
-    result = run_lesson(lesson, lesson.check_params({"size": 20_000}), 3, context,
-                        on_run=lambda i, values: spans.append(values))
+    result = run_lesson(get("lock"), {"SIZE": 20_000}, 3, how=LessonRun(recorder=recorder))
     path = save_trace(recorder, tmp_path_factory.mktemp("trace") / "lock.json", title="lock")
     return result, load(path)
 
@@ -47,9 +42,10 @@ def lock_trace(tmp_path_factory):
 def test_every_thread_has_a_named_track_and_every_lock_one(lock_trace):
     _, (trace, events) = lock_trace
     threads = track_names(events, THREADS_PID)
-    assert sorted(threads.values()).count("add") == 3 and sorted(threads.values()).count("divide") == 3
+    names = sorted(threads.values())
+    assert names.count(ADD) == 3 and names.count(DIVIDE) == 3 and names.count("MainThread") == 3
     locks = track_names(events, LOCKS_PID)
-    assert sorted(locks.values()) == ["lock 'array lock'", "lock 'array lock' #2", "lock 'array lock' #3"]
+    assert sorted(locks.values()) == ["lock 'lock'", "lock 'lock' #2", "lock 'lock' #3"]
     assert trace["otherData"]["producer"] == "threadlab" and trace["displayTimeUnit"] == "ms"
 
 
@@ -62,7 +58,7 @@ def test_holds_of_one_lock_never_overlap_and_each_loop_is_one_hold(lock_trace):
         by_lock.setdefault(e["tid"], []).append(e)
     for slices in by_lock.values():
         slices.sort(key=lambda e: e["ts"])
-        assert [e["args"]["thread"] for e in slices] in (["add", "divide"], ["divide", "add"])
+        assert [e["args"]["thread"] for e in slices] in ([ADD, DIVIDE], [DIVIDE, ADD])
         first, second = slices
         assert first["ts"] + first["dur"] <= second["ts"]  # never together: the lock works
 

@@ -4,7 +4,8 @@ import threading
 
 import pytest
 
-from app.core.feed import MAX_ERRORS, Feed
+from app.core.feed import Feed
+from app.core.owned import MAX_ERRORS
 from helpers import wait_until
 
 

@@ -27,7 +27,7 @@ def button_shows(win, label):
 
 
 def plotted(win):
-    return np.array(win.curve.getData()[1], copy=True)
+    return np.array(win.array_plot.curve.getData()[1], copy=True)
 
 
 def first_frame(win, qtbot):
@@ -149,28 +149,28 @@ def test_a_worker_that_raises_is_shown_and_the_app_goes_on(window, qtbot):
 
 
 def test_a_failure_drawing_the_array_is_logged_and_the_plot_goes_on(window, qtbot, monkeypatch):
-    real = window._envelopes.request
-    monkeypatch.setattr(window._envelopes, "request",
+    real = window.array_plot.feed.request
+    monkeypatch.setattr(window.array_plot.feed, "request",
                         lambda y, first=0, last=None: real(np.array([1, "a"] * 600, dtype=object)))
-    window._redraw_pending = True
+    window.array_plot.redraw_pending = True
     qtbot.waitUntil(lambda: "drawing the array failed" in window.log_view.toPlainText(), timeout=3000)
     assert "TypeError" in window.log_view.toPlainText()
     monkeypatch.undo()
-    window._redraw_pending = True
+    window.array_plot.redraw_pending = True
     before = first_frame(window, qtbot)
     window.lab.shared.data[:] = 7.0
-    window._redraw_pending = True
+    window.array_plot.redraw_pending = True
     qtbot.waitUntil(lambda: not np.array_equal(plotted(window), before), timeout=3000)
 
 
 def test_zooming_in_while_idle_draws_the_envelope_of_what_is_in_view(window, qtbot):
     first_frame(window, qtbot)
-    view = window.plot.getViewBox()
+    view = window.array_plot.plot.getViewBox()
     view.setRange(xRange=(1000, 2000), padding=0)
     view.sigRangeChangedManually.emit([True, True])  # what a wheel or a drag on the plot emits
-    qtbot.waitUntil(lambda: window.curve.getData()[0].size > 0 and window.curve.getData()[0].max() <= 2001,
+    qtbot.waitUntil(lambda: window.array_plot.curve.getData()[0].size > 0 and window.array_plot.curve.getData()[0].max() <= 2001,
                     timeout=3000)
-    assert window.curve.getData()[0].min() >= 999
+    assert window.array_plot.curve.getData()[0].min() >= 999
 
 
 def test_log_lines_carry_thread_names_in_time_order(window, qtbot):
@@ -216,11 +216,12 @@ def test_closing_mid_run_leaves_no_thread_alive(window, qtbot):
     assert time.monotonic() - began < 2.0
     assert not window.lab.alive()
     assert not [t for t in threading.enumerate() if t not in before and t.is_alive()]
-    assert not window.watchdog._thread.is_alive()
+    assert not window.watchdog.alive
 
 
 def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
     from app.core import workers
+    from app.core.session import LabSession
     from app.core.workers import Job, WorkerKind
 
     gate = threading.Event()
@@ -232,9 +233,7 @@ def test_a_worker_that_ignores_stop_is_named(window, qtbot, monkeypatch):
 
     monkeypatch.setitem(workers.KINDS, "stubborn", WorkerKind("stubborn", "Stubborn", Stubborn))
     try:
-        window.lab.start({"stubborn": 1})  # not in the panel: started as Start would
-        window._was_running = True
-        window._refresh_controls()
+        window.run_session(LabSession(window.lab, {"stubborn": 1}))  # not in the panel
         qtbot.mouseClick(button(window, "Stop"), LEFT)
         qtbot.waitUntil(lambda: "Still running" in window.message_label.text(), timeout=3000)
         assert "stubborn-1" in window.message_label.text()
@@ -299,6 +298,6 @@ def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_within_ten_percent(w
 
 
 def test_element_indices_are_written_short_so_they_fit_a_narrow_plot():
-    from app.gui.window import short_count
+    from app.gui.arrayplot import short_count
 
     assert [short_count(v) for v in (0, 9999, 20_000, 1_500_000, 10_000_000)] == ["0", "9999", "20k", "1.5M", "10M"]

@@ -7,14 +7,20 @@ import numpy as np
 
 from app.core import recorder as rec
 from app.core.lanesimage import HOLD_RGBA, HOLD_ROWS, ROW_PX, STATE_RGBA
-from helpers import LEFT, button, open_lesson
+from helpers import LEFT, button, finish, open_lesson
+
+ADD, DIVIDE = "Thread-1 (increase)", "Thread-2 (divide)"  # the lock program's threads
 
 
-def run_lesson(win, qtbot, lesson_id, timeout=15000, **params):
+def run_lesson(win, qtbot, lesson_id, timeout=15000, repeat=None, **params):
+    """Choose ``lesson_id``, set its constants, press Start (or Run xN with ``repeat``)."""
     open_lesson(win, lesson_id, **params)
-    qtbot.mouseClick(button(win, "Start"), LEFT)
-    qtbot.waitUntil(lambda: not win.lessons.running and "running" not in win.outcome.text(), timeout=timeout)
-    return win.outcome.text()
+    if repeat is None:
+        qtbot.mouseClick(button(win, "Start"), LEFT)
+    else:
+        win.lesson_panel.repeat_spin.setValue(repeat)
+        qtbot.mouseClick(button(win, "Run xN"), LEFT)
+    return finish(win, qtbot, timeout)
 
 
 def row(win, name):
@@ -39,20 +45,20 @@ def holding_columns(win, name):
 
 
 def test_lanes_show_the_locked_loops_one_after_the_other(window, qtbot):
-    assert "matches the prediction" in run_lesson(window, qtbot, "lock", size=20_000)
-    adds, divides = row(window, "add"), row(window, "divide")
+    assert "matches the prediction" in run_lesson(window, qtbot, "lock", SIZE=20_000)
+    adds, divides = row(window, ADD), row(window, DIVIDE)
     assert len(adds) == len(divides) == 10  # ten runs, one lane per thread name
     for add, divide in zip(adds, divides):
         (a,), (d,) = add.holds, divide.holds
         assert a.end <= d.start or d.end <= a.start  # never both inside the lock
-    both = holding_columns(window, "add") & holding_columns(window, "divide")
-    assert holding_columns(window, "add").sum() > 20 and holding_columns(window, "divide").sum() > 20
+    both = holding_columns(window, ADD) & holding_columns(window, DIVIDE)
+    assert holding_columns(window, ADD).sum() > 20 and holding_columns(window, DIVIDE).sum() > 20
     assert both.sum() <= 20  # at most the pixel where one hands over to the other, twice per run
 
 
 def test_lanes_show_the_unlocked_loops_running_together(window, qtbot):
-    run_lesson(window, qtbot, "elementwise-race", size=200_000)
-    both = running_columns(window, "add") & running_columns(window, "divide")
+    run_lesson(window, qtbot, "elementwise-race", repeat=2, SIZE=200_000)
+    both = running_columns(window, "Thread-1 (increase)") & running_columns(window, DIVIDE)
     assert both.sum() > 20  # both threads are in the middle of their loops at once
 
 
@@ -87,19 +93,19 @@ def test_lock_order_deadlock_is_shown_with_its_locks_and_broken_from_the_window(
     open_lesson(window, "lock-order")
     qtbot.mouseClick(button(window, "Start"), LEFT)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
-    (finding,) = window.lessons.runner.ctx.findings
+    (finding,) = window.session.findings()
     assert finding.detected_after <= 0.5
     banner = window.banner.label.text()
     assert "pay A-&gt;B" in banner and "pay B-&gt;A" in banner and "lock_order.py:" in banner
     window.bottom_tabs.setCurrentWidget(window.lock_panel)
     qtbot.waitUntil(lambda: {r["lock"]: r["waiting"] for r in window.lock_panel.rows()}
-                    == {"account A": "pay B->A", "account B": "pay A->B"}, timeout=2000)
+                    == {"locks['A']": "pay B->A", "locks['B']": "pay A->B"}, timeout=2000)
     qtbot.mouseClick(button(window, "Break the wait"), LEFT)
-    qtbot.waitUntil(lambda: not window.lessons.running and "running" not in window.outcome.text(), timeout=3000)
-    text = window.outcome.text()
-    assert "matches the prediction" in text and "gave up" in text
+    text = finish(window, qtbot, 3000)
+    assert "matches the prediction" in text and "1 transfer done, 1 failed" in text
     panel = {r["lock"]: r for r in window.lock_panel.rows()}
-    assert panel["account A"]["owner"] == "free" and panel["account A"]["waiting"] == ""
+    assert panel["locks['A']"]["owner"] == "free" and panel["locks['A']"]["waiting"] == ""
+    assert "WaitBroken" in window.output_view.toPlainText()
 
 
 def test_rerun_with_one_global_order_finishes(window, qtbot):
@@ -108,12 +114,13 @@ def test_rerun_with_one_global_order_finishes(window, qtbot):
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
     qtbot.mouseClick(button(window, "Re-run with one global order"), LEFT)
     qtbot.waitUntil(lambda: "one global order:" in window.outcome.text(), timeout=5000)
-    assert "A: moved, B: moved" in window.outcome.text() and "matches the prediction" in window.outcome.text()
-    assert window.lesson_panel.params.values()["order"] == "global"
+    assert "2 of 2 transfers done" in window.outcome.text() and "matches the prediction" in window.outcome.text()
+    assert window.lesson_panel.params.values()["ONE_ORDER"] is True
+    assert "ONE_ORDER = True" in window.code_pane.editor.toPlainText()
 
 
 def test_save_trace_writes_what_the_lanes_show(window, qtbot, tmp_path):
-    run_lesson(window, qtbot, "event-ready", prep=0.1)
+    run_lesson(window, qtbot, "event-ready", SIZE=20_000)
     path = tmp_path / "window.json"
     assert window.save_trace(str(path))
     events = json.loads(path.read_text())["traceEvents"]
@@ -129,13 +136,13 @@ def test_save_trace_to_a_bad_place_says_so(window):
 
 def test_repeated_starts_share_one_lane_per_thread_name(window, qtbot):
     for _ in range(2):
-        run_lesson(window, qtbot, "first-thread", count=2, delay=0.01)
+        run_lesson(window, qtbot, "first-thread", COUNT=2, DELAY=0.01)
     with window.lanes.feed.timeline_lock:  # the feed's thread adds to the timeline
         first = window.lanes.timeline.ordered()[0].first
     window.lanes.show_period(first, __import__("time").monotonic())
     names = [r[0].name for r in window.lanes.rows]
-    assert names.count("lesson-main") == 1 and names.count("counter") == 1
-    assert len(row(window, "lesson-main")) == 2  # two lifetimes, one after the other
+    assert names.count("MainThread") == 1 and names.count("Thread-1 (count)") == 1
+    assert len(row(window, "MainThread")) == 10  # two Starts of five runs: one lane, ten lifetimes
 
 
 def test_a_lock_with_waiters_has_its_whole_row_marked(window, qtbot):
@@ -150,7 +157,7 @@ def test_a_lock_with_waiters_has_its_whole_row_marked(window, qtbot):
                for c in range(panel.columnCount())}
     assert colours == {WAITING_BRUSH.color().name()}
     qtbot.mouseClick(button(window, "Break the wait"), LEFT)
-    qtbot.waitUntil(lambda: not window.lessons.running, timeout=3000)
+    qtbot.waitUntil(lambda: not window.busy, timeout=3000)
 
 
 def test_a_frame_painted_for_a_view_that_moved_on_is_dropped_and_asked_for_again(window, monkeypatch):

@@ -1,120 +1,225 @@
-"""Lessons in the window: choose, Start, Stop, Run xN, Acquire Lock, and the deadlock banner."""
+"""Lessons in the window: the program in the code pane, Start, Stop, Run xN, editing and
+re-running, Acquire Lock on a program's lock, and the deadlock banner."""
+
+import html
+import threading
 
 import pytest
-from pyqtgraph.Qt import QtWidgets
+from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.lessons import LESSONS
-from helpers import LEFT, button, open_lesson
+from helpers import LEFT, button, finish, open_lesson
 
 
-def finish(win, qtbot, timeout=15000):
-    qtbot.waitUntil(lambda: not win.lessons.running and "running" not in win.outcome.text(), timeout=timeout)
-    return win.outcome.text()
+def click(window, qtbot, label):
+    """Click the button labelled ``label`` once it is laid out (a pane just shown is laid out
+    by the event loop) and enabled."""
+    found = button(window, label)
+    qtbot.waitUntil(lambda: found.isEnabled() and found.width() > 0, timeout=2000)
+    qtbot.mouseClick(found, LEFT)
 
 
-def test_choosing_a_lesson_shows_text_params_and_its_own_code(window):
+def test_choosing_a_lesson_shows_its_text_its_constants_and_its_program(window):
     open_lesson(window, "deadlock")
     assert "RLock" in window.lesson_panel.text.toPlainText()
-    assert set(window.lesson_panel.params.widgets) == {"lock_kind"}
-    assert window.code_view.isVisible()
-    assert window.code_view.toPlainText() == LESSONS["deadlock"].source
-    assert "def update(lock, data)" in window.code_view.toPlainText()
+    assert set(window.lesson_panel.params.widgets) == {"SIZE", "REENTRANT"}
+    assert window.code_pane.isVisible()
+    assert window.code_pane.editor.toPlainText() == LESSONS["deadlock"].source
+    assert "from threading import Lock, RLock, Thread" in window.code_pane.editor.toPlainText()
 
 
 @pytest.mark.parametrize(
-    ("lesson_id", "params", "expected"),
+    ("lesson_id", "constants", "expected"),
     [
-        ("first-thread", {"count": 3, "delay": 0.02}, "3 numbers arrived"),
-        ("shared-array", {}, "the queue delivered 42"),
-        ("lock", {"size": 5000}, "ended with all elements equal"),
-        ("event-stop", {"period": 0.05, "run_for": 0.3}, "rounds"),
+        ("first-thread", {"COUNT": 3, "DELAY": 0.02}, "all 3 numbers arrived"),
+        ("shared-array", {}, "the result was lost"),
+        ("lock", {"SIZE": 20_000}, "the lock kept the loops apart"),
+        ("event-stop", {"PAUSE": 0.05, "RUN_FOR": 0.3}, "rounds"),
+        ("frozen-vs-threaded", {"JOB": 0.3}, "shorter"),
     ],
 )
-def test_start_runs_the_chosen_lesson_and_the_outcome_panel_judges_it(window, qtbot, lesson_id, params, expected):
-    open_lesson(window, lesson_id, **params)
-    qtbot.mouseClick(button(window, "Start"), LEFT)
+def test_start_runs_the_program_and_the_outcome_panel_judges_it(window, qtbot, lesson_id, constants, expected):
+    open_lesson(window, lesson_id, **constants)
+    click(window, qtbot, "Start")
     text = finish(window, qtbot)
     assert "matches the prediction" in text and expected in text
 
 
-def test_frozen_vs_threaded_freezes_the_real_gui_thread(window, qtbot):
-    open_lesson(window, "frozen-vs-threaded", job=0.5)
-    qtbot.mouseClick(button(window, "Start"), LEFT)
+def test_the_output_tab_shows_what_the_program_printed_as_a_terminal_would(window, qtbot):
+    open_lesson(window, "shared-array")
+    click(window, qtbot, "Start")
+    finish(window, qtbot)
+    assert "[2.]\n[3.]\n[3.]\n1\n" in window.output_view.toPlainText()
+    assert "[MainThread] [2.]" in window.log_view.toPlainText()  # the log says which thread printed it
+
+
+def test_a_constant_in_the_form_is_the_constant_in_the_code_and_back(window, qtbot):
+    open_lesson(window, "lock")
+    window.lesson_panel.params.set_value("SIZE", 20_000)
+    assert "SIZE = 20_000\n" in window.code_pane.editor.toPlainText()
+    assert not button(window, "Run edited code").isEnabled()  # the lesson as it is, with a constant set
+    window.code_pane.editor.replace_text(window.code_pane.editor.toPlainText().replace("20_000", "3000"))
+    assert window.lesson_panel.params.values() == {"SIZE": 3000}
+
+
+def test_an_edit_that_takes_the_lock_away_changes_the_verdict(window, qtbot):
+    open_lesson(window, "lock", SIZE=20_000)
+    editor = window.code_pane.editor
+    editor.replace_text(editor.toPlainText().replace("    with lock:\n        for i in range(len(array)):\n"
+                                                     "            array[i] += 1",
+                                                     "    for i in range(len(array)):\n        array[i] += 1"))
+    assert "(edited)" in window.code_pane.title.text()
+    click(window, qtbot, "Run edited code")
     text = finish(window, qtbot)
-    assert "matches the prediction" in text
-    assert window.last_stall is not None and window.last_stall.seconds >= 0.45
-    assert "frozen" in window.message_label.text()
+    assert "does NOT match the prediction" in text and "(edited program)" in text
+    click(window, qtbot, "Revert")
+    assert editor.toPlainText() == LESSONS["lock"].source
+
+
+def test_a_syntax_error_names_its_line_and_the_app_goes_on(window, qtbot):
+    open_lesson(window, "shared-array")
+    editor = window.code_pane.editor
+    editor.replace_text(editor.toPlainText().replace("data = np.ones((SIZE, 1))", "data = np.ones((SIZE, 1)"))
+    click(window, qtbot, "Run edited code")
+    line = LESSONS["shared-array"].source.splitlines().index("data = np.ones((SIZE, 1))") + 1
+    assert f"line {line}" in window.message_label.text() and list(editor.marks()) == [line]
+    assert not window.busy and button(window, "Start").isEnabled()
+    click(window, qtbot, "Revert")
+    click(window, qtbot, "Start")
+    assert "matches the prediction" in finish(window, qtbot)
+
+
+def test_an_exception_in_the_program_points_at_its_line(window, qtbot):
+    open_lesson(window, "shared-array")
+    editor = window.code_pane.editor
+    editor.replace_text(editor.toPlainText().replace("print(number)", "print(number / 0)"))
+    click(window, qtbot, "Run edited code")
+    finish(window, qtbot)
+    line = LESSONS["shared-array"].source.splitlines().index("print(number)") + 1
+    assert list(editor.marks()) == [line]
+    assert "ZeroDivisionError" in window.output_view.toPlainText()
+
+
+def test_the_code_zooms_for_a_projector(window):
+    open_lesson(window, "lock")
+    editor = window.code_pane.editor
+    size = editor.point_size()
+    for _ in range(3):
+        window.code_pane.larger.click()
+    assert editor.point_size() == size + 3 and editor.number_width() > 0
 
 
 def test_stop_ends_a_running_lesson_early(window, qtbot):
-    open_lesson(window, "event-stop", period=0.1, run_for=10.0)
-    qtbot.mouseClick(button(window, "Start"), LEFT)
-    qtbot.waitUntil(lambda: window.lessons.running, timeout=2000)
-    qtbot.mouseClick(button(window, "Stop"), LEFT)
-    text = finish(window, qtbot, timeout=2000)
-    assert "stopped early" in text
+    open_lesson(window, "event-stop", PAUSE=0.1, RUN_FOR=10.0)
+    click(window, qtbot, "Start")
+    qtbot.waitUntil(lambda: window.busy, timeout=2000)
+    click(window, qtbot, "Stop")
+    assert "stopped early" in finish(window, qtbot, timeout=3000)
+
+
+def test_stop_ends_a_program_that_never_looks_at_an_event(window, qtbot):
+    open_lesson(window, "shared-array")
+    editor = window.code_pane.editor
+    editor.replace_text("from threading import Thread\n\n\ndef spin():\n    while True:\n        pass\n\n\n"
+                        "Thread(target=spin).start()\nwhile True:\n    pass\n")
+    before = threading.active_count()
+    click(window, qtbot, "Run edited code")
+    qtbot.waitUntil(lambda: threading.active_count() >= before + 3, timeout=2000)
+    click(window, qtbot, "Stop")
+    qtbot.waitUntil(lambda: not window.busy, timeout=3000)
+    qtbot.waitUntil(lambda: threading.active_count() == before, timeout=3000)
 
 
 def test_run_x_n_draws_the_distribution_of_outcomes(window, qtbot):
-    open_lesson(window, "vectorized-race", k=10)
+    open_lesson(window, "vectorized-race", K=10)
     window.lesson_panel.repeat_spin.setValue(6)
-    qtbot.mouseClick(button(window, "Run xN"), LEFT)
-    text = finish(window, qtbot)
+    click(window, qtbot, "Run xN")
+    finish(window, qtbot)
     assert window.histogram.isVisible()
     assert sum(window.histogram.counts.values()) == 6
-    assert len(window.histogram.counts) <= 2  # small K: adds first or divides first, nothing else
-    assert "matches the prediction" in text
+    assert window.output_view.toPlainText().count("--- vectorized-race, run") == 6
 
 
 def test_deadlock_is_found_while_the_window_stays_live_and_can_be_broken(window, qtbot):
-    open_lesson(window, "deadlock", lock_kind="Lock")
-    qtbot.mouseClick(button(window, "Start"), LEFT)
+    open_lesson(window, "deadlock", SIZE=2000)
+    click(window, qtbot, "Start")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
-    finding = window.lessons.runner.ctx.findings[0]
-    assert finding.detected_after < 1.0 and finding.threads == ["lesson-main"]
-    assert "data lock" in window.banner.label.text() and "deadlock.py" in window.banner.label.text()
+    finding = window.session.findings()[0]
+    assert finding.detected_after < 1.0 and finding.threads == ["MainThread"]
+    banner = html.unescape(window.banner.label.text())
+    assert "Lock 'lock'" in banner and "deadlock.py:" in banner
     samples = len(window.latency._samples)
     qtbot.waitUntil(lambda: len(window.latency._samples) > samples + 5, timeout=2000)  # still live
-    assert window.lessons.running
-    qtbot.mouseClick(button(window, "Break the wait"), LEFT)
-    text = finish(window, qtbot, timeout=3000)
-    assert "matches the prediction" in text and "deadlock found" in text
+    assert window.busy
+    click(window, qtbot, "Break the wait")
+    for _ in range(2):  # then Python's exit join waits for each worker, which waits for the lock
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+        assert "end of the program" in window.banner.label.text()
+        click(window, qtbot, "Break the wait")
+    assert "matches the prediction" in finish(window, qtbot, timeout=3000)
 
 
 def test_rerun_with_rlock_finishes(window, qtbot):
-    open_lesson(window, "deadlock", lock_kind="Lock")
-    qtbot.mouseClick(button(window, "Start"), LEFT)
+    open_lesson(window, "deadlock", SIZE=2000)
+    click(window, qtbot, "Start")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
-    qtbot.mouseClick(button(window, "Re-run with RLock"), LEFT)
-    qtbot.waitUntil(lambda: "RLock" in window.outcome.text(), timeout=5000)
-    assert "finished" in window.outcome.text() and "matches the prediction" in window.outcome.text()
-    assert window.lesson_panel.params.values() == {"lock_kind": "RLock"}
+    click(window, qtbot, "Re-run with RLock")
+    qtbot.waitUntil(lambda: "finished" in window.outcome.text() and not window.busy, timeout=8000)
+    assert "matches the prediction" in window.outcome.text()
+    assert window.lesson_panel.params.values()["REENTRANT"] is True
+    assert "REENTRANT = True" in window.code_pane.editor.toPlainText()
 
 
-def test_acquire_lock_acts_on_the_running_lessons_lock(window, qtbot):
-    # lock-timeout: "holder" keeps the lesson's lock for 0.6 s, the worker gives up after 0.2 s,
-    # and the run goes on until the 1.5 s join ends
-    open_lesson(window, "lock-timeout", hold=0.6, timeout=0.2, join_timeout=1.5, slow=3.0)
-    qtbot.mouseClick(button(window, "Start"), LEFT)
-    qtbot.waitUntil(lambda: window.lessons.lock_target() is not None
-                    and window.lessons.lock_target().locked(), timeout=3000)
-    lock = window.lessons.lock_target()
-    qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
-    assert window.lock_grab.lock is lock and window.lock_grab.state == "waiting"
-    qtbot.waitUntil(lambda: "waiting" in window.lock_label.text(), timeout=1000)
-    qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)  # after the holder let go
-    assert lock.owner.name == "lock-taker" and window.lessons.running
-    qtbot.waitUntil(lambda: any(b.text() == "Release Lock" for b in window.findChildren(QtWidgets.QPushButton)),
-                    timeout=1000)
-    qtbot.mouseClick(button(window, "Release Lock"), LEFT)
-    assert not lock.locked()
-    text = finish(window, qtbot)
-    assert "matches the prediction" in text
+TAKES_THE_LOCK_AGAIN_AND_AGAIN = """from threading import Lock, Thread
+from time import sleep
+
+lock = Lock()
+done = 0
+
+
+def work():
+    global done
+    for _ in range(300):
+        with lock:
+            done += 1
+        sleep(0.01)
+
+
+t = Thread(target=work)
+t.start()
+t.join()
+print(done)
+"""
+
+
+def test_acquire_lock_takes_the_programs_lock_and_its_thread_waits(window, qtbot):
+    open_lesson(window, "shared-array")  # (one run per Start)
+    window.code_pane.editor.replace_text(TAKES_THE_LOCK_AGAIN_AND_AGAIN)
+    click(window, qtbot, "Run edited code")
+    qtbot.waitUntil(lambda: window.session.grab_target() is not None, timeout=3000)
+    lock = window.session.grab_target()
+    click(window, qtbot, "Acquire Lock")
+    qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
+    assert lock.owner.name in ("lock-taker", "GUI") and window.busy
+    qtbot.waitUntil(lambda: [w.lane.name for w in lock.waiters()] == ["Thread-1 (work)"], timeout=3000)
+    qtbot.waitUntil(lambda: "GUI holds 'lock'" in window.lock_label.text(), timeout=1000)
+    window.bottom_tabs.setCurrentWidget(window.lock_panel)  # the Locks tab says the same
+    qtbot.waitUntil(lambda: [(r["owner"], r["waiting"]) for r in window.lock_panel.rows()]
+                    == [(lock.owner.name, "Thread-1 (work)")], timeout=2000)
+    click(window, qtbot, "Release Lock")
+    finish(window, qtbot)
+    assert "300" in window.output_view.toPlainText()
 
 
 def test_closing_during_a_lesson_leaves_no_thread(window, qtbot):
-    open_lesson(window, "event-stop", period=0.1, run_for=10.0)
-    qtbot.mouseClick(button(window, "Start"), LEFT)
-    qtbot.waitUntil(lambda: window.lessons.running, timeout=2000)
+    open_lesson(window, "event-stop", PAUSE=0.1, RUN_FOR=10.0)
+    click(window, qtbot, "Start")
+    qtbot.waitUntil(lambda: window.busy, timeout=2000)
     window.close()
-    assert not window.lessons.running
+    assert not window.busy
+
+
+def test_the_lab_tab_is_one_session_too(window, qtbot):
+    window.tabs.setCurrentIndex(0)
+    assert window.session.title == "Lab" and window.session.grab_target() is window.lab.shared.lock
+    QtCore.QCoreApplication.processEvents()

@@ -12,43 +12,34 @@ shows the state of one tick ago.
 Only the newest request counts: one that arrives before the thread got to the last
 replaces it. The thread waits on an Event between requests, costs nothing while
 nothing is asked, keeps an error for its owner instead of dying, and is stopped and
-joined by its owner (:meth:`Feed.stop`). Subclasses say what to make in
-:meth:`Feed.make`.
+joined by its owner (:meth:`Feed.stop`, from :class:`~app.core.owned.OwnedThread`).
+Subclasses say what to make in :meth:`Feed.make`.
 """
 
 from __future__ import annotations
 
 import threading
-import traceback
 from typing import Generic, TypeVar
 
-#: Tracebacks kept between two takes; further errors are only counted.
-MAX_ERRORS = 10
+from app.core.owned import OwnedThread
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")
 
 
-class Feed(Generic[Request, Result]):
+class Feed(OwnedThread, Generic[Request, Result]):
     """Serves the newest request on its own thread; :meth:`take` returns each result once."""
 
     def __init__(self, name: str) -> None:
+        super().__init__(name)
         self._wanted = threading.Event()
-        self._stopping = False
-        self._lock = threading.Lock()  # guards the request, the result and the error
+        self._lock = threading.Lock()  # guards the request and the result
         self._request: Request | None = None
         self._done: Result | None = None
-        self._errors: list[str] = []  # kept until taken (at most MAX_ERRORS, then counted)
-        self._errors_dropped = 0
-        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
 
     def make(self, request: Request) -> Result | None:
         """Make the result of ``request`` (on the feed's thread); None: nothing to show."""
         raise NotImplementedError
-
-    def start(self) -> None:
-        """Start the thread (a request made before is served once it runs)."""
-        self._thread.start()
 
     def ask(self, request: Request) -> None:
         """Queue ``request``, replacing one that was not served yet."""
@@ -64,40 +55,22 @@ class Feed(Generic[Request, Result]):
 
     def take_error(self) -> str | None:
         """The tracebacks of the errors in the thread since the last take, once; None if none."""
-        with self._lock:
-            errors, dropped = self._errors, self._errors_dropped
-            self._errors, self._errors_dropped = [], 0
-        if dropped:
-            errors.append(f"(and {dropped} more errors like these)")
-        return "\n".join(errors) if errors else None
+        return self.take_errors()
 
-    def stop(self, timeout: float = 1.0) -> bool:
-        """Stop the thread; True if it ended within ``timeout`` (safe to call twice)."""
-        self._stopping = True
+    def wake(self) -> None:
         self._wanted.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
 
-    def _serve(self) -> None:
+    def work(self) -> None:
         while True:
             self._wanted.wait()
-            if self._stopping:
+            if self.stopping.is_set():
                 return
             with self._lock:
                 self._wanted.clear()
                 request, self._request = self._request, None
             if request is None:
                 continue
-            try:
-                done = self.make(request)
-            except Exception:  # noqa: BLE001 - kept for the owner to show, never lost
+            box: list = []
+            if self.guarded(lambda: box.append(self.make(request))) and box[0] is not None:
                 with self._lock:
-                    if len(self._errors) < MAX_ERRORS:
-                        self._errors.append(traceback.format_exc())
-                    else:
-                        self._errors_dropped += 1
-                continue
-            if done is not None:
-                with self._lock:
-                    self._done = done
+                    self._done = box[0]

@@ -21,14 +21,15 @@ thread printed what and when.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import codecs
 import ctypes
 import io
+import itertools
 import linecache
 import os
 import queue as _queue
-import re
 import sys
 import threading
 import time as _time
@@ -61,10 +62,10 @@ PIPE_BYTES = 1 << 20
 class Printed:
     """One ``print`` call of the program: when, which thread, what (with its ``end``)."""
 
-    __slots__ = ("t", "thread", "text", "stream")
+    __slots__ = ("serial", "t", "thread", "text", "stream")
 
-    def __init__(self, t: float, thread: str, text: str, stream: str) -> None:
-        self.t, self.thread, self.text, self.stream = t, thread, text, stream
+    def __init__(self, serial: int, t: float, thread: str, text: str, stream: str) -> None:
+        self.serial, self.t, self.thread, self.text, self.stream = serial, t, thread, text, stream
 
     def __repr__(self) -> str:
         return f"Printed({self.thread!r}, {self.text!r})"
@@ -86,8 +87,9 @@ class ProgramOutput:
         _grow_pipe(write_fd)
         self._read_fd = read_fd
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._raw: deque[str] = deque()
+        self._raw: deque[tuple[int, str]] = deque()  # (serial, text), oldest first
         self._raw_chars = 0
+        self._serial = 0
         self.dropped_chars = 0
         self._lock = threading.Lock()
         out, err = sys.__stdout__, sys.__stderr__
@@ -99,11 +101,13 @@ class ProgramOutput:
             io.FileIO(os.dup(write_fd), "w"), encoding="utf-8", errors="backslashreplace",
             line_buffering=True, write_through=getattr(err, "write_through", True))
         self.printed: deque[Printed] = deque(maxlen=MAX_PRINTS)
+        self._print_serials = itertools.count(1)  # (next() on it is atomic: threads print at once)
         self.closed = False
 
     def note(self, text: str, stream: str) -> None:
         """Remember that the calling thread printed ``text`` (called before it is written)."""
-        self.printed.append(Printed(_time.monotonic(), threading.current_thread().name, text, stream))
+        self.printed.append(Printed(next(self._print_serials), _time.monotonic(),
+                                    threading.current_thread().name, text, stream))
 
     def drain(self) -> str:
         """Read what has come through since the last call (any thread may call it)."""
@@ -124,10 +128,11 @@ class ProgramOutput:
             parts.append(self._decoder.decode(chunk))
         text = "".join(parts)
         if text:
-            self._raw.append(text)
+            self._serial += 1
+            self._raw.append((self._serial, text))
             self._raw_chars += len(text)
             while self._raw_chars > MAX_RAW_CHARS and len(self._raw) > 1:
-                dropped = self._raw.popleft()
+                _, dropped = self._raw.popleft()
                 self._raw_chars -= len(dropped)
                 self.dropped_chars += len(dropped)
         return text
@@ -135,7 +140,20 @@ class ProgramOutput:
     def text(self) -> str:
         """Everything read so far, as a terminal would show it (the newest part, if long)."""
         with self._lock:
-            return "".join(self._raw)
+            return "".join(text for _, text in self._raw)
+
+    def text_since(self, cursor: int) -> tuple[str, int]:
+        """What was read after ``cursor`` (0 at first), and the cursor for next time."""
+        with self._lock:
+            return "".join(text for serial, text in self._raw if serial > cursor), self._serial
+
+    def printed_since(self, serial: int) -> list[Printed]:
+        """The ``print`` calls noted after the one numbered ``serial`` (0: all), in order."""
+        if not self.printed or self.printed[-1].serial <= serial and self.printed[0].serial <= serial:
+            return []
+        new = [p for p in self.printed.copy() if p.serial > serial]
+        new.sort(key=lambda p: p.serial)  # (two threads may append in the other order)
+        return new
 
     def close(self) -> str:
         """Flush and close the streams, read the rest; return what was read last."""
@@ -168,26 +186,61 @@ def _grow_pipe(fd: int) -> None:
 
 
 # -- naming ----------------------------------------------------------------------------------
-_ASSIGNED = re.compile(r"^\s*(?:[\w.]+\.)?(\w+)\s*(?::[^=]+)?=(?!=)")
-_KEYED = re.compile(r"""(['"])([^'"]{1,30})\1\s*:\s*$""")
-
-
 def name_from_source(kind: str, frame: types.FrameType | None) -> str:
-    """A name for a primitive from the line that made it: ``lock = Lock()`` gives
-    ``'lock'``, ``self.ready = Event()`` gives ``'ready'``, ``locks = {'A': Lock(), ...}``
-    gives ``"locks['A']"``; otherwise ``'Lock at line 12'``."""
+    """A name for a primitive from the line that made it: ``lock = Lock()`` gives ``'lock'``,
+    ``self.ready = Event()`` gives ``'ready'``, ``a, b = Lock(), Lock()`` gives ``'a'`` and
+    ``'b'``, ``locks = {'A': Lock(), ...}`` gives ``"locks['A']"``; otherwise
+    ``'Lock at line 12'``."""
     if frame is None:
         return kind
+    fallback = f"{kind} at line {frame.f_lineno}"
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    text = line.lstrip()
+    try:
+        statement = ast.parse(text).body[0]
+    except (SyntaxError, IndexError):  # a statement over several lines: the line is enough
+        return fallback
+    if isinstance(statement, ast.AnnAssign):
+        targets, value = [statement.target], statement.value
+    elif isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    else:
+        return fallback
     column = _call_column(frame)
-    head = line[:column] if column is not None else line
-    target = _ASSIGNED.match(head)
-    key = _KEYED.search(head)
-    if target and key:
-        return f"{target.group(1)}[{key.group(2)!r}]"
-    if target:
-        return target.group(1)
-    return f"{kind} at line {frame.f_lineno}"
+    call = _the_call(value, kind, None if column is None else column - (len(line) - len(text)))
+    if call is None:
+        return fallback
+    return _target_of(targets[0], value, call) or fallback
+
+
+def _the_call(value: ast.AST, kind: str, column: int | None) -> ast.Call | None:
+    """The call in ``value`` that is being made: the one at ``column``, or the first call of ``kind``."""
+    calls = [node for node in ast.walk(value) if isinstance(node, ast.Call)]
+    if column is not None:
+        at = [c for c in calls if c.col_offset == column]
+        if at:
+            return at[0]
+    named = [c for c in calls if getattr(c.func, "id", getattr(c.func, "attr", "")) == kind]
+    return named[0] if len(named) == 1 else None
+
+
+def _target_of(target: ast.AST, value: ast.AST, call: ast.Call) -> str | None:
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        for sub_target, sub_value in zip(target.elts, value.elts):
+            if any(node is call for node in ast.walk(sub_value)):
+                return _target_of(sub_target, sub_value, call)
+        return None
+    if isinstance(target, ast.Name):
+        name = target.id
+    elif isinstance(target, ast.Attribute):
+        name = target.attr
+    else:
+        return None
+    if isinstance(value, ast.Dict):
+        for key, item in zip(value.keys, value.values):
+            if any(node is call for node in ast.walk(item)) and isinstance(key, ast.Constant):
+                return f"{name}[{key.value!r}]"
+    return name
 
 
 def _call_column(frame: types.FrameType) -> int | None:
@@ -232,6 +285,7 @@ class Instrument:
         self._stoppable: weakref.WeakSet = weakref.WeakSet()  # events, conditions, ... to wake
         self._sleep_gate = threading.Event()
         self._guard = threading.Lock()
+        self._thread_numbers = itertools.count(1)
         self.main: primitives.Thread | None = None
         self.threading = self._make_threading()
         self.time = self._make_time()
@@ -331,6 +385,12 @@ class Instrument:
             def __init__(self, group: None = None, target: Callable[..., Any] | None = None,
                          name: str | None = None, args: tuple = (), kwargs: dict | None = None, *,
                          daemon: bool | None = None) -> None:
+                if name:
+                    name = str(name)
+                else:  # numbered per run, as in a fresh interpreter: Thread-1 (count)
+                    name = f"Thread-{next(inst._thread_numbers)}"
+                    if target is not None and hasattr(target, "__name__"):
+                        name += f" ({target.__name__})"
                 if daemon is None:  # inherited from the thread that makes it, as threading does
                     current = threading.current_thread()
                     daemon = getattr(current, "_program_daemon", current.daemon)

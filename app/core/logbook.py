@@ -49,11 +49,14 @@ class LogBook:
         self._next_index = 0
         self._echo = echo
 
-    def write(self, text: str, kind: str = LINE, thread: str | None = None) -> Entry:
-        """Append ``text`` as written by the calling thread (or by ``thread``)."""
+    def write(self, text: str, kind: str = LINE, thread: str | None = None, at: float | None = None) -> Entry:
+        """Append ``text`` as written by the calling thread (or by ``thread``), now (or at
+        ``at``, a ``time.monotonic()`` taken earlier: a line passed on from elsewhere)."""
         name = thread if thread is not None else threading.current_thread().name
         with self._lock:
-            entry = Entry(self._next_index, time.time(), time.monotonic(), name, kind, text)
+            mono = time.monotonic()
+            wall = time.time() - (mono - at) if at is not None else time.time()
+            entry = Entry(self._next_index, wall, at if at is not None else mono, name, kind, text)
             self._entries.append(entry)
             self._next_index += 1
         if self._echo is not None:

@@ -49,12 +49,16 @@ _serials = itertools.count(1)
 class WaitBroken(RuntimeError):
     """Raised inside a thread whose wait for a lock was broken from outside."""
 
+    __module__ = "threadlab"  # what a program's traceback calls it
+
 
 class RunStopped(BaseException):
     """Raised inside a program's thread when its run is stopped (Stop in the window).
 
     A ``BaseException``, like ``KeyboardInterrupt``, so that a program's own
     ``except Exception:`` does not swallow it."""
+
+    __module__ = "threadlab"
 
 
 # -- call sites ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from app.core import primitives
 from app.core import recorder as rec
 from app.core.instrument import Instrument, ProgramOutput, format_exception
+from app.core.owned import OwnedThread
 from app.core.primitives import RunStopped
 from app.core.recorder import Recorder
 from app.core.waitgraph import Deadlock, DeadlockWatch
@@ -94,7 +95,7 @@ class ProgramRun:
         self._deadlocks = DeadlockWatch(lambda: list(self.instrument.locks), self._found,
                                         auto_break=auto_break, threads=self.instrument.live_threads)
         self._main = self._make_main()
-        self._watch = threading.Thread(target=self._watch_run, name="program-watch", daemon=True)
+        self._watch = _Watch(self)
 
     # -- the interface -------------------------------------------------------------------
     def start(self) -> "ProgramRun":
@@ -102,21 +103,24 @@ class ProgramRun:
         lines = self.source.splitlines(keepends=True)
         linecache.cache[self.filename] = (len(self.source), None, lines, self.filename)
         self.started_at = time.monotonic()
-        self._main.start()
+        try:
+            self._main.start()
+        except RunStopped:  # stopped before it began: nothing runs, the watch ends it at once
+            self._exit_code = None
         self._watch.start()
         return self
 
     @property
     def running(self) -> bool:
         """True until the run is over (see the module's docstring)."""
-        return self._watch.ident is not None and not self._done.is_set()
+        return self._watch.started and not self._done.is_set()
 
     def request_stop(self, reason: str = "stopped from outside") -> None:
         """End the program: every wait ends, every thread stops at its next instruction."""
         if self._stop_asked_at is None:
             self._stop_asked_at = time.monotonic()
         self.instrument.stop(reason)
-        self._wake.set()
+        self._watch.wake()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait up to ``timeout`` s for the run to be over; True if it is."""
@@ -176,24 +180,25 @@ class ProgramRun:
                 thread.join(site=AT_EXIT)
 
     # -- the watch -------------------------------------------------------------------------
-    def _watch_run(self) -> None:
-        try:
-            while not self._over():
-                self.output.drain()
-                if self.instrument.locks or self.instrument.threads:
-                    self._deadlocks.scan()
-                if self.instrument.stopping:
-                    self.instrument.interrupt_threads()
-                self._wake.wait(WATCH_S)
-                self._wake.clear()
-        finally:
-            self._finish()
+    def look(self) -> None:
+        """One look by the watch: read the output, look for deadlocks, push a Stop."""
+        self.output.drain()
+        if self.instrument.locks or self.instrument.threads:
+            self._deadlocks.scan()
+        if self.instrument.stopping:
+            self.instrument.interrupt_threads()
+
+    def take_errors(self) -> str | None:
+        """Errors of the run's own machinery (never the program's), for the owner to show."""
+        return self._watch.take_errors()
 
     def _over(self) -> bool:
         """True once nothing of the program is left running (or worth waiting for)."""
         inst = self.instrument
         if self._main.is_alive():
             return self._gave_up()
+        if self._main.ident is None:  # never started
+            return True
         live = inst.live_threads()
         if not live:
             return True
@@ -211,7 +216,8 @@ class ProgramRun:
         if self._on_finding is not None:
             self._on_finding(finding)
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
+        """The run is over: close the output, say how it ended, let :meth:`join` return."""
         inst = self.instrument
         self.output.close()
         stopped = inst.stop_reason if inst.stop_reason and not inst.stop_reason.startswith("cut off") else ""
@@ -236,3 +242,24 @@ def _exit_status(exc: SystemExit, inst: Instrument) -> int:
         return code
     inst.write_error(f"{code}\n")
     return 1
+
+
+class _Watch(OwnedThread):
+    """The run's watch: looks every :data:`WATCH_S` until the run is over, then finishes it."""
+
+    def __init__(self, run: ProgramRun) -> None:
+        super().__init__("program-watch", period=WATCH_S)
+        self.run = run
+
+    def wake(self) -> None:
+        self.run._wake.set()
+
+    def work(self) -> None:
+        run = self.run
+        try:
+            while not run._over():
+                self.guarded(run.look)
+                run._wake.wait(self.period)
+                run._wake.clear()
+        finally:
+            run.finish()

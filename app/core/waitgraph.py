@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from app.core.owned import OwnedThread
 from app.core.primitives import Lock, Site, Waiter, format_site
 from app.core.recorder import Lane
 
@@ -219,7 +220,7 @@ def find_deadlocks(locks: Iterable[Lock], threads: Iterable[threading.Thread] = 
     return find_cycles(edges) + find_abandoned(edges)
 
 
-class DeadlockWatch:
+class DeadlockWatch(OwnedThread):
     """A thread that looks for deadlocks among ``locks()`` every :data:`POLL_S` seconds.
 
     Each deadlock is reported once to ``on_found``, after two looks in a row agree; with
@@ -230,26 +231,13 @@ class DeadlockWatch:
     def __init__(self, locks: Callable[[], list[Lock]], on_found: Callable[[Deadlock], None],
                  auto_break: bool = False, poll: float = POLL_S, name: str = "deadlock-watch",
                  threads: Callable[[], list[threading.Thread]] = list) -> None:
+        super().__init__(name, period=poll)
         self.locks = locks
         self.threads = threads
         self.on_found = on_found
         self.auto_break = auto_break
-        self.poll = poll
         self._candidates: dict[frozenset, Deadlock] = {}
         self._reported: set[frozenset] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name=name, daemon=True)
-
-    def start(self) -> "DeadlockWatch":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 1.0) -> bool:
-        """Stop watching; True if the thread ended within ``timeout``."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
 
     def scan(self) -> list[Deadlock]:
         """Look once; report (and return) the deadlocks seen on this look and the one before."""
@@ -263,6 +251,5 @@ class DeadlockWatch:
                 deadlock.break_wait()
         return list(confirmed.values())
 
-    def _watch(self) -> None:
-        while not self._stop.wait(self.poll):
-            self.scan()
+    def step(self) -> None:
+        self.scan()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from app.core import logbook
 from app.core.logbook import LogBook
+from app.core.owned import OwnedThread
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Stall:
     seconds: float
 
 
-class Watchdog:
+class Watchdog(OwnedThread):
     """Measures gaps between :meth:`beat` calls; a thread reports a gap while it lasts."""
 
     def __init__(
@@ -36,9 +37,9 @@ class Watchdog:
         poll: float = 0.02,
         name: str = "watchdog",
     ) -> None:
+        super().__init__(name, period=poll)
         self.log = log
         self.threshold = threshold
-        self.poll = poll
         self.stalls: deque[Stall] = deque(maxlen=100)
         self._lock = threading.Lock()
         self._beaten = threading.Condition(self._lock)
@@ -46,20 +47,11 @@ class Watchdog:
         self._last_mono = time.monotonic()
         self._last_wall = time.time()
         self._announced = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name=name, daemon=True)
 
-    def start(self) -> None:
+    def start(self) -> "Watchdog":
         """Start the watching thread (beats are measured with or without it)."""
         self.beat()
-        self._thread.start()
-
-    def stop(self, timeout: float = 1.0) -> bool:
-        """Stop the watching thread; True if it ended within ``timeout``."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return super().start()
 
     def beat(self) -> Stall | None:
         """Record a beat; return the stall it ends, if the gap exceeded the threshold."""
@@ -85,15 +77,15 @@ class Watchdog:
         with self._lock:
             return time.monotonic() - self._last_mono
 
-    def _watch(self) -> None:
-        while not self._stop.wait(self.poll):
-            with self._lock:
-                gap = time.monotonic() - self._last_mono
-                announce = gap >= self.threshold and not self._announced
-                if announce:
-                    self._announced = True
-                    since = self._last_wall
-            if announce and self.log is not None:
+    def step(self) -> None:
+        """Look at the time since the last beat; say so once if it is a freeze."""
+        with self._lock:
+            gap = time.monotonic() - self._last_mono
+            announce = gap >= self.threshold and not self._announced
+            if announce:
+                self._announced = True
+                since = self._last_wall
+        if announce and self.log is not None:
                 clock = time.strftime("%H:%M:%S", time.localtime(since))
                 self.log.write(
                     f"the GUI thread has not answered for {gap:.2f} s (since {clock}); "

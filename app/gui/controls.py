@@ -1,4 +1,5 @@
-"""The left-hand panel: what to run, where to run it, and the Start / Stop / Acquire Lock buttons.
+"""The Lab tab: what to run, where to run it; the button bar; and :class:`LabPage`, which
+turns the panel's values into a session.
 
 The panel only collects values; it never starts anything. Every field is bounded by
 the core's :mod:`~app.core.params`, so Qt clamps typed values and the range is
@@ -7,10 +8,14 @@ written next to the field.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import params
+from app.core.lab import Lab
 from app.core.params import Param
+from app.core.session import LabSession
 from app.core.workers import KINDS, Settings
 
 WORKER_THREADS = "threads"
@@ -183,3 +188,48 @@ class ButtonBar(QtWidgets.QWidget):
         grid.addWidget(self.runx_button, 1, 1)
         grid.addWidget(self.reset_button, 2, 0)
         grid.addWidget(self.trace_button, 2, 1)
+
+
+class LabPage:
+    """The Lab tab as the window sees it: makes :class:`~app.core.session.LabSession` s
+    from what the panel says (the window then runs them like any session)."""
+
+    can_reset = True  # Reset array refills the Lab's array
+    can_repeat = False  # Run xN is for lessons
+    shows_array = True
+
+    def __init__(self, controls: ControlPanel, lab: Lab, gui_holds_lock: Callable[[], bool],
+                 before_freeze: Callable[[float], None]) -> None:
+        self.controls = controls
+        self.lab = lab
+        self.gui_holds_lock = gui_holds_lock
+        self.before_freeze = before_freeze
+
+    def idle_session(self) -> LabSession:
+        """The Lab between runs: its array and its lock, nothing running."""
+        return LabSession(self.lab)
+
+    def new_session(self, repeat: int | None = None) -> LabSession:
+        """The workers the panel asks for; ``ValueError``/``RuntimeError`` if they cannot run."""
+        c = self.controls
+        if c.size_spin.value() != self.lab.shared.size:
+            self.lab.resize(c.size_spin.value())
+        on_gui_thread = c.mode() == GUI_THREAD
+        if on_gui_thread and self.gui_holds_lock():
+            raise RuntimeError("release the lock first: on the GUI thread the mutators would wait for a "
+                               "lock that their own thread holds")
+        return LabSession(self.lab, c.counts(), c.settings(), c.duration(), on_gui_thread, self.before_freeze)
+
+    def refused(self, session: LabSession | None, reason: str) -> None:
+        if self.controls.size_spin.value() != self.lab.shared.size and not self.lab.running:
+            self.controls.size_spin.setValue(self.lab.shared.size)
+
+    def show(self, session: LabSession, event: object) -> None:
+        """The Lab shows its events in the status bar and the log (the window does that)."""
+
+    def activate(self, active: bool) -> None:
+        """The Lab tab has no widgets outside its tab."""
+
+    def fix(self) -> bool:
+        """The Lab has no deadlock to fix."""
+        return False

@@ -120,7 +120,7 @@ class LanesCanvas(QtWidgets.QWidget):
     """
 
     follow_changed = QtCore.Signal(bool)
-    LEFT = 140  # room for the lane names
+    LEFT = 170  # room for the lane names ("Thread-2 (divide)")
     BOTTOM = 20  # room for the time axis
 
     def __init__(self, feed: LanesFeed, parent: QtWidgets.QWidget | None = None) -> None:

@@ -52,8 +52,7 @@ def launch(
         window.set_switch_interval(GUI_SWITCH_INTERVAL_S)  # the window puts Python's back on close
         window.controls.use_lock_box.setChecked(use_lock)
         if lesson is not None:
-            window.tabs.setCurrentIndex(1)
-            window.lesson_panel.select(lesson)
+            window.open_lesson(lesson)
         window.show()
 
         def close_after_interrupt() -> None:
@@ -77,9 +76,13 @@ def launch(
             shot_timer = QtCore.QTimer(window)  # after 2 s, once a lesson run has ended
             give_up_at = time.monotonic() + SCREENSHOT_AFTER_S + SCREENSHOT_WAIT_S
 
+            idle_looks = [0]
+
             def shoot_when_idle() -> None:
                 stuck = window.banner.isVisible()  # a deadlocked lesson waits to be broken
-                if window.lessons.running and not stuck and time.monotonic() < give_up_at:
+                idle_looks[0] = 0 if window.busy and not stuck else idle_looks[0] + 1
+                # two looks 100 ms apart: the display timer has shown how the run ended
+                if idle_looks[0] < 2 and time.monotonic() < give_up_at:
                     return
                 shot_timer.stop()
                 saved[0] = _save_and_close(window, screenshot)
@@ -121,8 +124,8 @@ class _FirstPaint(QtCore.QObject):
 def _start_and_report(window: LabWindow) -> None:
     """Click Start, and say on stdout what started (scripts and the smoke tests read it)."""
     window.start()
-    if window.lessons.running:
-        print(f"threadlab: started lesson {window.lessons.runner.lesson.id}", flush=True)
+    if window.page is window.lesson_page:
+        print(f"threadlab: started lesson {window.session.title}", flush=True)
     else:
         print(f"threadlab: started {len(window.lab.alive())} worker threads", flush=True)
 

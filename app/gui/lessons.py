@@ -1,159 +1,32 @@
-"""The Qt side of the lessons: the lesson panel, the code view, the outcome panel, the
-Run xN histogram, the deadlock banner, and the thread that runs a lesson for the window.
+"""The Qt side of the lessons: the lesson list and text, the parameter form, the code pane
+(the program, editable), the outcome panel, the Run xN histogram, the deadlock banner,
+and :class:`LessonPage`, which turns what they show into a
+:class:`~app.lessons.session.LessonSession` for the window to run.
 
-The lessons themselves (:mod:`app.lessons`) know nothing of Qt. A lesson run here gets a
-:class:`~app.lessons.base.RunContext` wired to the window's log and to :class:`QtLoop`,
-which lets a lesson put work on the real GUI thread (to freeze it, on purpose).
+The parameter form and the code pane show the same thing: a parameter is a constant at
+the top of the program, and changing one changes the other.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
-import time
-import traceback
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app.core.latency import LatencyMeter
-from app.core import primitives
 from app.core.logbook import LogBook
+from app.core.params import Param
 from app.core.recorder import Recorder
-from app.core.watchdog import Watchdog
+from app.core.session import Ended, Event, Progress
+from app.core.source import constants, with_constants
+from app.gui.editor import CodeEditor
 from app.lessons import LESSONS
-from app.lessons.base import Lesson, Param, Result, RunContext, Stopper, run_lesson
-
-
-class QtLoop(QtCore.QObject):
-    """The window's event loop as a lesson sees it: ``call(fn)`` runs ``fn`` on the GUI thread."""
-
-    _invoke = QtCore.Signal(object)
-
-    def __init__(self, latency: LatencyMeter, watchdog: Watchdog, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        self.latency = latency
-        self.watchdog = watchdog
-        self.closed = threading.Event()
-        self._invoke.connect(self._run)  # queued: emitted from a lesson thread
-
-    def call(self, fn: Callable[[], Any], timeout: float = 60.0) -> Any:
-        """Run ``fn`` on the GUI thread; block the calling (lesson) thread until it returns.
-
-        Gives up with ``RuntimeError`` once the window has closed (:attr:`closed`), so a
-        lesson thread never waits for a loop that will not run again.
-        """
-        if threading.current_thread() is threading.main_thread():
-            raise RuntimeError("QtLoop.call is for lesson threads; the GUI thread would wait for itself")
-        done, box = threading.Event(), {}
-        self._invoke.emit((fn, box, done))
-        waited = 0.0
-        while not done.wait(0.05):
-            waited += 0.05
-            if self.closed.is_set():
-                raise RuntimeError("the window closed before it could run the job")
-            if waited >= timeout:
-                raise TimeoutError(f"the GUI thread did not run the job within {timeout:g} s")
-        if "error" in box:
-            raise box["error"]
-        return box.get("result")
-
-    def _run(self, job: tuple) -> None:
-        fn, box, done = job
-        try:
-            box["result"] = fn()
-        except Exception as exc:  # noqa: BLE001 - handed back to the lesson thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-
-class LessonRunner:
-    """Runs one lesson (N times) on a ``lesson-main`` thread; the window polls it.
-
-    Owner of that thread: :meth:`stop` asks it to end, :meth:`join` waits with a bound.
-    """
-
-    def __init__(self, lesson: Lesson, params: dict[str, Any], repeat: int, log: LogBook, loop: QtLoop,
-                 recorder: Recorder) -> None:
-        self.lesson = lesson
-        self.params = params
-        self.repeat = repeat
-        self.stopper = Stopper()
-        self.runs: list[dict[str, Any]] = []
-        self.result: Result | None = None
-        self.error: str = ""
-        self.ctx: RunContext | None = None
-        self._log, self._loop, self._recorder = log, loop, recorder
-        # recorded like the lesson's own threads: its lane starts and ends with each Start
-        self._thread = primitives.Thread(target=self._main, name="lesson-main", daemon=True, recorder=recorder)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Stop the current run and the repeats after it."""
-        self.stopper.request()
-
-    def join(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` s; True if the lesson thread ended."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _context(self) -> RunContext:
-        self.ctx = RunContext(log=self._log, loop=self._loop, auto_break=False, recorder=self._recorder)
-        return self.ctx
-
-    def _main(self) -> None:
-        try:
-            self.result = run_lesson(self.lesson, self.params, self.repeat, self._context,
-                                     lambda i, values: self.runs.append(values), self.stopper)
-        except Exception as exc:  # noqa: BLE001 - shown in the outcome panel
-            self.error = f"{exc!r}"
-            self._log.write(f"lesson failed: {exc!r}\n{traceback.format_exc().rstrip()}", "error")
-
-
-# -- widgets -------------------------------------------------------------------------------
-class PythonHighlighter(QtGui.QSyntaxHighlighter):
-    """Small Python highlighter: keywords, strings, comments, numbers, definitions."""
-
-    KEYWORDS = (
-        "and as assert break class continue def del elif else except finally for from global if "
-        "import in is lambda nonlocal not or pass raise return try while with yield None True False"
-    ).split()
-
-    def __init__(self, document: QtGui.QTextDocument) -> None:
-        super().__init__(document)
-        self.rules = [
-            (re.compile(r"\b(" + "|".join(self.KEYWORDS) + r")\b"), self._fmt("#7b2fa8", bold=True)),
-            (re.compile(r"\b\d[\d_]*(\.\d+)?\b"), self._fmt("#b35900")),
-            (re.compile(r"(?<=\bdef )\w+|(?<=\bclass )\w+"), self._fmt("#1f5fbf", bold=True)),
-            (re.compile(r"\bctx\.\w+|\bthreading\.\w+"), self._fmt("#0b7a5a")),
-            (re.compile(r"(f?\"[^\"\n]*\"|f?'[^'\n]*')"), self._fmt("#a31515")),
-            (re.compile(r"#[^\n]*"), self._fmt("#6a737d", italic=True)),
-        ]
-
-    @staticmethod
-    def _fmt(color: str, bold: bool = False, italic: bool = False) -> QtGui.QTextCharFormat:
-        fmt = QtGui.QTextCharFormat()
-        fmt.setForeground(QtGui.QColor(color))
-        if bold:
-            fmt.setFontWeight(QtGui.QFont.Bold)
-        fmt.setFontItalic(italic)
-        return fmt
-
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
-        for pattern, fmt in self.rules:
-            for match in pattern.finditer(text):
-                self.setFormat(match.start(), match.end() - match.start(), fmt)
+from app.lessons.base import Lesson
+from app.lessons.session import LessonSession
 
 
 def lesson_html(lesson: Lesson) -> str:
@@ -168,13 +41,16 @@ def lesson_html(lesson: Lesson) -> str:
 
 
 class ParamForm(QtWidgets.QWidget):
-    """Editable, bounded widgets for a lesson's parameters."""
+    """Bounded widgets for a lesson's parameters, one per constant of its program."""
+
+    changed = QtCore.Signal()
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = QtWidgets.QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.widgets: dict[str, QtWidgets.QWidget] = {}
+        self._quiet = False
 
     def show_params(self, params: tuple[Param, ...]) -> None:
         while self.form.rowCount():
@@ -187,13 +63,18 @@ class ParamForm(QtWidgets.QWidget):
             self.widgets[p.name] = widget
             self.form.addRow(p.name, widget)
 
-    @staticmethod
-    def _widget_for(p: Param) -> QtWidgets.QWidget:
+    def _widget_for(self, p: Param) -> QtWidgets.QWidget:
         if p.choices:
             box = QtWidgets.QComboBox()
             box.addItems(list(p.choices))
             box.setCurrentText(p.default)
+            box.currentTextChanged.connect(self._changed)
             return box
+        if isinstance(p.default, bool):
+            check = QtWidgets.QCheckBox()
+            check.setChecked(p.default)
+            check.toggled.connect(self._changed)
+            return check
         if isinstance(p.default, int):
             spin = QtWidgets.QSpinBox()
             spin.setRange(int(p.low), int(p.high))
@@ -204,22 +85,46 @@ class ParamForm(QtWidgets.QWidget):
             spin.setRange(p.low, p.high)
             spin.setSingleStep(0.05 if p.default < 1 else 0.5)
         spin.setValue(p.default)
+        spin.setKeyboardTracking(False)  # one change per value typed, not per digit
         if p.unit:
             spin.setSuffix(f" {p.unit}")
+        spin.valueChanged.connect(self._changed)
         return spin
+
+    def _changed(self, *_: object) -> None:
+        if not self._quiet:
+            self.changed.emit()
 
     def values(self) -> dict[str, Any]:
         out = {}
         for name, w in self.widgets.items():
-            out[name] = w.currentText() if isinstance(w, QtWidgets.QComboBox) else w.value()
+            if isinstance(w, QtWidgets.QComboBox):
+                out[name] = w.currentText()
+            elif isinstance(w, QtWidgets.QCheckBox):
+                out[name] = w.isChecked()
+            else:
+                out[name] = w.value()
         return out
 
     def set_value(self, name: str, value: Any) -> None:
+        """Show ``value`` for ``name`` (emits :attr:`changed` like a user's change)."""
         w = self.widgets[name]
         if isinstance(w, QtWidgets.QComboBox):
             w.setCurrentText(value)
+        elif isinstance(w, QtWidgets.QCheckBox):
+            w.setChecked(bool(value))
         else:
             w.setValue(value)
+
+    def show_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` without emitting :attr:`changed` (they came from the code)."""
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                if name in self.widgets:
+                    self.set_value(name, value)
+        finally:
+            self._quiet = False
 
 
 class LessonPanel(QtWidgets.QWidget):
@@ -248,7 +153,7 @@ class LessonPanel(QtWidgets.QWidget):
         repeat_row.addRow("Runs for Run xN", self.repeat_spin)
         layout.addWidget(self.list)
         layout.addWidget(self.text, 1)
-        box = QtWidgets.QGroupBox("Parameters")
+        box = QtWidgets.QGroupBox("Constants of the program")
         inner = QtWidgets.QVBoxLayout(box)
         inner.addWidget(self.params)
         inner.addLayout(repeat_row)
@@ -271,19 +176,41 @@ class LessonPanel(QtWidgets.QWidget):
         self.lesson_changed.emit(lesson.id)
 
 
-class CodeView(QtWidgets.QPlainTextEdit):
-    """The chosen lesson's source, read-only and highlighted."""
+class CodePane(QtWidgets.QWidget):
+    """The program in an editor, with Run edited code, Revert and the font size."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setReadOnly(True)
-        self.setObjectName("code")
-        self.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
-        self.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
-        self.highlighter = PythonHighlighter(self.document())
+        self.editor = CodeEditor()
+        self.title = QtWidgets.QLabel()
+        self.title.setObjectName("code-title")
+        self.run_button = QtWidgets.QPushButton("Run edited code")
+        self.run_button.setToolTip("run the program as the editor shows it, with the lanes and the check")
+        self.revert_button = QtWidgets.QPushButton("Revert")
+        self.revert_button.setToolTip("bring the lesson's program back, as it was")
+        self.smaller = QtWidgets.QToolButton()
+        self.smaller.setText("A-")
+        self.smaller.setToolTip("smaller font (Ctrl+wheel)")
+        self.larger = QtWidgets.QToolButton()
+        self.larger.setText("A+")
+        self.larger.setToolTip("larger font, for a projector (Ctrl+wheel)")
+        self.smaller.clicked.connect(lambda: self.editor.zoom(-1))
+        self.larger.clicked.connect(lambda: self.editor.zoom(1))
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(self.title, 1)
+        for widget in (self.smaller, self.larger, self.revert_button, self.run_button):
+            bar.addWidget(widget)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.editor, 1)
 
-    def show_lesson(self, lesson: Lesson) -> None:
-        self.setPlainText(lesson.source)
+    def show_state(self, name: str, edited: bool) -> None:
+        self.title.setText(f"<b>{html.escape(name)}</b>" + (" <i>(edited)</i>" if edited else ""))
+        self.run_button.setEnabled(edited)
+        self.revert_button.setEnabled(edited)
 
 
 class OutcomePanel(QtWidgets.QLabel):
@@ -301,15 +228,18 @@ class OutcomePanel(QtWidgets.QLabel):
         self.setText(text)
         self.setStyleSheet("background:#f1f1ec; color:#333;")
 
-    def show_running(self, lesson: Lesson, done: int, total: int) -> None:
-        self.setText(f"{lesson.id}: running ({done} of {total} runs done)...")
+    def show_running(self, name: str, done: int, total: int) -> None:
+        self.setText(f"{name}: running ({done} of {total} runs done)...")
         self.setStyleSheet("background:#eef3fb; color:#333;")
 
-    def show_result(self, result: Result) -> None:
-        mark = "matches the prediction" if result.ok else "does NOT match the prediction"
-        stopped = " (stopped early)" if result.stopped else ""
-        self.setText(f"<b>{result.scenario}: {mark}{stopped}.</b> {html.escape(result.summary)}")
-        self.setStyleSheet("background:#e3f4e1; color:#1b4d1b;" if result.ok else "background:#fbe3e1; color:#7a1b12;")
+    def show_ended(self, name: str, ended: Ended, stopped: bool, edited: bool) -> None:
+        mark = {True: "matches the prediction", False: "does NOT match the prediction",
+                None: "cannot tell yet"}[ended.ok]
+        notes = (" (stopped early)" if stopped else "") + (" (edited program)" if edited else "")
+        self.setText(f"<b>{html.escape(name)}: {mark}{notes}.</b> {html.escape(ended.summary)}")
+        colours = {True: "background:#e3f4e1; color:#1b4d1b;", False: "background:#fbe3e1; color:#7a1b12;",
+                   None: "background:#fff6dc; color:#5c4400;"}
+        self.setStyleSheet(colours[ended.ok])
 
 
 class RunsHistogram(QtWidgets.QWidget):
@@ -343,6 +273,7 @@ class RunsHistogram(QtWidgets.QWidget):
         plot.clear()
         self.counts = {}
         plot.getPlotItem().setLabel("bottom", f"{key} over {len(values)} runs")
+        values = [v for v in values if v is not None]
         if not values:
             return
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
@@ -364,7 +295,7 @@ class RunsHistogram(QtWidgets.QWidget):
 
 
 class DeadlockBanner(QtWidgets.QFrame):
-    """Says in plain words that lesson threads are deadlocked; offers to break it, or re-run fixed."""
+    """Says in plain words that threads are deadlocked; offers to break it, or re-run fixed."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -375,8 +306,7 @@ class DeadlockBanner(QtWidgets.QFrame):
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
         self.break_button = QtWidgets.QPushButton("Break the wait")
-        self.break_button.setToolTip("the waiting acquire raises WaitBroken inside that thread; "
-                                     "the lesson reports it")
+        self.break_button.setToolTip("the waiting acquire raises WaitBroken inside that thread")
         self.fix_button = QtWidgets.QPushButton()
         buttons = QtWidgets.QHBoxLayout()
         buttons.addStretch(1)
@@ -394,142 +324,162 @@ class DeadlockBanner(QtWidgets.QFrame):
         self.show()
 
 
-class LessonController:
-    """Start / Stop / Acquire Lock / Run xN for the chosen lesson, and what the window shows.
+class LessonPage(QtCore.QObject):
+    """The Lessons tab as the window sees it: makes lesson sessions and shows their outcome.
 
-    The window calls :meth:`tick` from its display timer; everything here runs on the GUI
-    thread, and reads the lesson thread's state (runs so far, its context) without waiting.
+    The window calls :meth:`new_session` on Start (or Run xN, or Run edited code) and
+    hands each event of the session to :meth:`show`; everything shown only for lessons
+    (the code pane, the outcome, the histogram) is this page's.
     """
 
-    def __init__(self, panel: LessonPanel, code: CodeView, outcome: OutcomePanel,
-                 histogram: RunsHistogram, banner: DeadlockBanner, log: LogBook, loop: QtLoop,
-                 recorder: Recorder, show_message: Callable[[str, int], None]) -> None:
-        self.panel, self.code, self.outcome = panel, code, outcome
-        self.histogram, self.banner, self.log, self.loop = histogram, banner, log, loop
-        self.recorder = recorder
-        self.show_message = show_message
-        self.runner: LessonRunner | None = None
-        self.started_at = 0.0  # time.monotonic() of the last Start
-        self.last_result: Result | None = None  # of the last run that ended
-        self._last_ctx: RunContext | None = None
-        self.last_array: np.ndarray | None = None
-        self._shown_findings = 0
-        self._rerun_fixed = False
+    can_reset = False  # the Lab's array is not a lesson's
+
+    def __init__(self, panel: LessonPanel, code: CodePane, outcome: OutcomePanel, histogram: RunsHistogram,
+                 log: LogBook, recorder: Recorder) -> None:
+        super().__init__()
+        self.panel, self.code, self.outcome, self.histogram = panel, code, outcome, histogram
+        self.log, self.recorder = log, recorder
+        self.last: LessonSession | None = None  # the last session started here
+        self._syncing = False
         panel.lesson_changed.connect(self._on_lesson_changed)
-        banner.break_button.clicked.connect(self.break_deadlock)
-        banner.fix_button.clicked.connect(self.rerun_fixed)
+        panel.params.changed.connect(self._form_changed)
+        code.editor.textChanged.connect(self._code_changed)
+        code.revert_button.clicked.connect(self.revert)
         self._on_lesson_changed(panel.lesson().id)
 
     @property
-    def running(self) -> bool:
-        return self.runner is not None and self.runner.running
+    def lesson(self) -> Lesson:
+        return self.panel.lesson()
 
-    def start(self, repeat: int | None = None) -> bool:
-        """Run the chosen lesson (``repeat`` times; default: the lesson's own count)."""
-        if self.running:
-            return False
-        lesson = self.panel.lesson()
+    @property
+    def can_repeat(self) -> bool:
+        return self.lesson.varies
+
+    @property
+    def shows_array(self) -> bool:
+        return self.lesson.shows_array
+
+    def activate(self, active: bool) -> None:
+        """Show (or hide) what only lessons show: the code pane and the outcome."""
+        self.code.setVisible(active)
+        self.outcome.setVisible(active)
+        if not active:
+            self.histogram.hide()
+    def program(self) -> str:
+        """What runs: the editor's text."""
+        return self.code.editor.toPlainText()
+
+    def edited(self) -> bool:
+        """True if the editor's text is not the lesson's program with the form's constants."""
         try:
-            params = lesson.check_params(self.panel.params.values())
-        except ValueError as exc:
-            self.show_message(f"Not started: {exc}", 10000)
-            return False
-        repeat = lesson.repeat if repeat is None else repeat
-        self.runner = LessonRunner(lesson, params, repeat, self.log, self.loop, self.recorder)
-        self._shown_findings = 0
-        self.banner.hide()
-        self.histogram.setVisible(lesson.histogram_key is not None and repeat > 1)
-        self.histogram.show_values(lesson.histogram_key or "", [])
-        self.outcome.show_running(lesson, 0, repeat)
-        self.log.write(f"lesson {lesson.id}: {repeat} run(s) with {params}", "note", thread="GUI")
-        self.started_at = time.monotonic()
-        self.runner.start()
-        return True
-
-    def stop(self) -> None:
-        if self.runner is not None:
-            self.runner.stop()
-
-    def lock_target(self):
-        """The lock the GUI may take in this lesson: its first plain lock, if it made one."""
-        ctx = self.runner.ctx if self.running else None
-        plain = [lock for lock in (ctx.locks if ctx else []) if not lock.reentrant]
-        return plain[0] if plain else None
-
-    def locks(self) -> list:
-        """The locks of the running (or last) run, for the lock panel."""
-        ctx = self.runner.ctx if self.runner is not None else self._last_ctx
-        return list(ctx.locks) if ctx is not None else []
-
-    def array(self) -> np.ndarray | None:
-        """What the plot should show: the running (or last) lesson's array."""
-        ctx = self.runner.ctx if self.runner is not None else None
-        if ctx is not None and ctx.array is not None:
-            self.last_array = ctx.array
-        return self.last_array
-
-    def tick(self) -> bool:
-        """Update from the lesson thread; return True when a run has just ended."""
-        runner = self.runner
-        if runner is None:
-            return False
-        lesson = runner.lesson
-        self._update_histogram(lesson, list(runner.runs))
-        ctx = runner.ctx
-        if ctx is not None and len(ctx.findings) > self._shown_findings:
-            self._shown_findings = len(ctx.findings)
-            finding = ctx.findings[-1]
-            headline, *details = finding.explain_lines()
-            text = (f"<b>{html.escape(headline)}</b> (found {finding.detected_after:.2f} s after it formed)"
-                    + "".join(f"<br>{html.escape(line)}" for line in details))
-            self.banner.show_finding(text, lesson.fix[2] if lesson.fix else None)
-        if runner.running:
-            self.outcome.show_running(lesson, len(runner.runs), runner.repeat)
-            return False
-        if runner.result is not None:
-            self._update_histogram(lesson, runner.result.runs)  # runs that ended since the last look
-            self.outcome.show_result(runner.result)
-        else:
-            self.outcome.clear_outcome(f"{lesson.id}: the lesson failed: {runner.error}")
-        self.banner.hide()
-        self._last_ctx = runner.ctx
-        self.last_result = runner.result
-        self.runner = None
-        if self._rerun_fixed and lesson.fix:
-            self._rerun_fixed = False
-            name, value, _label = lesson.fix
-            self.panel.params.set_value(name, value)
-            QtCore.QTimer.singleShot(0, self.start)
-        return True
-
-    def _update_histogram(self, lesson: Lesson, runs: list[dict[str, Any]]) -> None:
-        """Redraw the histogram if it is shown and runs were added since it was drawn."""
-        if lesson.histogram_key and self.histogram.isVisible() and len(runs) != sum(self.histogram.counts.values()):
-            self.histogram.show_values(lesson.histogram_key, [r.get(lesson.histogram_key) for r in runs])
-
-    def break_deadlock(self) -> None:
-        """Make the stuck acquire raise inside the lesson thread."""
-        if self.runner is not None and self.runner.ctx is not None:
-            names = self.runner.ctx.break_waits()
-            self.log.write(f"GUI broke the wait of: {', '.join(names) or 'nobody'}", "note", thread="GUI")
-
-    def rerun_fixed(self) -> None:
-        """Break the wait, then run the same lesson again with its fix (an RLock, one lock order)."""
-        self._rerun_fixed = True
-        self.break_deadlock()
-
-    def shutdown(self, timeout: float) -> bool:
-        """Stop the lesson and wait for its thread (bounded); True if it ended."""
-        if self.runner is None:
+            return self.program() != self.lesson.program(self.panel.params.values())
+        except (KeyError, SyntaxError, ValueError):
             return True
-        self.runner.stop()
-        return self.runner.join(timeout)
 
+    # -- sessions -----------------------------------------------------------------------------
+    def idle_session(self) -> LessonSession:
+        """What the window holds between runs: the last run's locks and array, or nothing."""
+        if self.last is not None and self.last.lesson is self.lesson:
+            return self.last
+        return LessonSession(self.lesson, self.program(), recorder=self.recorder, log=self.log)
+
+    def new_session(self, repeat: int | None = None) -> LessonSession:
+        """A session of the program the editor shows (``repeat`` runs; default: the lesson's)."""
+        self.code.editor.clear_marks()
+        session = LessonSession(self.lesson, self.program(), repeat, recorder=self.recorder, log=self.log)
+        self.last = session
+        self.histogram.setVisible(self.lesson.histogram_key is not None and session.repeat > 1)
+        self.histogram.show_values(self.lesson.histogram_key or "", [])
+        self.outcome.show_running(self.lesson.id, 0, session.repeat)
+        return session
+
+    def refused(self, session: LessonSession | None, reason: str) -> None:
+        """Start refused: point at the line, if the reason has one."""
+        line = session.error_line if session is not None else None
+        if line is not None:
+            self.code.editor.mark_line(line, reason)
+        self.outcome.clear_outcome(f"Not started: {reason}")
+
+    def show(self, session: LessonSession, event: Event) -> None:
+        """Show what ``session`` reported, where the lessons show it."""
+        key = session.lesson.histogram_key
+        if isinstance(event, Progress):
+            if session.running:
+                self.outcome.show_running(session.lesson.id, event.done, event.total)
+            if key and self.histogram.isVisible():
+                self.histogram.show_values(key, [r.get(key) for r in event.runs])
+        elif isinstance(event, Ended):
+            result = event.result
+            self.outcome.show_ended(session.lesson.id, event, bool(result and result.stopped),
+                                    bool(result and result.edited))
+            if event.line is not None:
+                self.code.editor.mark_line(event.line, "the program failed here (see the Output tab)")
+
+    def fix(self) -> bool:
+        """Write the lesson's cure for its deadlock into the program; False if it has none."""
+        fix = self.lesson.fix
+        if fix is None:
+            return False
+        name, value, _label = fix
+        self.panel.params.set_value(name, value)  # the form writes it into the code
+        return True
+
+    def revert(self) -> None:
+        """The lesson's program again, with the form's constants as the lesson has them."""
+        self.panel.params.show_params(self.lesson.params)
+        self._show_program(self.lesson.source)
+
+    # -- keeping the form and the code in step ----------------------------------------------------
     def _on_lesson_changed(self, lesson_id: str) -> None:
         lesson = LESSONS[lesson_id]
-        self.code.show_lesson(lesson)
-        if not self.running:
-            self.outcome.clear_outcome(f"{lesson.id}: press Start to run it"
-                                       + (", or Run xN to see how its outcome varies." if lesson.varies else "."))
-            self.histogram.setVisible(False)
-            self.last_array = None
+        self._show_program(lesson.source)
+        self.outcome.clear_outcome(f"{lesson.id}: press Start to run it"
+                                   + (", or Run xN to see how its outcome varies." if lesson.varies else "."))
+        self.histogram.setVisible(False)
+
+    def _show_program(self, text: str) -> None:
+        self._syncing = True
+        try:
+            self.code.editor.set_program(text)
+        finally:
+            self._syncing = False
+        self.code.show_state(self.lesson.program_name, self.edited())
+
+    def _form_changed(self) -> None:
+        """A parameter changed in the form: write it into the program's constant."""
+        if self._syncing:
+            return
+        try:
+            text = with_constants(self.program(), self.panel.params.values())
+        except (KeyError, SyntaxError):
+            text = None  # the edited code no longer has that constant, or does not parse
+        if text is not None:
+            self._syncing = True
+            try:
+                self.code.editor.replace_text(text)
+            finally:
+                self._syncing = False
+        self.code.show_state(self.lesson.program_name, self.edited())
+
+    def _code_changed(self) -> None:
+        """The code changed: show its constants in the form (those within bounds)."""
+        if self._syncing:
+            return
+        self.code.editor.clear_marks()
+        try:
+            found = constants(self.program())
+        except SyntaxError:
+            found = {}
+        values = {}
+        for p in self.lesson.params:
+            if p.name in found:
+                try:
+                    values[p.name] = p.parse(found[p.name].value)
+                except ValueError:
+                    pass
+        self._syncing = True
+        try:
+            self.panel.params.show_values(values)
+        finally:
+            self._syncing = False
+        self.code.show_state(self.lesson.program_name, self.edited())

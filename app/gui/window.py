@@ -1,10 +1,14 @@
-"""The lab window: the control panel, a live plot of the shared array, the thread lanes,
-the lock panel and the log.
+"""The lab window: the Lab and Lessons tabs, the code pane, a live plot of the array, the
+thread lanes, the log, the program's output and the lock panel.
 
-Everything the window shows is read from the core on the GUI thread by two timers:
+The window holds one :class:`~app.core.session.Session` at a time (the Lab's workers or
+a lesson's program) and drives it through that interface only: Start asks the current
+tab's page for a new session and starts it; Stop, Acquire Lock and Break the wait go to
+the session; the timers read it. Everything it shows is read on the GUI thread:
 
-* the *display* timer (~30 Hz) copies the array, redraws the plot and the lanes,
-  refreshes the lock panel, appends new log lines and notices workers that ended;
+* the *display* timer (~30 Hz) asks the session what happened (its output, deadlocks
+  found, runs done, its end), redraws the array plot, refreshes the lock panel and
+  appends new log lines;
 * the *probe* timer (every 20 ms, single-shot and re-armed) measures how late it
   fires (event-loop latency) and beats the :class:`~app.core.watchdog.Watchdog`,
   whose own thread notices a freeze while it lasts.
@@ -23,23 +27,21 @@ import threading
 import time
 from collections import deque
 
-import numpy as np
-import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
-from app.core.axisrange import StickyRange
 from app.core.chrometrace import save_trace, saved_note
-from app.core.envelopefeed import Envelope, EnvelopeFeed
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
+from app.core.session import Ended, Found, Note, Output, Session
 from app.core.switching import SwitchInterval
 from app.core.watchdog import Stall, Watchdog
 from app.gui import resources
-from app.gui.controls import GUI_THREAD, ButtonBar, ControlPanel
+from app.gui.arrayplot import ArrayPlot
+from app.gui.controls import ButtonBar, ControlPanel, LabPage
 from app.gui.lanes import ThreadLanes
-from app.gui.lessons import (CodeView, DeadlockBanner, LessonController, LessonPanel, OutcomePanel,
-                             QtLoop, RunsHistogram)
+from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
+                             RunsHistogram)
 from app.gui.lockpanel import LockPanel
 from app.gui.qtenv import ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
@@ -47,14 +49,9 @@ from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
 DISPLAY_INTERVAL_MS = 30
 PROBE_INTERVAL_MS = 20
-STOP_GRACE_S = 1.0  # how long Stop waits before naming workers that did not end
 CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
 LOG_LINES_KEPT = 5000
-#: The array plot draws at most twice this many points (a peak envelope). Kept under
-#: 500 points on purpose: numpy lets go of the GIL in loops over more than 500
-#: elements, and with busy workers each such release costs the GUI thread a wait for
-#: the GIL (pyqtgraph runs several such loops over the points it is given).
-PLOT_BINS = 240
+OUTPUT_LINES_KEPT = 20_000
 #: The lanes are redrawn on their own timer, so no single event-loop task does both.
 LANES_INTERVAL_MS = 50
 #: A timed redraw waits at least this many times as long as it took (see PacedTimer).
@@ -66,8 +63,6 @@ PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-lo
 STALL_THRESHOLD_S = 0.1
 #: The latency plot is redrawn every this many display ticks (about 10 times a second).
 LATENCY_EVERY = 3
-#: The array plot's empty margin left and right, as a fraction of the array's length.
-X_MARGIN = 0.03
 
 
 class PacedTimer(QtCore.QObject):
@@ -118,64 +113,14 @@ class PacedTimer(QtCore.QObject):
             self._timer = None
 
 
-def envelope_path(x: np.ndarray, y: np.ndarray) -> QtGui.QPainterPath:
-    """The curve through the envelope's points (called on the envelope feed's thread)."""
-    return pg.arrayToQPath(x, y) if x.size else QtGui.QPainterPath()
-
-
-class IndexAxis(pg.AxisItem):
-    """An axis of element indices written short (``20k``, ``1.5M``), so that the labels of
-    a long array still fit side by side when the plot is narrow (the Lessons tab)."""
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        return [short_count(v * scale) for v in values]
-
-
-def short_count(value: float) -> str:
-    """``20000`` as ``"20k"``, ``1500000`` as ``"1.5M"``; below 10 000 as it is."""
-    for size, suffix in ((1e9, "G"), (1e6, "M")):
-        if abs(value) >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value / 1e3:g}k" if abs(value) >= 1e4 else f"{value:g}"
-
-
-class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
-    """The array's curve: a plain Qt path item, which Qt paints without calling Python.
-
-    pyqtgraph's ``PlotCurveItem`` paints and measures itself in Python, so every frame
-    entered Python several times from Qt (its ``paint`` and, between frames, its
-    ``boundingRect``), and with busy workers each entry waits for the GIL. Here the
-    path is built with each new envelope on the envelope feed's thread (see
-    :func:`envelope_path`; a ``QPainterPath`` may be made on any thread and handed
-    over); Qt does the rest in C++.
-    The pen is cosmetic: one pixel wide at any zoom.
-    """
-
-    def __init__(self, colour: str) -> None:
-        super().__init__()
-        pen = QtGui.QPen(QtGui.QColor(colour))
-        pen.setCosmetic(True)
-        pen.setWidthF(0)  # 0: a one-pixel line that adds nothing to the bounding box
-        self.setPen(pen)
-        self._x = self._y = np.empty(0)
-
-    def show_envelope(self, envelope: Envelope) -> None:
-        """Plot ``envelope``'s points."""
-        self._x, self._y = envelope.x, envelope.y
-        self.setPath(envelope.shape)  # built by envelope_path on the feed's thread
-
-    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name for it
-        """The points plotted, as pyqtgraph's curves give them."""
-        return self._x, self._y
-
-
 class LabWindow(QtWidgets.QMainWindow):
-    """Main window over one :class:`~app.core.lab.Lab`."""
+    """Main window over one :class:`~app.core.lab.Lab`, showing one session at a time."""
 
     def __init__(self, lab: Lab | None = None) -> None:
         super().__init__()
         self.lab = lab if lab is not None else Lab()
-        self.recorder = self.lab.recorder  # the lab's workers and every lesson run record here
+        self.recorder = self.lab.recorder  # the lab's workers and every program record here
+        self.recorder.new_lane("GUI")  # (a program has a MainThread of its own: no mix-up)
         self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
@@ -183,69 +128,47 @@ class LabWindow(QtWidgets.QMainWindow):
         self._ticks = 0
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
-        self._was_running = False
-        self._stop_clicked_at: float | None = None
         self._shown_lock_state = lockgrab.IDLE
-        self._redraw_pending = True
-        self._plotted_size = -1
-        self._user_range = False  # True once the user zoomed or panned the array plot
-        self._y_range = StickyRange()
-        self._envelopes = EnvelopeFeed(PLOT_BINS, shape=envelope_path)
-        self._setting_range = False
         self._texts = ShownTexts()
-        self._lessons_tab = False
-        self._busy = False  # something runs: the lanes scroll
+        self._started_at = time.monotonic()
+        self._fix_after_end = False
+        self._output_run = 0
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
         self.controls = ControlPanel()
         self.buttons = ButtonBar()
         self.lesson_panel = LessonPanel()
-        self.code_view = CodeView()
+        self.code_pane = CodePane()
         self.outcome = OutcomePanel()
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
+        self.array_plot = ArrayPlot()
         self.lanes = ThreadLanes(self.recorder)
         self.responsiveness = ResponsivenessPanel()
         self.lock_panel = LockPanel()
-        self.plot = self._build_plot()
-        self.log_view = self._build_log()
+        self.log_view = self._text_pane("log", LOG_LINES_KEPT)
+        self.output_view = self._text_pane("output", OUTPUT_LINES_KEPT)
         self._build_layout()
         self._build_status()
-        self.lessons = LessonController(
-            self.lesson_panel, self.code_view, self.outcome, self.histogram, self.banner,
-            self.lab.log, QtLoop(self.latency, self.watchdog, self), self.recorder, self.show_message,
-        )
+        self.lab_page = LabPage(self.controls, self.lab, lambda: self.lock_grab.state != lockgrab.IDLE,
+                                self._before_freeze)
+        self.lesson_page = LessonPage(self.lesson_panel, self.code_pane, self.outcome, self.histogram,
+                                      self.lab.log, self.recorder)
+        self._pages = [self.lab_page, self.lesson_page]  # in the order of the tabs
+        self.page = self.lab_page
+        self.session: Session = self.page.idle_session()
         self._wire()
-
-        self._refresh_controls()
+        self._on_tab(0)
         self._start_timers()
 
     # -- building ----------------------------------------------------------------------
-    def _build_plot(self) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w", axisItems={"bottom": IndexAxis("bottom")})
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setPen("#444444")
-            plot.getAxis(side).setTextPen("#222222")
-            # Major ticks only, pointing out of the view: an axis that moves regenerates all
-            # its ticks and labels in Python, and without the minor ones that takes half as
-            # long (0.5 ms against 1 ms here, tripled by busy workers).
-            plot.getAxis(side).setStyle(tickLength=5, maxTickLevel=0, maxTextLevel=0)
-        plot.setLabel("bottom", "element index")
-        plot.setLabel("left", "value")
-        # No grid: pyqtgraph draws it as part of the axes, which makes every frame of the
-        # curve repaint both axes too (the most expensive part of a frame, measured).
-        plot.disableAutoRange()  # the window sets the ranges (see _fit_axes)
-        plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._on_plot_range_changed_by_user())
-        self.curve = EnvelopeCurve("#1f77b4")
-        plot.addItem(self.curve, ignoreBounds=True)  # the window sets the ranges itself
-        return plot
-
-    def _build_log(self) -> QtWidgets.QPlainTextEdit:
+    @staticmethod
+    def _text_pane(name: str, lines: int) -> QtWidgets.QPlainTextEdit:
         view = QtWidgets.QPlainTextEdit()
         view.setReadOnly(True)
-        view.setMaximumBlockCount(LOG_LINES_KEPT)
-        view.setObjectName("log")
+        view.setMaximumBlockCount(lines)
+        view.setObjectName(name)
         view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
         return view
 
@@ -253,12 +176,14 @@ class LabWindow(QtWidgets.QMainWindow):
         self.histogram.hide()
         panes = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         panes.setChildrenCollapsible(False)
-        self.plot_pane = _stack(_side_by_side(self.plot, self.responsiveness), self.histogram)
+        self.plot_pane = _stack(_side_by_side(self.array_plot, self.responsiveness), self.histogram)
         panes.addWidget(self.plot_pane)
         panes.addWidget(self.lanes)
         self.bottom_tabs = QtWidgets.QTabWidget()
         self.bottom_tabs.addTab(self.log_view, "Log")
+        self.bottom_tabs.addTab(self.output_view, "Output")
         self.bottom_tabs.addTab(self.lock_panel, "Locks")
+        self.bottom_tabs.setTabToolTip(1, "what the program printed, as a terminal shows it")
         panes.addWidget(self.bottom_tabs)
         panes.setSizes([250, 230, 190])
         right = _stack(panes, self.banner, self.outcome)
@@ -272,12 +197,10 @@ class LabWindow(QtWidgets.QMainWindow):
         left.setMinimumWidth(360)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         main.addWidget(left)
-        main.addWidget(self.code_view)
+        main.addWidget(self.code_pane)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
-        main.setSizes([420, 330, 610])
-        self.code_view.hide()
-        self.outcome.hide()
+        main.setSizes([330, 470, 560])
         self.setCentralWidget(main)
         self.resize(1360, 820)  # fits a 1366-pixel-wide screen
 
@@ -303,14 +226,17 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _wire(self) -> None:
         c, b = self.controls, self.buttons
-        b.start_button.clicked.connect(self.start)
+        b.start_button.clicked.connect(lambda: self.start())
         b.stop_button.clicked.connect(self.stop)
         b.lock_button.clicked.connect(self.toggle_lock)
         b.runx_button.clicked.connect(self.run_many)
         b.reset_button.clicked.connect(self.reset_array)
         b.trace_button.clicked.connect(lambda: self.save_trace())
+        self.code_pane.run_button.clicked.connect(lambda: self.start())
+        self.banner.break_button.clicked.connect(self.break_deadlock)
+        self.banner.fix_button.clicked.connect(self.rerun_fixed)
         self.tabs.currentChanged.connect(self._on_tab)
-        self.lesson_panel.lesson_changed.connect(lambda _id: (self._refresh_controls(), self._show_plot_if_used()))
+        self.lesson_panel.lesson_changed.connect(lambda _id: self._on_tab(self.tabs.currentIndex()))
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
         self._set_use_lock(c.use_lock_box.isChecked())
@@ -327,74 +253,74 @@ class LabWindow(QtWidgets.QMainWindow):
         self._probe_armed_at = time.monotonic()
         self.probe_timer.start(PROBE_INTERVAL_MS)
         self.watchdog.start()
-        self._envelopes.start()
+        self.array_plot.start()
         self.lanes.feed.start()
 
     # -- actions -----------------------------------------------------------------------
-    def in_lessons(self) -> bool:
-        """True while the Lessons tab is shown: the buttons act on the chosen lesson."""
-        return self._lessons_tab
+    @property
+    def busy(self) -> bool:
+        """True while the session runs."""
+        return self.session.running
 
-    def start(self) -> None:
-        """Start the chosen lesson, or the chosen workers (on threads, or here, freezing)."""
-        self.lanes.canvas.set_following(True)
-        if self.in_lessons():
-            self.lessons.start()
-            self._refresh_controls()
-            return
-        c = self.controls
+    def open_lesson(self, lesson_id: str) -> None:
+        """Show the Lessons tab with ``lesson_id`` chosen (``ValueError`` if unknown)."""
+        from app.lessons import get
+
+        get(lesson_id)
+        self.tabs.setCurrentIndex(1)
+        self.lesson_panel.select(lesson_id)
+
+    def start(self, repeat: int | None = None) -> bool:
+        """Start what the current tab shows: its workers, or its program (as the editor has
+        it, ``repeat`` times). Refused with a message (and the line marked) if it cannot."""
+        if self.busy:
+            return False
+        session = None
         try:
-            if c.size_spin.value() != self.lab.shared.size:
-                self.lab.resize(c.size_spin.value())
-            if c.mode() == GUI_THREAD:
-                self._run_on_gui_thread()
-                return
-            workers = self.lab.start(c.counts(), c.settings(), c.duration())
+            session = self.page.new_session(repeat)
+            return self.run_session(session)
         except (ValueError, RuntimeError) as exc:
             self._refuse(str(exc))
-            return
-        self._stop_clicked_at = None
-        self._was_running = True
+            self.page.refused(session, str(exc))
+            return False
+
+    def run_session(self, session: Session) -> bool:
+        """Hold ``session`` and start it (``ValueError``/``RuntimeError`` if it cannot start)."""
+        self.lanes.canvas.set_following(True)
+        self.banner.hide()
+        self._fix_after_end = False
+        self.session = session
+        self._started_at = time.monotonic()
+        self._output_run = 0
+        self.array_plot.redraw_pending = True
+        session.start()
         self._refresh_controls()
-        self.show_message(f"Started {len(workers)} worker threads", 5000)
+        return True
 
     def run_many(self) -> None:
-        """Run xN: repeat the chosen lesson and draw the distribution of its outcome."""
-        if self.in_lessons():
-            self.lessons.start(self.lesson_panel.repeat_spin.value())
-            self._refresh_controls()
-
-    def _run_on_gui_thread(self) -> None:
-        c = self.controls
-        if self.lock_grab.state != lockgrab.IDLE:
-            raise RuntimeError(
-                "release the lock first: on the GUI thread the mutators would wait for a lock "
-                "that their own thread holds"
-            )
-        seconds = c.duration()
-        self.lab.log.write(
-            f"running the work on the GUI thread for {seconds:g} s: the window will not respond",
-            logbook.NOTE,
-        )
-        self.show_message(f"Working on the GUI thread for {seconds:g} s: frozen...")
-        self.repaint()  # paint the message now: the event loop is about to stop
-        report = self.lab.run_here(c.counts(), c.settings(), seconds)
-        self.lab.log.write(
-            f"GUI-thread run ended after {report.seconds:.2f} s; steps: {report.steps}", logbook.NOTE
-        )
-        self._redraw_pending = True
+        """Run xN: repeat the program and draw the distribution of its outcome."""
+        self.start(self.lesson_panel.repeat_spin.value())
 
     def stop(self) -> None:
-        """Set the stop Event; the display timer reports when every worker has ended."""
-        if self.lessons.running:
-            self.lessons.stop()
-            self.lab.log.write("Stop clicked: the lesson's stop Event set", logbook.NOTE, thread="GUI")
-            return
-        if not self.lab.running:
-            return
-        self.lab.request_stop()
-        self._stop_clicked_at = time.monotonic()
-        self.lab.log.write("Stop clicked: stop Event set", logbook.NOTE)
+        """Ask the session to end; the display timer reports when it has."""
+        if self.busy:
+            self.session.request_stop()
+
+    def break_deadlock(self) -> None:
+        """Make the stuck waits raise inside their threads."""
+        self.banner.hide()
+        self.session.break_waits()
+
+    def rerun_fixed(self) -> None:
+        """Stop this run, then run again with the lesson's fix (an RLock, one lock order)."""
+        self._fix_after_end = True
+        self.banner.hide()
+        self.session.request_stop()
+
+    def _before_freeze(self, seconds: float) -> None:
+        self.show_message(f"Working on the GUI thread for {seconds:g} s: frozen...")
+        self.repaint()  # paint the message now: the event loop is about to stop
+        self.array_plot.redraw_pending = True
 
     def toggle_lock(self) -> None:
         """Acquire Lock / Release Lock; never blocks the GUI thread."""
@@ -403,9 +329,9 @@ class LabWindow(QtWidgets.QMainWindow):
         if self.lock_grab.state == lockgrab.IDLE:
             state = self.lock_grab.request()
             if state == lockgrab.WAITING:
-                self.lab.log.write("GUI waits for the lock: a worker holds it", logbook.NOTE)
+                self.lab.log.write(f"GUI waits for {self.lock_grab.lock.name!r}: a thread holds it", logbook.NOTE)
             else:
-                self.lab.log.write("GUI took the lock", logbook.NOTE)
+                self.lab.log.write(f"GUI took {self.lock_grab.lock.name!r}", logbook.NOTE)
         else:
             held = self.lock_grab.state == lockgrab.HELD
             self.lock_grab.release()
@@ -413,10 +339,10 @@ class LabWindow(QtWidgets.QMainWindow):
         self._show_lock_state()
 
     def _aim_lock_grab(self) -> bool:
-        """Point the grab at the lab's lock, or at the running lesson's; False if there is none."""
-        target = self.lessons.lock_target() if self.in_lessons() else self.lab.shared.lock
+        """Point the grab at the session's lock; False if it has none now."""
+        target = self.session.grab_target()
         if target is None:
-            self.show_message("This lesson has no plain Lock to take (or is not running).", 8000)
+            self.show_message("There is no plain Lock to take now (a lesson's lock exists while it runs).", 8000)
             return False
         if self.lock_grab.lock is not target:
             self.lock_grab.close(timeout=0.5)
@@ -424,12 +350,13 @@ class LabWindow(QtWidgets.QMainWindow):
         return True
 
     def reset_array(self) -> None:
-        """Refill the array with its start value (at the size in the panel)."""
+        """Refill the Lab's array with its start value (at the size in the panel)."""
         try:
             self.lab.resize(self.controls.size_spin.value())
         except (ValueError, RuntimeError) as exc:
             self._refuse(str(exc))
-        self._redraw_pending = True
+            self.lab_page.refused(None, str(exc))
+        self.array_plot.redraw_pending = True
 
     def _apply_size(self) -> None:
         if self.lab.running or self.controls.size_spin.value() == self.lab.shared.size:
@@ -469,8 +396,6 @@ class LabWindow(QtWidgets.QMainWindow):
     def _refuse(self, reason: str) -> None:
         self.show_message(f"Not started: {reason}", 10000)
         self.lab.log.write(f"refused: {reason}", logbook.NOTE, thread="GUI")
-        if self.controls.size_spin.value() != self.lab.shared.size and not self.lab.running:
-            self.controls.size_spin.setValue(self.lab.shared.size)
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         """Show ``text`` at the left of the status bar (for ``msecs`` ms if given)."""
@@ -480,6 +405,51 @@ class LabWindow(QtWidgets.QMainWindow):
             self._message_timer.start(msecs)
         else:
             self._message_timer.stop()
+
+    # -- the session's events ----------------------------------------------------------
+    def _show_event(self, session: Session, event: object) -> None:
+        if isinstance(event, Output):
+            self._show_output(event)
+        elif isinstance(event, Found):
+            finding = event.finding
+            headline, *details = finding.explain_lines()
+            text = (f"<b>{html.escape(headline)}</b> (found {finding.detected_after:.2f} s after it formed)"
+                    + "".join(f"<br>{html.escape(line)}" for line in details))
+            self.banner.show_finding(text, event.fix_label)
+            self.lab.log.write(finding.explain(), logbook.NOTE, thread="deadlock-watch")
+        elif isinstance(event, Note):
+            self.show_message(event.text, 8000)
+        elif isinstance(event, Ended):
+            self._session_ended()
+        self.page.show(session, event)
+
+    def _show_output(self, output: Output) -> None:
+        view = self.output_view
+        scrollbar = view.verticalScrollBar()
+        follow = scrollbar.value() >= scrollbar.maximum() - 2  # unless the user scrolled up
+        cursor = view.textCursor()
+        cursor.movePosition(QtGui.QTextCursor.End)
+        if output.run != self._output_run:
+            self._output_run = output.run
+            header = f"--- {self.session.title}, run {output.run} ---\n"
+            if view.document().characterCount() > 1 and not view.toPlainText().endswith("\n"):
+                header = "\n" + header
+            cursor.insertText(header)
+        cursor.insertText(output.text)
+        if follow:
+            scrollbar.setValue(scrollbar.maximum())
+
+    def _session_ended(self) -> None:
+        self.banner.hide()
+        idle_target = self.page.idle_session().grab_target()
+        if self.lock_grab.state != lockgrab.IDLE and self.lock_grab.lock is not idle_target:
+            self.lock_grab.release()  # the lock of a program that is over
+        self._refresh_controls()
+        self.lanes.show_period(self._started_at, time.monotonic())  # the whole run
+        if self._fix_after_end:
+            self._fix_after_end = False
+            if self.page.fix():
+                QtCore.QTimer.singleShot(0, lambda: self.start())
 
     # -- timers ------------------------------------------------------------------------
     def _on_probe(self) -> None:
@@ -501,131 +471,80 @@ class LabWindow(QtWidgets.QMainWindow):
         self.responsiveness.show_stall(f"last freeze: {stall.seconds:.2f} s, from {clock}")
 
     def _on_display_tick(self) -> None:
-        if self.lessons.tick():  # a lesson run just ended
-            if self.lock_grab.lock is not self.lab.shared.lock:
-                self.lock_grab.release()
-            self._refresh_controls()
-            self.lanes.show_period(self.lessons.started_at, time.monotonic())  # the whole run
-        alive = self.lab.alive()
-        busy = self.lessons.running or bool(alive)
-        self._show_envelope()  # the one asked for on the last tick
-        if self._redraw_pending or busy:
-            self._redraw_pending = False
-            self._request_envelope()  # an idle window does not redraw an unchanged array 30 times a second
-        self._busy = busy
-        self.lock_panel.show_locks(self._locks_in_view())
+        """Each part of a tick runs even if another one failed (the error goes to the log)."""
+        session = self.session
+        for part in (lambda: self._poll(session), lambda: self._draw(session),
+                     lambda: self.lock_panel.show_locks(session.locks()), self._show_latency_now_and_then,
+                     self._drain_log, self._show_status):
+            try:
+                part()
+            except Exception as exc:  # noqa: BLE001 - shown in the log, the other parts go on
+                self.lab.log.write(f"a display tick failed: {exc!r}", logbook.ERROR, thread="GUI")
         self._ticks += 1
+
+    def _poll(self, session: Session) -> None:
+        for event in session.poll():
+            self._show_event(session, event)
+
+    def _draw(self, session: Session) -> None:
+        error = self.array_plot.refresh(session.array(), session.running)
+        if error:
+            self.lab.log.write(f"drawing the array failed:\n{error}", logbook.ERROR, thread="GUI")
+
+    def _show_latency_now_and_then(self) -> None:
         if self._ticks % LATENCY_EVERY == 0:
-            self._show_latency()
-        self._drain_log()
-        self._follow_workers(alive)
+            times, delays = self.latency.series()
+            self.responsiveness.plot.show_series(times, delays, time.monotonic())
+            self.responsiveness.show_stats(latency_stats(delays), 1000 / self.display_timer.next_ms)
+
+    def _show_status(self) -> None:
+        self._texts.set(self.threads_label, f"Python threads: {threading.active_count()}")
         self._show_lock_state()
 
+    def _on_tab(self, index: int) -> None:
+        """Show the page of tab ``index``: its widgets, and its idle session (unless busy)."""
+        if self.busy:
+            return
+        self.page = self._pages[index]
+        for page in self._pages:
+            page.activate(page is self.page)
+        self.banner.hide()
+        self.session = self.page.idle_session()
+        self._show_plot_if_used()
+        self._refresh_controls()
+
     def _show_plot_if_used(self) -> None:
-        """The array plot is hidden for lessons that have no array: the lanes get its room."""
-        used = not self.in_lessons() or self.lesson_panel.lesson().shows_array
-        self.plot.setVisible(used)
+        """The array plot is hidden for a page that shows no array: the lanes get its room."""
+        used = self.page.shows_array
+        self.array_plot.setVisible(used)
         # without the array the latency panel becomes a low, wide strip; the lanes get the rest
         self.responsiveness.set_wide(not used)
         self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else PANEL_ONLY_HEIGHT)
-
-    def _locks_in_view(self) -> list:
-        """The Lab's shared lock, or the running (last) lesson's locks."""
-        return self.lessons.locks() if self.in_lessons() else [self.lab.shared.lock]
-
-    def _on_tab(self, index: int) -> None:
-        self._lessons_tab = index == 1  # remembered: asking Qt 30 times a second costs GIL trips
-        lessons = self.in_lessons()
-        self.code_view.setVisible(lessons)
-        self.outcome.setVisible(lessons)
-        self._show_plot_if_used()
-        if not lessons:
-            self.histogram.hide()
-            self.banner.hide()
-        self._refresh_controls()
 
     def _refresh_controls(self) -> None:
         """Enable what makes sense now: nothing starts twice, Stop only while busy.
 
         Called on every change of state (start, end, tab, lesson), so it also asks the
-        display timer for one more frame: the state that the change left behind.
+        plot for one more frame: the state that the change left behind.
         """
-        self._redraw_pending = True
-        busy = bool(self.lab.alive()) or self.lessons.running
+        self.array_plot.redraw_pending = True
+        busy = self.busy
         b = self.buttons
         self.controls.set_running(busy)
         self.lesson_panel.setEnabled(not busy)
+        self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
+        self.code_pane.editor.setReadOnly(busy)
         self.tabs.tabBar().setEnabled(not busy)
         b.start_button.setEnabled(not busy)
         b.stop_button.setEnabled(busy)
-        b.reset_button.setEnabled(not busy and not self.in_lessons())
-        b.runx_button.setEnabled(not busy and self.in_lessons() and self.lesson_panel.lesson().varies)
-
-    def _request_envelope(self) -> None:
-        """Ask the envelope feed for the array as it is now; the next tick plots it.
-
-        The envelope is read straight from the live array, without the lock and without
-        a copy (see :class:`~app.core.shared.SharedArray`), on the feed's own thread (see
-        :mod:`app.core.envelopefeed`), and has at most ``2 * PLOT_BINS`` points however
-        long the array is.
-        """
-        if self.in_lessons():  # the lesson's own array, or nothing if it has none
-            lesson_array = self.lessons.array()
-            y = lesson_array if lesson_array is not None else np.empty(0)
-        else:
-            y = self.lab.shared.data
-        view = self.plot.getViewBox()
-        auto = any(view.state["autoRange"])  # the user pressed pyqtgraph's "A": ours again
-        if auto:
-            view.disableAutoRange()
-        if auto or y.size != self._plotted_size:  # (or a new array)
-            self._plotted_size = y.size
-            self._user_range = False
-            self._y_range.reset()
-        first, last = 0, y.size
-        if self._user_range:  # zoomed in: the envelope of what is in view
-            x0, x1 = view.viewRange()[0]
-            first, last = max(int(x0), 0), min(int(np.ceil(x1)) + 1, y.size)
-        self._envelopes.request(y, first, max(first, last))
+        b.reset_button.setEnabled(not busy and self.page.can_reset)
+        b.runx_button.setEnabled(not busy and self.page.can_repeat)
 
     def _refresh_lanes(self) -> None:
-        self.lanes.refresh(self._busy)
+        self.lanes.refresh(self.busy)
         error = self.lanes.feed.take_error()
         if error:
             self.lab.log.write(f"drawing the thread lanes failed:\n{error}", logbook.ERROR, thread="GUI")
-
-    def _show_envelope(self) -> None:
-        """Plot the envelope the feed finished since the last tick, if any; keep the axes still."""
-        error = self._envelopes.take_error()
-        if error:
-            self.lab.log.write(f"drawing the array failed:\n{error}", logbook.ERROR, thread="GUI")
-        done = self._envelopes.take()
-        if done is None or done.size != self._plotted_size:  # nothing new, or made before a resize
-            return
-        self.curve.show_envelope(done)
-        if not self._user_range and done.y.size:
-            self._fit_axes(done.size, done.low, done.high)
-
-    def _fit_axes(self, size: int, low: float, high: float) -> None:
-        """Move the ranges only when :class:`StickyRange` says the data needs it.
-
-        The x range leaves a margin of :data:`X_MARGIN` on both sides: Qt repaints a few
-        pixels around what changed, and a curve that came that close to the left axis
-        made every frame repaint the axis too (measured: 31 axis paints a second with a
-        margin of 0.5 %, none with 3 %).
-        """
-        y_range = self._y_range.fit(low, high, time.monotonic())
-        if y_range is None:
-            return
-        edge = max(size * X_MARGIN, 0.5)
-        self._setting_range = True
-        self.plot.getViewBox().setRange(xRange=(-edge, size - 1 + edge), yRange=y_range, padding=0)
-        self._setting_range = False
-
-    def _on_plot_range_changed_by_user(self) -> None:
-        if not self._setting_range:
-            self._user_range = True
-            self._redraw_pending = True  # the envelope of what is in view now, also when idle
 
     def _drain_log(self) -> None:
         entries = self.lab.log.since(self._log_cursor)
@@ -649,51 +568,28 @@ class LabWindow(QtWidgets.QMainWindow):
         if follow:
             scrollbar.setValue(scrollbar.maximum())
 
-    def _follow_workers(self, alive: list) -> None:
-        """``alive``: the workers still running, as this tick found them."""
-        self._texts.set(self.threads_label, f"Python threads: {threading.active_count()}")
-        if alive and self._stop_clicked_at is not None:
-            if time.monotonic() - self._stop_clicked_at > STOP_GRACE_S:
-                report = self.lab.join(0)  # also names them in the log
-                self.show_message(
-                    f"Still running {STOP_GRACE_S:g} s after Stop: {', '.join(report.stragglers)}", 15000
-                )
-                self._stop_clicked_at = None
-        if self._was_running and not alive:
-            self._was_running = False
-            self.lab.join(0)
-            if self._stop_clicked_at is not None:
-                ms = (time.monotonic() - self._stop_clicked_at) * 1000
-                self.lab.log.write(f"all workers ended; seen {ms:.0f} ms after Stop", logbook.NOTE)
-            self._stop_clicked_at = None
-            self._refresh_controls()
-
     def _show_lock_state(self) -> None:
         state = self.lock_grab.state
         if state == lockgrab.HELD and self._shown_lock_state == lockgrab.WAITING:
             self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
         self._shown_lock_state = state
         button = self.buttons.lock_button
+        name = getattr(self.lock_grab.lock, "name", "the lock")
         if state == lockgrab.HELD:
             self._texts.set(button, "Release Lock")
             ignored = "; Use lock is off, so the mutators ignore it" if (
                 self.lock_grab.lock is self.lab.shared.lock and not self.lab.shared.use_lock) else ""
-            self._texts.set(self.lock_label, f"GUI holds the lock ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
+            self._texts.set(self.lock_label, f"GUI holds {name!r} ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
         elif state == lockgrab.WAITING:
             self._texts.set(button, "Waiting for Lock...")
-            self._texts.set(self.lock_label, f"GUI waiting for the lock ({self.lock_grab.seconds_in_state():.1f} s)")
+            self._texts.set(self.lock_label, f"GUI waiting for {name!r} ({self.lock_grab.seconds_in_state():.1f} s)")
         else:
             self._texts.set(button, "Acquire Lock")
             self._texts.set(self.lock_label, "lock: not held by GUI")
 
-    def _show_latency(self) -> None:
-        times, delays = self.latency.series()
-        self.responsiveness.plot.show_series(times, delays, time.monotonic())
-        self.responsiveness.show_stats(latency_stats(delays), 1000 / self.display_timer.next_ms)
-
     # -- shutdown ----------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the timers, the lesson, the workers, the watchdog and the feeds; give back the lock.
+        """Stop the timers, the session, the watchdog and the feeds; give back the lock.
 
         Idempotent. Every wait shares one :data:`CLOSE_JOIN_S` budget, and each step runs
         even if an earlier one failed.
@@ -706,14 +602,13 @@ class LabWindow(QtWidgets.QMainWindow):
         self.display_timer.stop()
         self.lanes_timer.stop()
         self.probe_timer.stop()
-        self.lessons.loop.closed.set()
         try:
             running = len(self.lab.alive())  # counted before they are asked to stop
             self.lock_grab.release()
-            self.lessons.stop()
+            self.session.request_stop()
             self.lab.request_stop()
-            if not self.lessons.shutdown(left()):
-                print("threadlab: the lesson thread was still running at exit")
+            if not self.session.join(left()):
+                print(f"threadlab: {self.session.title} was still running at exit")
             report = self.lab.join(left())
             if report.stragglers:
                 print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")
@@ -722,7 +617,7 @@ class LabWindow(QtWidgets.QMainWindow):
         finally:
             self.lock_grab.close(left())
             self.watchdog.stop(left())
-            self._envelopes.stop(left())
+            self.array_plot.stop(left())
             self.lanes.feed.stop(left())
             self.switch.restore()
 

@@ -30,13 +30,14 @@ def measure(seen):
     if not sets:
         raise CannotMeasure("nobody set an Event")
     set_at = sets[0]
-    woke = []
+    woke, waited = [], 0
     for track in (seen.track(1), seen.track(2)):
         waits = segments(track, rec.WAIT_EVENT)
+        waited += bool(waits)
         if waits and waits[0].start < set_at and waits[0].end is not None and waits[0].end >= set_at:
             woke.append(waits[0].end)
     data = seen.array("data")
-    return {"both_waited_for_set": len(woke) == 2,
+    return {"waited": waited, "both_waited_for_set": len(woke) == 2,
             "woke_apart_ms": round((max(woke) - min(woke)) * 1000, 2) if len(woke) == 2 else None,
             "mean": float(data.mean()), "lost_updates": int(round(3 * data.size - float(data.sum())))}
 
@@ -44,6 +45,9 @@ def measure(seen):
 def judge(p, runs):
     r = runs[-1]
     lost = f"; {r['lost_updates']} updates lost where the workers' += collided" if r["lost_updates"] else ""
+    if r["waited"] < 2 and not r["both_waited_for_set"]:
+        return Verdict(None, f"only {r['waited']} of the 2 workers got to wait() before set(): the data was "
+                             f"ready too soon to see them wait (raise SIZE){lost}")
     return Verdict(
         r["both_waited_for_set"],
         f"both workers waited until set(): {r['both_waited_for_set']}; they woke {r['woke_apart_ms']} ms "

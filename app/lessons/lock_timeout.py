@@ -16,7 +16,7 @@ ignore the answer, your code runs unprotected, as this worker does.
 
 from app.core import recorder as rec
 from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.base import Verdict
 from app.lessons.measure import segments
 
 ID = "lock-timeout"
@@ -31,16 +31,14 @@ ARRAY = "data"
 
 def measure(seen):
     worker = seen.track(1)
-    waits = segments(worker, rec.WAIT_LOCK)
-    if not waits:
-        raise CannotMeasure("the worker never waited for a lock")
+    waits = segments(worker, rec.WAIT_LOCK)  # none: it got the lock at once
     timed_out = any(m.kind == rec.TIMED_OUT for m in worker.marks)
     joins = segments(seen.track(0), rec.JOINING)
     timed_joins = [s for s in joins if getattr(s.obj, "name", "") == seen.track(2).name] if len(seen.tracks()) > 2 else []
     alive = [p.text for p in seen.printed if p.text.startswith("alive after join")]
     return {
         "acquire_returned_false": timed_out,
-        "acquire_waited_s": round(waits[0].end_or(waits[0].start) - waits[0].start, 3),
+        "acquire_waited_s": round(waits[0].end_or(waits[0].start) - waits[0].start, 3) if waits else 0.0,
         "data_after": float(seen.array("data").mean()),
         "join_waited_s": round(timed_joins[0].end_or(0) - timed_joins[0].start, 3) if timed_joins else None,
         "alive_after_join": bool(alive) and alive[0].strip().endswith("True"),

@@ -26,12 +26,13 @@ def test_list_prints_every_lesson_id_with_its_title(capsys):
 
 
 def test_run_json_has_the_documented_keys(capsys):
-    code = lessons_cli.main(["run", "event-stop", "--set", "period=0.05", "--set", "run_for=0.3", "--json"])
+    code = lessons_cli.main(["run", "event-stop", "--set", "PAUSE=0.05", "--set", "run_for=0.3", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 0 and data["ok"] is True
-    assert set(data) == {"scenario", "params", "runs", "summary", "ok"}
-    assert data["scenario"] == "event-stop" and data["params"] == {"period": 0.05, "run_for": 0.3}
-    assert len(data["runs"]) == 1 and data["runs"][0]["rounds"] > 0
+    assert code == 0 and data["ok"] is True and data["verdict"] == "matches"
+    assert set(data) == {"scenario", "params", "runs", "summary", "ok", "verdict"}
+    assert data["scenario"] == "event-stop"
+    assert data["params"] == {"SIZE": 10_000, "PAUSE": 0.05, "PACING": "sleep", "THREADS": 1, "RUN_FOR": 0.3}
+    assert len(data["runs"]) == 1 and data["runs"][0]["rounds"][0] > 0
 
 
 def test_run_repeat_sets_the_number_of_runs(capsys):
@@ -51,7 +52,10 @@ def test_run_exits_1_when_the_outcome_does_not_match(monkeypatch, capsys):
     [
         (["run", "nope"], "unknown lesson 'nope'"),
         (["run", "lock", "--set", "colour=red"], "no parameter 'colour'"),
-        (["run", "lock", "--set", "size=1"], "size must be 1000 to 2000000"),
+        (["run", "lock", "--set", "size=1"], "SIZE must be 1000 to 2000000"),
+        (["run", "lock", "--program", "/no/such/file.py"], "--program /no/such/file.py"),
+        (["run", "lock", "--program", "main.py", "--set", "SIZE=2000"], "change its constants there"),
+        (["code", "lock", "--set", "SIZE=many"], "SIZE must be a whole number"),
         (["run", "lock", "--set", "size"], "--set takes NAME=VALUE"),
         (["run", "lock", "--repeat", "0"], "repeat must be 1 to 200"),
         (["run", "lock", "--repeat", "x"], "invalid int value"),
@@ -68,10 +72,24 @@ def test_bad_arguments_exit_2_with_one_line(args, message, capsys):
 
 
 def test_main_py_run_prints_the_summary_and_exits_0():
-    done = main_py("run", "deadlock")
+    done = main_py("run", "deadlock", "--set", "SIZE=2000")
     assert done.returncode == 0, done.stderr
-    assert "deadlock found" in done.stdout and "matches the lesson's prediction" in done.stdout
+    assert "waited for a lock it held itself" in done.stdout and "matches the lesson's prediction" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_run_program_runs_an_edited_file_and_a_syntax_error_names_its_line(tmp_path, capsys):
+    path = tmp_path / "lock.py"
+    path.write_text(LESSONS["lock"].program({"SIZE": 2000}).replace("    with lock:\n        for i in range(len(array)):\n"
+                                                                    "            array[i] += 1",
+                                                                    "    for i in range(len(array)):\n"
+                                                                    "        array[i] += 1"))
+    assert lessons_cli.main(["run", "lock", "--program", str(path), "--repeat", "1", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["edited"] is True and data["ok"] is False and data["runs"][0]["both_took_the_lock"] is False
+    path.write_text("x = (1,\n")
+    assert lessons_cli.main(["run", "lock", "--program", str(path)]) == 2
+    assert "line 1" in capsys.readouterr().err
 
 
 def test_main_py_bad_lesson_is_one_line_exit_2_no_traceback():
@@ -82,11 +100,11 @@ def test_main_py_bad_lesson_is_one_line_exit_2_no_traceback():
 
 def test_run_trace_saves_a_trace_and_names_it_in_the_json(tmp_path, capsys):
     path = tmp_path / "trace.json"
-    assert lessons_cli.main(["run", "lock", "--set", "size=2000", "--repeat", "2", "--json",
+    assert lessons_cli.main(["run", "lock", "--set", "SIZE=50000", "--repeat", "2", "--json",
                              "--trace", str(path)]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert data["trace"] == str(path) and "saved to" in captured.err
     events = json.loads(path.read_text())["traceEvents"]
     holds = [e for e in events if e["ph"] == "X" and e["cat"] == "hold"]
-    assert len(holds) == 4 and {e["args"]["thread"] for e in holds} == {"add", "divide"}
+    assert len(holds) == 4 and {e["args"]["thread"] for e in holds} == {"Thread-1 (increase)", "Thread-2 (divide)"}

@@ -1,239 +1,243 @@
-"""Every lesson, run through the core as the CLI runs it, with its measured outcome checked."""
+"""Every lesson, run headless as ``threadlab run`` runs it, and its check: the claim holds on
+the article's program, and a run without the phenomenon is never called a match (an
+edited program that takes the phenomenon away, or runs measured otherwise)."""
 
 import numpy as np
 import pytest
 
-from app.core import recorder as rec
-from app.core.recorder import Recorder
-from app.core.timeline import Timeline
-from app.lessons import LESSONS, elementwise_race, get
-from app.lessons.base import RunContext, run_lesson
+from app.lessons import LESSONS, get
+from app.lessons.base import MATCHES, UNDECIDED, run_lesson
+from app.lessons.measure import bands
 
 
-def run(lesson_id, repeat=None, **params):
+def run(lesson_id, repeat=None, **constants):
+    return run_lesson(get(lesson_id), constants, repeat)
+
+
+def edited(lesson_id, old, new, repeat=None, **constants):
+    """Run the lesson's program with ``old`` replaced by ``new`` (an edit that matters)."""
     lesson = get(lesson_id)
-    return run_lesson(lesson, lesson.check_params(params), repeat)
+    source = lesson.program(lesson.check_params(constants))
+    assert old in source
+    return run_lesson(lesson, repeat=repeat, source=source.replace(old, new))
 
 
-def test_first_thread_prints_every_number_and_join_waits_for_the_last():
-    result = run("first-thread", count=4, delay=0.02)
-    (r,) = result.runs
-    assert r["numbers"] == 4 and r["finished_after_last_number"]
-    assert r["median_gap_s"] == pytest.approx(0.02, abs=0.015)
-    assert result.ok
+def judge(lesson_id, runs, **constants):
+    lesson = get(lesson_id)
+    return lesson.judge(lesson.check_params(constants), runs)
+
+
+# -- the claims hold on the article's programs --------------------------------------------------
+def test_first_thread_start_does_not_wait_and_join_does():
+    result = run("first-thread", repeat=3, COUNT=3, DELAY=0.02)
+    assert all(r["numbers"] == 3 and r["started_before_last_number"] and r["finished_after_last_number"]
+               for r in result.runs)
+    assert all(r["median_gap_s"] == pytest.approx(0.02, abs=0.015) for r in result.runs)
+    assert result.ok and result.verdict == MATCHES
 
 
 def test_two_counters_interleave_and_keep_their_own_pace():
-    result = run("two-counters", count_a=6, delay_a=0.03, count_b=4, delay_b=0.05)
+    result = run("two-counters", COUNT_1=4, DELAY_1=0.05, COUNT_2=2)
     (r,) = result.runs
-    assert r["lines_a"] == 6 and r["lines_b"] == 4 and r["switches"] >= 2
-    assert result.ok
+    assert r["lines_1"] == 4 and r["lines_2"] == 2 and r["delay_2"] == 1
+    assert result.ok, result.summary
 
 
-def test_shared_array_changes_the_int_does_not_the_return_value_needs_a_queue():
+def test_shared_array_changes_the_number_and_the_returned_array_do_not():
     (r,) = run("shared-array").runs
-    assert r == {"array_changed": True, "int_after": 1, "queue_got": 42}
+    assert r == {"after_call": 2.0, "after_thread": 3.0, "after_copy_thread": 3.0, "number_after_thread": 1.0}
 
 
-def blocks(first, second, k=10):
-    """The final value when one thread's K operations all run before the other's."""
-    a = np.ones(1)
-    for name in (first, second):
-        for _ in range(k):
-            if name == "add":
-                a += 1
-            else:
-                a /= 1.1
-    return float(a[0])
-
-
-def test_vectorized_race_keeps_elements_equal_and_small_k_gives_at_most_two_values():
-    result = run("vectorized-race", repeat=6, k=10)
+def test_vectorized_race_small_array_stays_uniform_and_small_k_gives_one_value():
+    result = run("vectorized-race", repeat=5, K=10)
     assert all(r["uniform"] for r in result.runs)
-    assert {r["final"] for r in result.runs} <= {blocks("add", "divide"), blocks("divide", "add")}
-    assert result.ok
+    solo = {r["final"] for r in result.runs if not r["together"]}
+    assert len(solo) <= 1
+    assert result.verdict in (MATCHES, UNDECIDED)  # too few runs where both ran at once to judge more
 
 
-def test_vectorized_race_final_value_depends_on_the_order_of_whole_operations():
-    # the mechanism, without threads: two interleavings of whole numpy calls
-    a, b = np.ones(100), np.ones(100)
-    a += 1; a /= 1.1; a += 1  # noqa: E702
-    b /= 1.1; b += 1; b += 1  # noqa: E702
-    assert a.max() == a.min() and b.max() == b.min() and a[0] != b[0]
+def test_vectorized_race_a_large_array_ends_unequal():
+    result = run("vectorized-race", repeat=4, SIZE=200_000, K=100)
+    assert not all(r["uniform"] for r in result.runs), "numpy never let go of the GIL inside an operation"
 
 
-def test_bands_mark_where_one_thread_overtook_the_other():
-    # force the interleaving a race produces: divider ahead on the first 300 elements
-    a = np.ones(1000)
-    elementwise_race.divide(a[:300])
-    elementwise_race.add(a)
-    elementwise_race.divide(a[300:])
-    assert elementwise_race.bands(a) == 2
-    assert a[0] == pytest.approx(1 / 1.1 + 1) and a[-1] == pytest.approx(2 / 1.1)
+def test_elementwise_race_races():
+    result = run("elementwise-race", repeat=5, SIZE=100_000)
+    assert any(r["bands"] > 1 for r in result.runs) and result.ok
 
 
-def test_lock_keeps_every_run_uniform_and_loops_apart():
-    result = run("lock", repeat=3, size=20_000)
-    assert all(r["bands"] == 1 and not r["overlap"] for r in result.runs)
-    assert result.ok
+def test_lock_keeps_every_run_uniform_and_the_threads_met_at_the_lock():
+    result = run("lock", repeat=3, SIZE=20_000)
+    assert all(r["bands"] == 1 and r["both_took_the_lock"] for r in result.runs)
+    assert result.ok, result.summary
 
 
-def test_main_holds_lock_workers_wait_for_the_release():
-    result = run("main-holds-lock", repeat=2, size=2000, hold=0.2)
-    assert all(r["waited_for_release"] and not r["overlap"] for r in result.runs)
-    assert result.ok
+def test_main_holds_lock_workers_wait_for_the_release_then_go_one_at_a_time():
+    result = run("main-holds-lock", repeat=3, SIZE=20_000)
+    assert all(r["both_waited_for_the_release"] and r["one_at_a_time"] for r in result.runs)
+    assert result.ok, result.summary
 
 
-def test_deadlock_with_a_plain_lock_is_found_within_a_second_and_broken():
-    (r,) = run("deadlock", lock_kind="Lock").runs
-    assert r["detected"] and r["detected_after_s"] < 1.0 and not r["finished"]
+def test_deadlock_is_found_within_a_second_and_broken_until_the_program_ends():
+    result = run("deadlock", SIZE=2000)
+    (r,) = result.runs
+    assert r["self_deadlock"] and r["found_after_s"] < 1.0 and not r["finished"]
+    assert len(r["found"]) == 3  # the main thread's own wait, then each worker at the exit join
+    assert result.ok and any("WaitBroken" in e for e in result.errors)
 
 
-def test_deadlock_code_finishes_with_an_rlock():
-    result = run("deadlock", lock_kind="RLock")
-    assert result.runs == [{"lock_kind": "RLock", "finished": True, "detected": False, "detected_after_s": None}]
-    assert result.ok
+def test_deadlock_program_finishes_with_an_rlock():
+    result = run("deadlock", SIZE=2000, REENTRANT=True)
+    assert result.runs[0]["finished"] and result.runs[0]["found"] == [] and result.ok
+
+
+def test_lock_order_circle_is_found_named_and_one_wait_broken_with_nothing_lost():
+    result = run("lock-order", CHECK=0.05)
+    (r,) = result.runs
+    assert r["threads_named"] == ["pay A->B", "pay B->A"] and r["locks_named"] == ["locks['A']", "locks['B']"]
+    assert r["transfers_done"] == 1 and r["failed"] == 1 and r["total"] == 200 and result.ok
+
+
+def test_lock_order_with_one_global_order_finishes():
+    (r,) = run("lock-order", CHECK=0.05, ONE_ORDER=True).runs
+    assert not r["circle_found"] and r["transfers_done"] == 2 and r["total"] == 200
 
 
 def test_lock_timeout_acquire_gives_up_and_join_returns_while_alive():
-    result = run("lock-timeout", timeout=0.3, hold=0.8, join_timeout=0.2, slow=0.6)
+    result = run("lock-timeout", SIZE=1000, TIMEOUT=0.3, WAIT=0.5, JOIN_TIMEOUT=0.2)
     (r,) = result.runs
-    assert r["acquired"] is False and r["acquire_waited_s"] == pytest.approx(0.3, abs=0.1)
-    assert r["alive_after_join"] is True and r["join_returned_s"] == pytest.approx(0.2, abs=0.1)
-    assert result.ok
-
-
-def test_lock_timeout_acquire_succeeds_when_the_holder_lets_go_in_time():
-    (r,) = run("lock-timeout", timeout=2.0, hold=0.2, join_timeout=0.5, slow=0.2).runs
-    assert r["acquired"] is True and r["alive_after_join"] is False
+    assert r["acquire_returned_false"] and r["acquire_waited_s"] == pytest.approx(0.3, abs=0.1)
+    assert r["alive_after_join"] and r["join_waited_s"] == pytest.approx(0.2, abs=0.1) and r["data_after"] == 2
+    assert result.ok, result.summary
 
 
 def test_event_ready_both_workers_wait_for_set():
-    result = run("event-ready", prep=0.2)
+    result = run("event-ready", SIZE=50_000)
+    assert result.runs[0]["both_waited_for_set"] and result.ok, result.summary
+
+
+@pytest.mark.parametrize("pacing", ["sleep", "wait", "none"])
+def test_event_stop_counts_rounds_and_stops_as_its_pacing_allows(pacing):
+    result = run("event-stop", SIZE=1000, PAUSE=0.05, RUN_FOR=0.5, PACING=pacing)
     (r,) = result.runs
-    assert r["both_waited_for_set"] and r["final_all_11"] and r["waited_s"] >= 0.19
-    assert result.ok
+    assert result.ok, result.summary
+    if pacing == "wait":
+        assert r["stop_latency_ms"] < 50  # the wait ends at set(), not after the pause
+    if pacing == "none":
+        assert r["rounds"][0] > 30
 
 
-def test_event_stop_paced_loop_counts_rounds_and_stops_at_once():
-    result = run("event-stop", period=0.05, run_for=0.5)
+def test_event_stop_one_event_stops_several_threads():
+    result = run("event-stop", SIZE=1000, PAUSE=0.05, RUN_FOR=0.3, PACING="wait", THREADS=3)
+    assert len(result.runs[0]["rounds"]) == 3 and result.ok, result.summary
+
+
+@pytest.mark.parametrize("constants", [{}, {"DAEMON": True}, {"CLEAN": True}])
+def test_ctrl_c_in_a_real_child_process(constants):
+    result = run("ctrl-c", WORK=1.5, **constants)
     (r,) = result.runs
-    assert 7 <= r["rounds"] <= 13 and r["stop_latency_s"] < 0.05
-    assert result.ok
+    assert result.ok, result.summary
+    assert r["worker_done"] == (not constants) and r["stopped_cleanly"] == bool(constants.get("CLEAN"))
 
 
-def test_event_stop_unpaced_loop_spins():
-    (r,) = run("event-stop", period=0.0, run_for=0.3).runs
-    assert r["rounds"] > 1000
-
-
-def test_ctrl_c_non_daemon_keeps_the_child_alive_daemon_is_cut_off_clean_exits_zero():
-    result = run("ctrl-c", work=1.5, interrupt_after=0.2)
+def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
+    result = run("frozen-vs-threaded", JOB=0.4)
     (r,) = result.runs
-    assert r["non-daemon"]["worker_done"] and r["non-daemon"]["exit_after_s"] > 1.0
-    assert not r["daemon"]["worker_done"] and r["daemon"]["exit_after_s"] < 0.6
-    assert r["clean"]["exit_code"] == 0 and r["clean"]["stopped_cleanly"]
-    assert result.ok
+    assert r["gap_inside_loop_s"] >= 0.36 and r["main_busy_inside_loop_s"] >= 0.36
+    assert r["gap_with_thread_s"] < 0.1 and result.ok, result.summary
 
 
-def test_frozen_vs_threaded_measures_the_freeze_and_the_live_loop():
-    result = run("frozen-vs-threaded", job=0.5)
-    (r,) = result.runs
-    assert r["frozen_s"] >= 0.45
-    assert r["worker_max_delay_s"] < 0.125
-    assert result.ok
+# -- no verdict without the phenomenon ---------------------------------------------------------
+def test_a_race_that_did_not_happen_is_not_a_match():
+    calm = {"max": 1.818, "min": 1.818, "bands": 1, "together": True}
+    assert judge("elementwise-race", [calm] * 10).ok is False
+    assert judge("elementwise-race", [calm] * 3).ok is None  # too few to tell
 
 
-def test_a_failing_lesson_thread_is_reported_and_fails_the_verdict():
-    lesson = get("first-thread")
-    ctx = RunContext()
-
-    def boom():
-        raise RuntimeError("inside a lesson thread")
-
-    t = ctx.Thread(target=boom, name="boom")
-    t.start()
-    t.join()
-    assert ctx.errors == ["boom: RuntimeError('inside a lesson thread')"]
-    assert ctx.finish() == []
-    assert lesson.id == "first-thread"
+def test_an_elementwise_race_under_a_lock_is_not_a_match():
+    result = edited("elementwise-race", "for i in range(len(array)):\n        array[i] += 1",
+                    "with lock:\n        for i in range(len(array)):\n            array[i] += 1", repeat=2)
+    assert result.runs[0] == {"cannot_measure": "the program started 0 threads, not 1"} or not result.ok
 
 
-def test_vectorized_race_final_value_varies_over_the_default_runs():
-    # measured: 15 of 15 sets of 20 runs with K = 10 000 gave 13 to 20 distinct values
-    result = run("vectorized-race")
-    assert len(result.runs) == 20 and result.ok
-    assert len({r["final"] for r in result.runs}) > 2
+def test_a_lock_the_threads_never_met_at_proves_nothing():
+    apart = {"final": 1.818, "bands": 1, "both_took_the_lock": True, "one_waited": False}
+    assert judge("lock", [apart] * 5).ok is None
+    raced = dict(apart, bands=3, one_waited=True)
+    assert judge("lock", [raced] + [apart] * 4).ok is False
 
 
-def test_elementwise_race_shows_bands_over_the_default_runs():
-    # measured: 249 of 600 single runs raced (42 %), so 20 all miss with p ~ 2e-5
-    result = run("elementwise-race")
-    assert len(result.runs) == 20 and result.ok
-    assert any(r["bands"] > 1 for r in result.runs)
+def test_without_the_lock_the_lock_lesson_does_not_match():
+    result = edited("lock", "    with lock:\n        for i in range(len(array)):\n            array[i] += 1",
+                    "    for i in range(len(array)):\n        array[i] += 1", repeat=1, SIZE=20_000)
+    assert not result.ok and not result.runs[0]["both_took_the_lock"]
 
 
-def test_lock_order_inversion_is_found_within_half_a_second_and_one_transfer_gives_up():
-    result = run("lock-order")
-    (r,) = result.runs
-    assert r["detected"] and r["detected_after_s"] <= 0.5
-    assert r["threads_named"] == ["pay A->B", "pay B->A"] and r["locks_named"] == ["account A", "account B"]
-    assert sorted(r["outcomes"].values()) == ["gave up", "moved"] and r["total"] == 200
-    assert result.ok
+def test_a_deadlock_that_is_not_there_is_not_found():
+    result = edited("deadlock", "increase(data)  # asks", "lock.release()\nincrease(data)\nlock.acquire()  # asks",
+                    SIZE=2000)
+    assert result.runs[0]["self_deadlock"] is False and result.ok is False
 
 
-def test_lock_order_with_one_global_order_finishes_without_a_deadlock():
-    result = run("lock-order", order="global", check=0.05)
-    (r,) = result.runs
-    assert not r["detected"] and r["outcomes"] == {"A": "moved", "B": "moved"} and r["total"] == 200
-    assert result.ok
+def test_transfers_in_one_order_do_not_make_the_lock_order_lesson_match():
+    result = edited("lock-order", "ONE_ORDER = False", "ONE_ORDER = True  # edited", CHECK=0.05)
+    assert result.params["ONE_ORDER"] is True and result.ok  # the program says so itself: its claim
+    result = edited("lock-order", "sorted((source, target)) if ONE_ORDER else (source, target)",
+                    "sorted((source, target))", CHECK=0.05)
+    assert result.params["ONE_ORDER"] is False and result.ok is False
 
 
-#: Quick settings, so that every lesson can run a few times in the suite.
-QUICK = {
-    "first-thread": {"count": 3, "delay": 0.02}, "two-counters": {"count_a": 3, "count_b": 2},
-    "vectorized-race": {"k": 100}, "elementwise-race": {"size": 2000}, "lock": {"size": 2000},
-    "main-holds-lock": {"size": 500, "hold": 0.05}, "lock-timeout": {"timeout": 0.1, "hold": 0.3,
-    "join_timeout": 0.1, "slow": 0.3}, "event-ready": {"prep": 0.05}, "event-stop": {"period": 0.02,
-    "run_for": 0.2}, "ctrl-c": {"work": 0.6, "interrupt_after": 0.1}, "frozen-vs-threaded": {"job": 0.2},
-}
+def test_a_lock_that_was_released_makes_the_timeout_lesson_fail():
+    result = edited("lock-timeout", "lock.acquire()  # and never released", "pass",
+                    SIZE=1000, TIMEOUT=0.2, WAIT=0.3, JOIN_TIMEOUT=0.1)
+    assert not result.ok and result.runs[0]["acquire_returned_false"] is False
 
 
-@pytest.mark.parametrize("lesson_id", [i for i in LESSONS if i not in ("deadlock", "lock-order")])
-def test_no_deadlock_alarm_on_any_other_lesson(lesson_id):
-    contexts = []
-
-    def context():
-        contexts.append(RunContext())
-        return contexts[-1]
-
-    lesson = get(lesson_id)
-    repeat = 1 if lesson_id in ("ctrl-c", "frozen-vs-threaded") else 3
-    result = run_lesson(lesson, lesson.check_params(QUICK.get(lesson_id, {})), repeat, context)
-    assert not result.errors
-    assert [f.explain() for ctx in contexts for f in ctx.findings] == []
+def test_an_event_set_before_the_workers_start_shows_nobody_waiting():
+    result = edited("event-ready", "t1.start()\nt2.start()", "ready.set()\nt1.start()\nt2.start()", SIZE=1000)
+    assert result.ok is not True and result.verdict != MATCHES
 
 
-def test_the_recorder_stays_bounded_on_a_lesson_left_running():
-    recorder = Recorder(capacity=500)
-    lesson = get("event-stop")  # a paced forever loop: two records per round
-    run_lesson(lesson, lesson.check_params({"period": 0.001, "run_for": 1.0}), 1,
-               lambda: RunContext(recorder=recorder))
-    assert recorder.full and len(recorder.records) == 500
-    timeline = Timeline()
-    timeline.feed(recorder.snapshot())
-    (loop,) = timeline.find("loop")
-    assert {s.state for s in loop.segments} == {rec.RUNNING, rec.PACING}
+def test_a_thread_that_hands_back_a_copy_is_not_a_shared_array():
+    result = edited("shared-array", "    array += 1  # changes", "    array = array + 1  # changes")
+    assert not result.ok
 
 
-def test_event_ready_both_waiters_are_released_together_by_set():
-    recorder = Recorder()
-    lesson = get("event-ready")
-    run_lesson(lesson, lesson.check_params({"prep": 0.1}), 1, lambda: RunContext(recorder=recorder))
-    timeline = Timeline()
-    timeline.feed(recorder.snapshot())
-    waits = [s for track in timeline.ordered() for s in track.segments if s.state == rec.WAIT_EVENT]
-    sets = [m.t for track in timeline.ordered() for m in track.marks if m.kind == rec.SET and m.obj.name == "ready"]
-    assert len(waits) == 2 and len(sets) == 1
-    assert all(w.end >= sets[0] for w in waits)  # nobody went on before set()
-    assert abs(waits[0].end - waits[1].end) < 0.05  # one set() released both
+def test_first_thread_order_is_reported_not_invented():
+    runs = [{"numbers": 3, "order": "number first", "started_before_last_number": True,
+             "finished_after_last_number": True, "median_gap_s": 0.02}] * 4
+    verdict = judge("first-thread", runs, COUNT=3, DELAY=0.02)
+    assert verdict.ok and "number first 4x; the same way in every run here" in verdict.summary
+    late = [dict(runs[0], finished_after_last_number=False)]
+    assert judge("first-thread", late, COUNT=3, DELAY=0.02).ok is False
+
+
+def test_vectorized_race_unequal_small_arrays_or_varying_solo_runs_do_not_match():
+    uniform = {"final": 2.0, "uniform": True, "together": False}
+    assert judge("vectorized-race", [dict(uniform, uniform=False)] * 3).ok is False
+    assert judge("vectorized-race", [uniform, dict(uniform, final=3.0)]).ok is False
+    assert judge("vectorized-race", [dict(uniform, together=True)] * 5).ok is False  # interleaved, one value
+
+
+def test_event_stop_a_late_stop_does_not_match():
+    late = {"rounds": [9], "stop_latency_ms": 500.0, "pass_ms": 2.0}
+    assert judge("event-stop", [late], PAUSE=0.1, PACING="wait").ok is False
+
+
+def test_frozen_vs_threaded_a_loop_that_never_stalled_does_not_match():
+    live = {"gap_inside_loop_s": 0.03, "gap_with_thread_s": 0.03, "main_busy_inside_loop_s": 0.001,
+            "main_busy_with_thread_s": 0.001}
+    assert judge("frozen-vs-threaded", [live]).ok is False
+
+
+def test_bands_mark_where_one_thread_overtook_the_other():
+    a = np.ones((1000, 1))
+    a[:300] /= 1.1
+    a += 1
+    a[300:] /= 1.1
+    assert bands(a) == 2
+
+
+def test_every_lesson_program_has_its_constants():
+    for lesson in LESSONS.values():
+        assert set(lesson.defaults()) == {p.name for p in lesson.module.PARAMS}

@@ -20,8 +20,8 @@ def test_every_catalogue_lesson_is_registered():
 def test_lesson_has_title_text_code_and_valid_defaults(lesson):
     assert lesson.title and len(lesson.text) > 200
     assert {"Try:", "Look for:", "Why:"} <= set(re.findall(r"^\w[\w ]*:", lesson.text, re.M))
-    assert "def run(ctx, p)" in lesson.source and lesson.title not in lesson.source
-    assert lesson.check_params({}) == lesson.defaults()
+    assert lesson.title not in lesson.source and "app." not in lesson.source  # only the program
+    assert lesson.check_params({}) == lesson.defaults() == lesson.params_of(lesson.source)
 
 
 def test_unknown_lesson_is_a_value_error_naming_the_known_ones():
@@ -31,14 +31,24 @@ def test_unknown_lesson_is_a_value_error_naming_the_known_ones():
 
 def test_params_are_parsed_and_bounded():
     lesson = get("lock")
-    assert lesson.check_params({"size": "5000"}) == {"size": 5000}
-    with pytest.raises(ValueError, match="size must be 1000 to 2000000"):
-        lesson.check_params({"size": "5"})
+    assert lesson.check_params({"size": "5_000"}) == {"SIZE": 5000}  # any case; underscores as in Python
+    with pytest.raises(ValueError, match="SIZE must be 1000 to 2000000"):
+        lesson.check_params({"SIZE": "5"})
     with pytest.raises(ValueError, match="whole number"):
-        lesson.check_params({"size": "many"})
+        lesson.check_params({"SIZE": "many"})
     with pytest.raises(ValueError, match="no parameter 'speed'"):
         lesson.check_params({"speed": "1"})
-    with pytest.raises(ValueError, match="one of Lock, RLock"):
-        get("deadlock").check_params({"lock_kind": "Mutex"})
+    with pytest.raises(ValueError, match="one of 'sleep', 'wait', 'none'"):
+        get("event-stop").check_params({"PACING": "nap"})
+    with pytest.raises(ValueError, match="True or False"):
+        get("deadlock").check_params({"REENTRANT": "maybe"})
+    assert get("deadlock").check_params({"reentrant": "yes"})["REENTRANT"] is True
     with pytest.raises(ValueError, match="finite"):
-        get("first-thread").check_params({"delay": "nan"})
+        get("first-thread").check_params({"DELAY": "nan"})
+
+
+def test_an_edited_program_out_of_bounds_names_its_line():
+    lesson = get("lock")
+    with pytest.raises(ValueError, match=r"line 6: SIZE must be 1000 to 2000000, got 5"):
+        lesson.params_of(lesson.source.replace("SIZE = 100_000", "SIZE = 5"))
+    assert lesson.params_of(lesson.source.replace("SIZE = 100_000", "SIZE = 2_000")) == {"SIZE": 2000}

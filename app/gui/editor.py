@@ -1,0 +1,235 @@
+"""The code pane's editor: the lesson's program, editable, with line numbers, Pygments
+highlighting, a font size that zooms (for a projector), and marks on lines.
+
+What it shows is what runs: the window runs the editor's text as it is.
+"""
+
+from __future__ import annotations
+
+from pygments.lexers import PythonLexer
+from pygments.styles import get_style_by_name
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+
+#: Font sizes the zoom keeps to (points).
+MIN_POINTS, MAX_POINTS = 7, 40
+ERROR_COLOUR = "#f8d7d3"
+#: How long after the last keystroke the whole text is lexed again (multi-line strings).
+RELEX_AFTER_MS = 200
+
+
+class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
+    """Python highlighting by Pygments' lexer and one of its styles.
+
+    The whole text is lexed at once (a program here is a page or two), so a string that
+    spans lines is coloured right; after an edit the text is lexed again once typing
+    pauses.
+    """
+
+    def __init__(self, document: QtGui.QTextDocument, style: str = "default") -> None:
+        self._lexer = PythonLexer(stripnl=False, ensurenl=False)
+        self._style = get_style_by_name(style)
+        self._formats: dict = {}
+        self._lines: list[list[tuple[int, int, QtGui.QTextCharFormat]]] = []
+        self._revision = -1
+        super().__init__(document)
+        self._relex = QtCore.QTimer(self)
+        self._relex.setSingleShot(True)
+        self._relex.setInterval(RELEX_AFTER_MS)
+        self._relex.timeout.connect(self.rehighlight)
+        document.contentsChanged.connect(self._relex.start)
+
+    def _format(self, token) -> QtGui.QTextCharFormat:
+        fmt = self._formats.get(token)
+        if fmt is None:
+            style = self._style.style_for_token(token)
+            fmt = QtGui.QTextCharFormat()
+            if style["color"]:
+                fmt.setForeground(QtGui.QColor(f"#{style['color']}"))
+            if style["bold"]:
+                fmt.setFontWeight(QtGui.QFont.Bold)
+            fmt.setFontItalic(bool(style["italic"]))
+            self._formats[token] = fmt
+        return fmt
+
+    def _lex(self) -> None:
+        text = self.document().toPlainText()
+        lines: list[list] = [[] for _ in range(text.count("\n") + 1)]
+        line, column = 0, 0
+        for token, value in self._lexer.get_tokens(text):
+            for i, part in enumerate(value.split("\n")):
+                if i:
+                    line, column = line + 1, 0
+                if part and line < len(lines):
+                    lines[line].append((column, len(part), self._format(token)))
+                column += len(part)
+        self._lines = lines
+        self._revision = self.document().revision()
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+        if self._revision != self.document().revision():
+            self._lex()
+        number = self.currentBlock().blockNumber()
+        if number < len(self._lines):
+            for start, length, fmt in self._lines[number]:
+                self.setFormat(start, length, fmt)
+
+
+class _LineNumbers(QtWidgets.QWidget):
+    def __init__(self, editor: "CodeEditor") -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        return QtCore.QSize(self.editor.number_width(), 0)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802
+        self.editor.paint_numbers(event)
+
+
+class CodeEditor(QtWidgets.QPlainTextEdit):
+    """A plain-text Python editor with line numbers, highlighting, zoom and line marks."""
+
+    zoomed = QtCore.Signal(int)  # the new size in points
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("code")
+        self.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
+        self.setTabChangesFocus(False)
+        font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont)
+        self.setFont(font)
+        self.highlighter = PygmentsHighlighter(self.document())
+        self._numbers = _LineNumbers(self)
+        self._marks: dict[int, str] = {}  # line (1-based) -> why it is marked
+        self.blockCountChanged.connect(self._fit_margin)
+        self.updateRequest.connect(self._scroll_numbers)
+        self._fit_margin()
+        self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+
+    # -- text ---------------------------------------------------------------------------------
+    def set_program(self, text: str) -> None:
+        """Show ``text`` (a new program: the marks and the undo history go)."""
+        self._marks = {}
+        self.setPlainText(text)
+        self._show_marks()
+
+    def replace_text(self, text: str) -> None:
+        """Change the whole text to ``text`` as one edit the user can undo."""
+        if text == self.toPlainText():
+            return
+        cursor = self.textCursor()
+        position = cursor.position()
+        cursor.beginEditBlock()
+        cursor.select(QtGui.QTextCursor.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        cursor.setPosition(min(position, len(text)))
+        self.setTextCursor(cursor)
+
+    # -- marks --------------------------------------------------------------------------------
+    def mark_line(self, line: int, why: str) -> None:
+        """Colour ``line`` (1-based) and say ``why`` when the pointer rests on it; scroll to it."""
+        self._marks[line] = why
+        self._show_marks()
+        block = self.document().findBlockByNumber(line - 1)
+        if block.isValid():
+            cursor = QtGui.QTextCursor(block)
+            self.setTextCursor(cursor)
+            self.centerCursor()
+
+    def clear_marks(self) -> None:
+        if self._marks:
+            self._marks = {}
+            self._show_marks()
+
+    def marks(self) -> dict[int, str]:
+        return dict(self._marks)
+
+    def _show_marks(self) -> None:
+        selections = []
+        for line in self._marks:
+            block = self.document().findBlockByNumber(line - 1)
+            if not block.isValid():
+                continue
+            selection = QtWidgets.QTextEdit.ExtraSelection()
+            selection.format.setBackground(QtGui.QColor(ERROR_COLOUR))
+            selection.format.setProperty(QtGui.QTextFormat.FullWidthSelection, True)
+            selection.cursor = QtGui.QTextCursor(block)
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        self._numbers.update()
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.ToolTip:
+            block = self.cursorForPosition(self.viewport().mapFromGlobal(event.globalPos())).block()
+            why = self._marks.get(block.blockNumber() + 1)
+            if why:
+                QtWidgets.QToolTip.showText(event.globalPos(), why, self)
+            else:
+                QtWidgets.QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    # -- zoom ---------------------------------------------------------------------------------
+    def point_size(self) -> int:
+        return self.font().pointSize()
+
+    def set_point_size(self, points: int) -> None:
+        """Set the font size (kept within :data:`MIN_POINTS` to :data:`MAX_POINTS`)."""
+        points = max(MIN_POINTS, min(MAX_POINTS, int(points)))
+        font = self.font()
+        if font.pointSize() == points:
+            return
+        font.setPointSize(points)
+        self.setFont(font)
+        self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self._fit_margin()
+        self.zoomed.emit(points)
+
+    def zoom(self, steps: int) -> None:
+        self.set_point_size(self.point_size() + steps)
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        if event.modifiers() & QtCore.Qt.ControlModifier:
+            self.zoom(1 if event.angleDelta().y() > 0 else -1)
+            return
+        super().wheelEvent(event)
+
+    # -- line numbers -------------------------------------------------------------------------
+    def number_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 10 + self.fontMetrics().horizontalAdvance("9") * max(2, digits)
+
+    def _fit_margin(self, *_: object) -> None:
+        self.setViewportMargins(self.number_width(), 0, 0, 0)
+
+    def _scroll_numbers(self, rect: QtCore.QRect, dy: int) -> None:
+        if dy:
+            self._numbers.scroll(0, dy)
+        else:
+            self._numbers.update(0, rect.y(), self._numbers.width(), rect.height())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        area = self.contentsRect()
+        self._numbers.setGeometry(QtCore.QRect(area.left(), area.top(), self.number_width(), area.height()))
+
+    def paint_numbers(self, event: QtGui.QPaintEvent) -> None:
+        painter = QtGui.QPainter(self._numbers)
+        painter.fillRect(event.rect(), QtGui.QColor("#f3f3ef"))
+        painter.setFont(self.font())
+        block = self.firstVisibleBlock()
+        number = block.blockNumber()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        height = round(self.blockBoundingRect(block).height())
+        width = self._numbers.width() - 5
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible() and top + height >= event.rect().top():
+                marked = (number + 1) in self._marks
+                painter.setPen(QtGui.QColor("#b03a2e" if marked else "#8a8a80"))
+                painter.drawText(0, top, width, height, QtCore.Qt.AlignRight, str(number + 1))
+            block = block.next()
+            top += height
+            height = round(self.blockBoundingRect(block).height())
+            number += 1
+        painter.end()

@@ -1,0 +1,226 @@
+"""Proof that the instrument changes nothing: each lesson's program run plainly against the
+same program under the instrument, in one run of this benchmark.
+
+Every sample is a fresh interpreter, and the two ways alternate (plain, instrumented,
+plain, ...), so a drift of the machine falls on both alike:
+
+* **plain**: ``python program.py`` with its stdout a pipe this benchmark reads;
+* **instrumented**: the same text run by :class:`~app.core.program.ProgramRun` (the
+  instrument, recording on: what the window and ``threadlab run`` do), its output
+  read back the same way.
+
+What is compared (each read from what the program itself printed, the same way for
+both, so the measurement cannot favour one side):
+
+* ``main-holds-lock``: how often the thread that began to wait first got the lock
+  first (the program prints 11.0 then; 10.909 otherwise);
+* ``elementwise-race``: how often the two loops raced (max != min), at Python's 5 ms
+  switch interval and at the window's 0.5 ms;
+* ``event-stop``: how many rounds the loop ran before the stop (``data[0] - 1``), paced
+  by ``sleep`` as in the article, and unpaced;
+* ``event-ready``: how far apart the two workers woke after ``set()`` (two lines are
+  added after ``ready.wait()`` to note the time, to both sides alike);
+* ``first-thread``: how often "Thread started" landed inside the first number's line.
+  This race depends on what is at the other end of stdout, so it is also run plainly
+  with its stdout the kind of pipe the instrument gives a program (nobody reads it
+  until the end): that row compares like with like;
+* and each program's run time, plain against instrumented: the cost that remains.
+
+    python -m bench.fidelity            # 40 samples a side (about 8 minutes)
+    python -m bench.fidelity --quick    # 2 a side (the test suite runs it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.stats import ROOT
+
+#: Runs a program plainly, from a file, as ``python file.py`` does; prints its run time last.
+PLAIN = """import runpy, sys, time
+sys.setswitchinterval({interval!r})
+began = time.perf_counter()
+runpy.run_path({path!r}, run_name="__main__")
+sys.stdout.flush()
+print("\\n@seconds", time.perf_counter() - began)
+"""
+#: Runs the program plainly too, but with its stdout a pipe that nobody reads until it ends: the
+#: pipe the instrument gives a program, without the instrument.
+PLAIN_UNREAD = """import io, os, runpy, sys, time
+sys.setswitchinterval({interval!r})
+read_fd, write_fd = os.pipe()
+real = sys.stdout
+sys.stdout = io.TextIOWrapper(io.FileIO(write_fd, "w"), encoding="utf-8",
+                              line_buffering=real.line_buffering, write_through=real.write_through)
+began = time.perf_counter()
+runpy.run_path({path!r}, run_name="__main__")
+seconds = time.perf_counter() - began
+sys.stdout.close()
+sys.stdout = real
+chunks = []
+while True:
+    chunk = os.read(read_fd, 65536)
+    if not chunk:
+        break
+    chunks.append(chunk)
+sys.stdout.write(b"".join(chunks).decode())
+print("\\n@seconds", seconds)
+"""
+#: Runs the same text under the instrument; prints what the program printed, then its run time.
+INSTRUMENTED = """import sys, time
+sys.path.insert(0, {root!r})
+sys.setswitchinterval({interval!r})
+from app.core.program import ProgramRun
+source = open({path!r}, encoding="utf-8").read()
+run = ProgramRun(source, {name!r})
+began = time.perf_counter()
+run.start().join(120)
+seconds = time.perf_counter() - began
+sys.stdout.write(run.output.text())
+print("\\n@seconds", seconds)
+"""
+#: event-ready: note when each worker woke (added to both sides alike).
+WOKE = ("    ready.wait()\n", "    ready.wait()\n    import time as _t\n    woke.append(_t.perf_counter())\n")
+
+
+def cases(quick: bool) -> list[dict]:
+    """What to run: lesson, constants, switch interval, how to read one sample, samples a side."""
+    n = 2 if quick else 40
+    return [
+        {"case": "main-holds-lock: first to wait got the lock first", "lesson": "main-holds-lock",
+         "constants": {"SIZE": 20_000}, "interval": 0.005, "samples": n,
+         "read": lambda out: float(_numbers(out)[-1] == 11.0), "kind": "share"},
+        {"case": "elementwise-race: runs that raced, 5 ms", "lesson": "elementwise-race",
+         "constants": {}, "interval": 0.005, "samples": n,
+         "read": lambda out: float(_numbers(out)[-2] != _numbers(out)[-1]), "kind": "share"},
+        {"case": "elementwise-race: runs that raced, 0.5 ms", "lesson": "elementwise-race",
+         "constants": {}, "interval": 0.0005, "samples": n,
+         "read": lambda out: float(_numbers(out)[-2] != _numbers(out)[-1]), "kind": "share"},
+        {"case": "event-stop: rounds, paced by sleep", "lesson": "event-stop",
+         "constants": {}, "interval": 0.005, "samples": max(2, n // 4),
+         "read": lambda out: _numbers(out)[-1] - 1, "kind": "count"},
+        {"case": "event-stop: rounds, unpaced", "lesson": "event-stop",
+         "constants": {"PACING": "none"}, "interval": 0.005, "samples": max(2, n // 4),
+         "read": lambda out: _numbers(out)[-1] - 1, "kind": "count"},
+        {"case": "event-ready: workers woke apart (ms)", "lesson": "event-ready",
+         "constants": {}, "interval": 0.005, "samples": max(2, n // 2), "edit": WOKE,
+         "append": "\nprint('@woke', abs(woke[1] - woke[0]) * 1000)\n", "prepend": "woke = []\n",
+         "read": lambda out: float(re.search(r"@woke ([\d.e-]+)", out).group(1)), "kind": "ms"},
+        {"case": "first-thread: 'Thread started' inside the number's line", "lesson": "first-thread",
+         "constants": {"COUNT": 3, "DELAY": 0.02}, "interval": 0.005, "samples": n, "unread": True,
+         "read": lambda out: float(bool(re.match(r"\d+Thread started", out))), "kind": "share"},
+    ]
+
+
+def _numbers(out: str) -> list[float]:
+    body = out.split("@seconds")[0]
+    return [float(x) for x in re.findall(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+\.(?=\])", body)]
+
+
+def program_text(case: dict) -> str:
+    from app.lessons import get
+
+    lesson = get(case["lesson"])
+    text = lesson.program(lesson.check_params(case["constants"]))
+    if "edit" in case:
+        old, new = case["edit"]
+        text = text.replace(old, new)
+    return case.get("prepend", "") + text + case.get("append", "")
+
+
+def sample(way: str, path: Path, name: str, interval: float) -> tuple[str, float]:
+    """One fresh interpreter: the program's output and its run time."""
+    template = {"plain": PLAIN, "plain, unread pipe": PLAIN_UNREAD, "instrumented": INSTRUMENTED}[way]
+    code = template.format(interval=interval, path=str(path), root=str(ROOT), name=name)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=path.parent)
+    if done.returncode != 0:
+        raise RuntimeError(f"{way} run failed:\n{done.stderr}")
+    seconds = float(done.stdout.rsplit("@seconds", 1)[1])
+    return done.stdout, seconds
+
+
+def measure(case: dict, folder: Path) -> dict:
+    """The case's samples, plain and instrumented alternately."""
+    from app.lessons import get
+
+    name = get(case["lesson"]).program_name
+    path = folder / name
+    path.write_text(program_text(case), encoding="utf-8")
+    ways = ["plain", "instrumented"] + (["plain, unread pipe"] if case.get("unread") else [])
+    values: dict[str, list[float]] = {way: [] for way in ways}
+    seconds: dict[str, list[float]] = {way: [] for way in ways}
+    for _ in range(case["samples"]):
+        for way in values:
+            out, took = sample(way, path, name, case["interval"])
+            values[way].append(case["read"](out))
+            seconds[way].append(took)
+    return {"values": values, "seconds": seconds}
+
+
+def share_interval(hits: float, n: int) -> tuple[float, float]:
+    """A 95 % Wilson interval for a share ``hits / n``."""
+    if n == 0:
+        return 0.0, 1.0
+    p, z = hits / n, 1.96
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def verdict(kind: str, plain: list[float], inst: list[float]) -> str:
+    """Is the instrumented figure inside the plain program's run-to-run spread?"""
+    if kind == "share":
+        low, high = share_interval(sum(plain), len(plain))
+        share = sum(inst) / len(inst)
+        return "inside" if low <= share <= high else "OUTSIDE"
+    quartiles = statistics.quantiles(plain, n=4) if len(plain) >= 4 else [min(plain), 0, max(plain)]
+    low, high = quartiles[0], quartiles[-1]
+    spread = max(high - low, 1e-9)
+    middle = statistics.median(inst)
+    return "inside" if low - 0.5 * spread <= middle <= high + 0.5 * spread else "OUTSIDE"
+
+
+def figure(kind: str, xs: list[float]) -> str:
+    if kind == "share":
+        return f"{int(sum(xs))}/{len(xs)} ({sum(xs) / len(xs):.0%})"
+    quartiles = statistics.quantiles(xs, n=4) if len(xs) >= 4 else [min(xs), statistics.median(xs), max(xs)]
+    return f"{statistics.median(xs):.1f} [{quartiles[0]:.1f}-{quartiles[-1]:.1f}]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two samples a side")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also save every sample")
+    args = parser.parse_args(argv)
+    print("each program plainly and under the instrument, alternating, a fresh interpreter per sample")
+    print(f"{'case':56} {'plain':>20} {'instrumented':>20} {'':8} {'time instr/plain':>16}")
+    saved = []
+    with tempfile.TemporaryDirectory(prefix="threadlab-fidelity-") as folder:
+        for case in cases(args.quick):
+            got = measure(case, Path(folder))
+            plain, inst = got["values"]["plain"], got["values"]["instrumented"]
+            ratio = statistics.median(got["seconds"]["instrumented"]) / statistics.median(got["seconds"]["plain"])
+            print(f"{case['case']:56} {figure(case['kind'], plain):>20} {figure(case['kind'], inst):>20} "
+                  f"{verdict(case['kind'], plain, inst):8} {ratio:>15.2f}x", flush=True)
+            if "plain, unread pipe" in got["values"]:
+                unread = got["values"]["plain, unread pipe"]
+                print(f"{'  the same, plain, its stdout a pipe read at the end':56} {figure(case['kind'], unread):>20} "
+                      f"{figure(case['kind'], inst):>20} {verdict(case['kind'], unread, inst):8}", flush=True)
+            saved.append({"case": case["case"], **got})
+    print("(shares: inside = the instrumented share lies in the plain share's 95 % interval; counts: "
+          "its median lies within the plain quartiles widened by half their spread)")
+    if args.json is not None:
+        args.json.write_text(json.dumps(saved, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
