@@ -27,7 +27,7 @@ both, so the measurement cannot favour one side):
 * and each program's run time, plain against instrumented: the cost that remains.
 
     python -m bench.fidelity            # 40 samples a side (about 8 minutes)
-    python -m bench.fidelity --quick    # 2 a side (the test suite runs it)
+    python -m bench.fidelity --quick    # 1 a side (the test suite runs it)
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ WOKE = ("    ready.wait()\n", "    ready.wait()\n    import time as _t\n    woke
 
 def cases(quick: bool) -> list[dict]:
     """What to run: lesson, constants, switch interval, how to read one sample, samples a side."""
-    n = 2 if quick else 40
+    n = 1 if quick else 40
     return [
         {"case": "main-holds-lock: first to wait got the lock first", "lesson": "main-holds-lock",
          "constants": {"SIZE": 20_000}, "interval": 0.005, "samples": n,
@@ -105,13 +105,13 @@ def cases(quick: bool) -> list[dict]:
          "constants": {}, "interval": 0.0005, "samples": n,
          "read": lambda out: float(_numbers(out)[-2] != _numbers(out)[-1]), "kind": "share"},
         {"case": "event-stop: rounds, paced by sleep", "lesson": "event-stop",
-         "constants": {}, "interval": 0.005, "samples": max(2, n // 4),
+         "constants": {}, "interval": 0.005, "samples": max(1, n // 4),
          "read": lambda out: _numbers(out)[-1] - 1, "kind": "count"},
         {"case": "event-stop: rounds, unpaced", "lesson": "event-stop",
-         "constants": {"PACING": "none"}, "interval": 0.005, "samples": max(2, n // 4),
+         "constants": {"PACING": "none"}, "interval": 0.005, "samples": max(1, n // 4),
          "read": lambda out: _numbers(out)[-1] - 1, "kind": "count"},
         {"case": "event-ready: workers woke apart (ms)", "lesson": "event-ready",
-         "constants": {}, "interval": 0.005, "samples": max(2, n // 2), "edit": WOKE,
+         "constants": {}, "interval": 0.005, "samples": max(1, n // 2), "edit": WOKE,
          "append": "\nprint('@woke', abs(woke[1] - woke[0]) * 1000)\n", "prepend": "woke = []\n",
          "read": lambda out: float(re.search(r"@woke ([\d.e-]+)", out).group(1)), "kind": "ms"},
         {"case": "first-thread: 'Thread started' inside the number's line", "lesson": "first-thread",
@@ -197,7 +197,7 @@ def figure(kind: str, xs: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="two samples a side")
+    parser.add_argument("--quick", action="store_true", help="one sample a side")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save every sample")
     args = parser.parse_args(argv)
     print("each program plainly and under the instrument, alternating, a fresh interpreter per sample")

@@ -77,6 +77,7 @@ class Session(Protocol):
     """The one interface the window drives."""
 
     title: str
+    endless: bool  # True if it runs until stopped (it will not end by itself)
 
     @property
     def running(self) -> bool: ...
@@ -136,6 +137,10 @@ class LabSession:
     @property
     def running(self) -> bool:
         return self.lab.running
+
+    @property
+    def endless(self) -> bool:
+        return self.duration is None and not self.on_gui_thread
 
     def start(self) -> None:
         self._started = True

@@ -13,16 +13,14 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 #: Font sizes the zoom keeps to (points).
 MIN_POINTS, MAX_POINTS = 7, 40
 ERROR_COLOUR = "#f8d7d3"
-#: How long after the last keystroke the whole text is lexed again (multi-line strings).
-RELEX_AFTER_MS = 200
 
 
 class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
     """Python highlighting by Pygments' lexer and one of its styles.
 
     The whole text is lexed at once (a program here is a page or two), so a string that
-    spans lines is coloured right; after an edit the text is lexed again once typing
-    pauses.
+    spans lines is coloured right. Each line's state is what it ends inside (a string
+    that goes on, or nothing): when an edit changes it, Qt colours the next lines again.
     """
 
     def __init__(self, document: QtGui.QTextDocument, style: str = "default") -> None:
@@ -30,13 +28,9 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
         self._style = get_style_by_name(style)
         self._formats: dict = {}
         self._lines: list[list[tuple[int, int, QtGui.QTextCharFormat]]] = []
+        self._ends: list[int] = []  # per line: the kind of token its newline is in
         self._revision = -1
         super().__init__(document)
-        self._relex = QtCore.QTimer(self)
-        self._relex.setSingleShot(True)
-        self._relex.setInterval(RELEX_AFTER_MS)
-        self._relex.timeout.connect(self.rehighlight)
-        document.contentsChanged.connect(self._relex.start)
 
     def _format(self, token) -> QtGui.QTextCharFormat:
         fmt = self._formats.get(token)
@@ -54,15 +48,18 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
     def _lex(self) -> None:
         text = self.document().toPlainText()
         lines: list[list] = [[] for _ in range(text.count("\n") + 1)]
+        ends = [0] * len(lines)
         line, column = 0, 0
         for token, value in self._lexer.get_tokens(text):
             for i, part in enumerate(value.split("\n")):
-                if i:
+                if i:  # this token holds the line's newline: the line ends inside it
+                    if line < len(ends):
+                        ends[line] = hash(token) & 0x3FFFFFFF
                     line, column = line + 1, 0
                 if part and line < len(lines):
                     lines[line].append((column, len(part), self._format(token)))
                 column += len(part)
-        self._lines = lines
+        self._lines, self._ends = lines, ends
         self._revision = self.document().revision()
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -72,6 +69,7 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
         if number < len(self._lines):
             for start, length, fmt in self._lines[number]:
                 self.setFormat(start, length, fmt)
+            self.setCurrentBlockState(self._ends[number])  # changed: Qt colours the next line too
 
 
 class _LineNumbers(QtWidgets.QWidget):

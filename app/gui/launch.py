@@ -80,7 +80,8 @@ def launch(
 
             def shoot_when_idle() -> None:
                 stuck = window.banner.isVisible()  # a deadlocked lesson waits to be broken
-                idle_looks[0] = 0 if window.busy and not stuck else idle_looks[0] + 1
+                waits = window.busy and not stuck and not window.session.endless  # (workers run until Stop)
+                idle_looks[0] = 0 if waits else idle_looks[0] + 1
                 # two looks 100 ms apart: the display timer has shown how the run ended
                 if idle_looks[0] < 2 and time.monotonic() < give_up_at:
                     return

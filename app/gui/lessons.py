@@ -341,6 +341,7 @@ class LessonPage(QtCore.QObject):
         self.log, self.recorder = log, recorder
         self.last: LessonSession | None = None  # the last session started here
         self._syncing = False
+        self._text_seen = ""  # (Qt says "text changed" for new colours too)
         panel.lesson_changed.connect(self._on_lesson_changed)
         panel.params.changed.connect(self._form_changed)
         code.editor.textChanged.connect(self._code_changed)
@@ -463,8 +464,10 @@ class LessonPage(QtCore.QObject):
 
     def _code_changed(self) -> None:
         """The code changed: show its constants in the form (those within bounds)."""
-        if self._syncing:
+        text = self.program()
+        if self._syncing or text == self._text_seen:
             return
+        self._text_seen = text
         self.code.editor.clear_marks()
         try:
             found = constants(self.program())

@@ -202,7 +202,7 @@ class LabWindow(QtWidgets.QMainWindow):
         main.setStretchFactor(2, 1)
         main.setSizes([330, 470, 560])
         self.setCentralWidget(main)
-        self.resize(1360, 820)  # fits a 1366-pixel-wide screen
+        self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -293,6 +293,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._started_at = time.monotonic()
         self._output_run = 0
         self.array_plot.redraw_pending = True
+        self._show_plot_if_used()  # (room for the histogram a lesson's Run xN shows)
         session.start()
         self._refresh_controls()
         return True
@@ -519,7 +520,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.array_plot.setVisible(used)
         # without the array the latency panel becomes a low, wide strip; the lanes get the rest
         self.responsiveness.set_wide(not used)
-        self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else PANEL_ONLY_HEIGHT)
+        histogram = self.histogram.maximumHeight() if self.histogram.isVisibleTo(self) else 0
+        self.plot_pane.setMaximumHeight(QWIDGETSIZE_MAX if used else PANEL_ONLY_HEIGHT + histogram)
 
     def _refresh_controls(self) -> None:
         """Enable what makes sense now: nothing starts twice, Stop only while busy.
@@ -624,6 +626,16 @@ class LabWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+def fitting_size(screen: QtGui.QScreen | None) -> tuple[int, int]:
+    """1360 x 820, or less: what the screen has room for once its panels and the window's
+    frame are counted (a 1366 x 768 laptop or projector shows the whole window)."""
+    width, height = 1360, 820
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - 16), min(height, room.height() - 40)
+    return max(width, 800), max(height, 560)
 
 
 def _side_by_side(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:

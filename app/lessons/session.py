@@ -45,6 +45,7 @@ class LessonSession(OwnedThread):
         self.recorder = recorder if recorder is not None else Recorder()
         self.log = log if log is not None else LogBook()
         self.title = lesson.id
+        self.endless = False  # it ends by itself (or is stopped after the lesson's timeout)
         self.params: dict[str, Any] = {}
         self.runs: list[dict[str, Any]] = []
         self.result: Result | None = None
@@ -176,7 +177,9 @@ class LessonSession(OwnedThread):
         if result is None:
             return Ended(f"{self.lesson.id}: the lesson failed: {self.failure}", False)
         ok = None if result.verdict == UNDECIDED else result.ok
-        return Ended(result.summary, ok, result, self._error_line())
+        line = self._error_line()
+        failed = f"the program failed at line {line} (see the Output tab); " if line is not None else ""
+        return Ended(failed + result.summary, ok, result, line)
 
     def _error_line(self) -> int | None:
         """The program's line where its last run failed, if it did."""
