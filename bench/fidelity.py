@@ -165,22 +165,23 @@ def measure(case: dict, folder: Path) -> dict:
     return {"values": values, "seconds": seconds}
 
 
-def share_interval(hits: float, n: int) -> tuple[float, float]:
-    """A 95 % Wilson interval for a share ``hits / n``."""
-    if n == 0:
-        return 0.0, 1.0
-    p, z = hits / n, 1.96
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+def fisher_p(a: int, n: int, b: int, m: int) -> float:
+    """Two-sided p of Fisher's exact test: ``a`` hits of ``n`` against ``b`` of ``m``."""
+    hits, total = a + b, n + m
+
+    def chance(x: int) -> float:  # P(x of the hits fall in the first sample), margins fixed
+        return math.comb(n, x) * math.comb(m, hits - x) / math.comb(total, hits)
+
+    seen = chance(a)
+    low, high = max(0, hits - m), min(n, hits)
+    return min(1.0, sum(p for x in range(low, high + 1) if (p := chance(x)) <= seen * (1 + 1e-9)))
 
 
 def verdict(kind: str, plain: list[float], inst: list[float]) -> str:
     """Is the instrumented figure inside the plain program's run-to-run spread?"""
     if kind == "share":
-        low, high = share_interval(sum(plain), len(plain))
-        share = sum(inst) / len(inst)
-        return "inside" if low <= share <= high else "OUTSIDE"
+        p = fisher_p(int(sum(plain)), len(plain), int(sum(inst)), len(inst))
+        return f"p={p:.2f}" + ("" if p >= 0.05 else " DIFFERS")
     quartiles = statistics.quantiles(plain, n=4) if len(plain) >= 4 else [min(plain), 0, max(plain)]
     low, high = quartiles[0], quartiles[-1]
     spread = max(high - low, 1e-9)
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save every sample")
     args = parser.parse_args(argv)
     print("each program plainly and under the instrument, alternating, a fresh interpreter per sample")
-    print(f"{'case':56} {'plain':>20} {'instrumented':>20} {'':8} {'time instr/plain':>16}")
+    print(f"{'case':56} {'plain':>20} {'instrumented':>20} {'':14} {'time instr/plain':>16}")
     saved = []
     with tempfile.TemporaryDirectory(prefix="threadlab-fidelity-") as folder:
         for case in cases(args.quick):
@@ -209,14 +210,14 @@ def main(argv: list[str] | None = None) -> int:
             plain, inst = got["values"]["plain"], got["values"]["instrumented"]
             ratio = statistics.median(got["seconds"]["instrumented"]) / statistics.median(got["seconds"]["plain"])
             print(f"{case['case']:56} {figure(case['kind'], plain):>20} {figure(case['kind'], inst):>20} "
-                  f"{verdict(case['kind'], plain, inst):8} {ratio:>15.2f}x", flush=True)
+                  f"{verdict(case['kind'], plain, inst):14} {ratio:>15.2f}x", flush=True)
             if "plain, unread pipe" in got["values"]:
                 unread = got["values"]["plain, unread pipe"]
                 print(f"{'  the same, plain, its stdout a pipe read at the end':56} {figure(case['kind'], unread):>20} "
-                      f"{figure(case['kind'], inst):>20} {verdict(case['kind'], unread, inst):8}", flush=True)
+                      f"{figure(case['kind'], inst):>20} {verdict(case['kind'], unread, inst):14}", flush=True)
             saved.append({"case": case["case"], **got})
-    print("(shares: inside = the instrumented share lies in the plain share's 95 % interval; counts: "
-          "its median lies within the plain quartiles widened by half their spread)")
+    print("(shares: p of Fisher's exact test that plain and instrumented share one rate, DIFFERS below 0.05; "
+          "counts: inside = the instrumented median lies within the plain quartiles widened by half their spread)")
     if args.json is not None:
         args.json.write_text(json.dumps(saved, indent=1))
     return 0

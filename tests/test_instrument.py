@@ -239,3 +239,60 @@ print("main done")
 def test_the_program_sees_its_own_argv_and_name():
     run = run_program("import sys\nprint(__name__, sys.argv)\n", argv=["prog.py", "--fast"])
     assert run.output.text() == "__main__ ['prog.py', '--fast']\n"
+
+
+def test_star_imports_bring_in_what_they_always_do():
+    program = "import time\nfrom queue import *\nfrom threading import *\ntime.sleep(0.001)\nprint(Queue, Lock is not None)\n"
+    run = run_program(program)
+    assert run.ending.exit_code == 0 and run.output.text() == "<class 'queue.Queue'> True\n"
+
+
+def test_sys_exit_in_a_thread_ends_it_quietly_as_in_python():
+    program = "import sys, threading\nt = threading.Thread(target=sys.exit, args=(3,))\nt.start()\nt.join()\nprint('on')\n"
+    run = run_program(program)
+    assert run.output.text() == "on\n" and run.ending.thread_errors == [] and run.ending.exit_code == 0
+
+
+def test_the_program_sees_its_own_daemon_choice_everywhere():
+    program = ("import threading\nt = threading.Thread(target=print)\n"
+               "print(t.daemon, t.isDaemon(), 'daemon' in repr(t))\n")
+    assert run_program(program).output.text() == "False False False\n"
+
+
+def test_print_goes_where_the_programs_sys_stdout_points_and_str_is_called_once():
+    program = ('''import io, sys
+class Ticket:
+    calls = 0
+    def __str__(self):
+        Ticket.calls += 1
+        return f"ticket {Ticket.calls}"
+buffer = io.StringIO()
+sys.stdout = buffer
+print("hidden")
+sys.stdout = sys.__stdout__
+print(Ticket())
+print(repr(buffer.getvalue()), Ticket.calls)
+''')
+    run = run_program(program)
+    assert run.output.text() == "ticket 1\n'hidden\\n' 1\n"
+    assert [p.text for p in run.output.printed] == ["ticket 1\n", "'hidden\\n' 1\n"]
+
+
+def test_a_daemon_left_running_at_exit_prints_nothing_more():
+    program = ('''import time
+from threading import Thread
+
+
+def forever():
+    try:
+        while True:
+            time.sleep(0.01)
+    finally:
+        print("daemon cleanup ran")
+
+
+Thread(target=forever, daemon=True).start()
+time.sleep(0.05)
+print("main done")
+''')
+    assert run_program(program).output.text() == "main done\n"

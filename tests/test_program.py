@@ -68,3 +68,39 @@ def test_output_is_read_while_the_program_runs():
         run.join(0.01)
     assert run.running and run.output.text_since(0)[0] == "first\n"
     assert run.join(WAIT_S) and run.output.text() == "first\nsecond\n"
+
+
+def test_a_plain_lock_used_as_a_signal_between_threads_is_no_deadlock():
+    program = ("from threading import Lock, Thread\nfrom time import sleep\ndone = Lock()\ndone.acquire()\n\n"
+               "def work():\n    sleep(0.4)\n    done.release()\n\n"
+               "Thread(target=work).start()\ndone.acquire()  # waits until the worker says so\nprint('signalled')\n")
+    run = ProgramRun(program, "signal.py", auto_break=True).start()
+    assert run.join(WAIT_S) and run.findings == [] and run.output.text() == "signalled\n"
+
+
+def test_the_end_of_a_run_does_not_wait_for_a_child_that_holds_its_output():
+    program = ("import subprocess, sys\n"
+               "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2)'], stdout=sys.stdout)\n"
+               "print('started a child')\n")
+    run = ProgramRun(program, "child.py").start()
+    try:
+        began = time.monotonic()
+        assert run.join(WAIT_S) and time.monotonic() - began < 1.5
+        assert run.output.text() == "started a child\n"
+    finally:
+        run.namespace["child"].wait(WAIT_S)
+
+
+def test_a_circle_through_a_plain_lock_while_another_thread_runs_is_reported_unsure_and_not_broken():
+    program = ("from threading import Lock, Thread\nfrom time import sleep\nlock = Lock()\nlock.acquire()\n\n"
+               "def ticker():\n    for _ in range(60):\n        sleep(0.05)\n\n"
+               "t = Thread(target=ticker)\nt.start()\nlock.acquire()\n")
+    found = []
+    run = ProgramRun(program, "unsure.py", auto_break=True, on_finding=found.append).start()
+    deadline = time.monotonic() + WAIT_S
+    while not found and time.monotonic() < deadline:
+        run.join(0.05)
+    assert found and found[0].certain is False and "Perhaps a deadlock" in found[0].explain()
+    assert run.running  # not broken by itself
+    run.request_stop("test over")
+    assert run.join(WAIT_S)

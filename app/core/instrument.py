@@ -101,13 +101,15 @@ class ProgramOutput:
             io.FileIO(os.dup(write_fd), "w"), encoding="utf-8", errors="backslashreplace",
             line_buffering=True, write_through=getattr(err, "write_through", True))
         self.printed: deque[Printed] = deque(maxlen=MAX_PRINTS)
-        self._print_serials = itertools.count(1)  # (next() on it is atomic: threads print at once)
+        self._print_serials = itertools.count(1)
+        self._note_lock = threading.Lock()
         self.closed = False
 
     def note(self, text: str, stream: str) -> None:
         """Remember that the calling thread printed ``text`` (called before it is written)."""
-        self.printed.append(Printed(next(self._print_serials), _time.monotonic(),
-                                    threading.current_thread().name, text, stream))
+        t, name = _time.monotonic(), threading.current_thread().name
+        with self._note_lock:  # numbered in the order they go in: a reader never skips one
+            self.printed.append(Printed(next(self._print_serials), t, name, text, stream))
 
     def drain(self) -> str:
         """Read what has come through since the last call (any thread may call it)."""
@@ -134,7 +136,6 @@ class ProgramOutput:
             while self._raw_chars > MAX_RAW_CHARS and len(self._raw) > 1:
                 _, dropped = self._raw.popleft()
                 self._raw_chars -= len(dropped)
-                self.dropped_chars += len(dropped)
         return text
 
     def text(self) -> str:
@@ -149,31 +150,36 @@ class ProgramOutput:
 
     def printed_since(self, serial: int) -> list[Printed]:
         """The ``print`` calls noted after the one numbered ``serial`` (0: all), in order."""
-        if not self.printed or self.printed[-1].serial <= serial and self.printed[0].serial <= serial:
+        if not self.printed or self.printed[-1].serial <= serial:
             return []
-        new = [p for p in self.printed.copy() if p.serial > serial]
-        new.sort(key=lambda p: p.serial)  # (two threads may append in the other order)
-        return new
+        return [p for p in self.printed.copy() if p.serial > serial]
 
     def close(self) -> str:
-        """Flush and close the streams, read the rest; return what was read last."""
+        """Flush and close the streams, read what is left; return what was read last.
+
+        Never waits for more: what a forked child of the program may still write to the
+        pipe later is not waited for, and the lock readers need is held only while
+        reading what is there."""
+        if self.closed:
+            return ""
+        self.drain()  # room in the pipe, so that the flushes below cannot wait for a reader
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+                stream.close()
+            except (OSError, ValueError):
+                pass
         with self._lock:
             if self.closed:
                 return ""
-            for stream in (self.stdout, self.stderr):
-                try:
-                    stream.flush()
-                except (OSError, ValueError):
-                    pass
-                try:
-                    stream.close()
-                except (OSError, ValueError):
-                    pass
-            os.set_blocking(self._read_fd, True)  # the write ends are closed: reads end
-            text = self._read_available() + self._decoder.decode(b"", final=True)
+            text = self._read_available()
+            tail = self._decoder.decode(b"", final=True)  # (a character cut in two at the end)
+            if tail:
+                self._serial += 1
+                self._raw.append((self._serial, tail))
             os.close(self._read_fd)
             self.closed = True
-            return text
+            return text + tail
 
 
 def _grow_pipe(fd: int) -> None:
@@ -280,12 +286,15 @@ class Instrument:
         self.output = output
         self.program_files = set(program_files)
         self.stop_reason = ""
+        self.silenced = False  # True once the program has ended (leftover daemons print nothing)
         self.threads: list[primitives.Thread] = []  # started by the program, in start order
         self.locks: list[primitives.Lock] = []
         self._stoppable: weakref.WeakSet = weakref.WeakSet()  # events, conditions, ... to wake
-        self._sleep_gate = threading.Event()
+        self._sleep_gate = threading.Lock()  # held until Stop: a sleep is a timed wait on it
+        self._sleep_gate.acquire()
         self._guard = threading.Lock()
         self._thread_numbers = itertools.count(1)
+        self._names: dict[tuple, str] = {}
         self.main: primitives.Thread | None = None
         self.threading = self._make_threading()
         self.time = self._make_time()
@@ -311,16 +320,21 @@ class Instrument:
     def _print(self, *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
                flush: bool = False) -> None:
         out = self.output
-        if file is None or file is sys.stdout or file is sys.__stdout__ or file is self.sys.stdout:
+        if file is None:
+            file = self.sys.stdout  # (the program may have set sys.stdout to a stream of its own)
+        if file is out.stdout or file is sys.__stdout__:
             file, stream = out.stdout, "stdout"
-        elif file is sys.stderr or file is sys.__stderr__ or file is self.sys.stderr:
+        elif file is out.stderr or file is sys.__stderr__:
             file, stream = out.stderr, "stderr"
         else:
             return _real_print(*args, sep=sep, end=end, file=file, flush=flush)
-        text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
-        out.note(text, stream)
-        # Python's own print, piece by piece, on a real stream: the same writes as ever
-        _real_print(*args, sep=sep, end=end, file=file, flush=flush)
+        if self.silenced:
+            return  # the program has ended: a daemon left over says nothing more, as in Python
+        texts = tuple(map(str, args))  # (once: a __str__ is called once, as by print)
+        # Python's own print, piece by piece, on a real stream: the same writes as ever; what
+        # was printed is noted after, so that nothing comes between the call and its writes
+        _real_print(*texts, sep=sep, end=end, file=file, flush=flush)
+        out.note((" " if sep is None else sep).join(texts) + ("\n" if end is None else end), stream)
 
     # -- stop ------------------------------------------------------------------------------
     @property
@@ -334,25 +348,30 @@ class Instrument:
             if self.stop_reason:
                 return
             self.stop_reason = reason
-        self._sleep_gate.set()
+        self._sleep_gate.release()  # every sleep ends, one after the other
         for lock in list(self.locks):
             lock.stop_waits(reason)
         for waitable in list(self._stoppable):
             waitable.stop(reason)
         self.interrupt_threads()
 
-    def interrupt_threads(self) -> list[str]:
-        """Raise :class:`RunStopped` in every live thread of the program that still runs
-        its code; return their names."""
+    def interrupt_threads(self) -> None:
+        """After a Stop: raise :class:`RunStopped` in every live thread of the program that
+        is running the program's own code right now (never inside the instrument or a
+        library, whose state it could leave half changed: a wait there is woken instead,
+        and ends with the same exception by itself); wake every wait again (one that
+        began as Stop came may have missed it)."""
         for lock in list(self.locks):
             lock.kick()
-        hit = []
+        for waitable in list(self._stoppable):
+            waitable.stop(self.stop_reason)
+        frames = sys._current_frames()
         with self._guard:  # (a thread leaving the program's code takes it too)
             for thread in self.live_threads():
-                if thread.ident is not None and getattr(thread, "_in_program", False):
-                    if raise_in_thread(thread.ident, RunStopped):
-                        hit.append(thread.name)
-        return hit
+                frame = frames.get(thread.ident) if thread.ident is not None else None
+                if (frame is not None and getattr(thread, "_in_program", False)
+                        and frame.f_code.co_filename in self.program_files):
+                    raise_in_thread(thread.ident, RunStopped)
 
     def live_threads(self) -> list[primitives.Thread]:
         """The program's threads (its main thread included) that are alive now."""
@@ -368,16 +387,22 @@ class Instrument:
         return made
 
     def _name(self, kind: str) -> str:
-        """Name a new primitive after the program's line that made it."""
+        """Name a new primitive after the program's line that made it (worked out once per
+        line: a program may make many)."""
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_filename not in self.program_files:
             frame = frame.f_back
-        return name_from_source(kind, frame)
+        if frame is None:
+            return kind
+        key = (kind, frame.f_code, frame.f_lasti)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = name_from_source(kind, frame)
+        return name
 
     def _make_threading(self) -> types.ModuleType:
         inst, recorder = self, self.recorder
-        module = types.ModuleType("threading", threading.__doc__)
-        module.__dict__.update({k: v for k, v in vars(threading).items() if not k.startswith("__")})
+        module = _copy_of(threading)
 
         class Thread(primitives.Thread):
             __doc__ = threading.Thread.__doc__
@@ -423,8 +448,15 @@ class Instrument:
                         inst.threads.append(self)
                 super().start()
 
-            def _recorded(self, body: Callable[[], None]) -> None:
-                inst.run_thread(self, body)
+            def isDaemon(self) -> bool:  # noqa: N802 - threading's old name
+                return self._program_daemon
+
+            def __repr__(self) -> str:
+                text = super().__repr__()
+                return text if self._program_daemon else text.replace(" daemon", "", 1)
+
+            def _run_body(self, body: Callable[[], None]) -> None:
+                inst.run_body(self, body)
 
         class Timer(Thread):
             __doc__ = threading.Timer.__doc__
@@ -502,8 +534,7 @@ class Instrument:
 
     def _make_time(self) -> types.ModuleType:
         inst, recorder = self, self.recorder
-        module = types.ModuleType("time", _time.__doc__)
-        module.__dict__.update({k: v for k, v in vars(_time).items() if not k.startswith("__")})
+        module = _copy_of(_time)
 
         def sleep(seconds: float) -> None:
             """``time.sleep``, recorded; Stop ends it."""
@@ -511,7 +542,10 @@ class Instrument:
                 return _real_sleep(seconds)  # Python's own errors, and sleep(0)'s yield
             recorder.record(rec.SLEEPING, SLEEP)
             try:
-                if inst._sleep_gate.wait(min(seconds, threading.TIMEOUT_MAX)):
+                # a timed wait on a lock that only Stop lets go: no lock shared with other
+                # sleepers on the way in or out (an Event would share its Condition's)
+                if inst._sleep_gate.acquire(timeout=min(seconds, threading.TIMEOUT_MAX)):
+                    inst._sleep_gate.release()  # (the next sleeper wakes too)
                     raise RunStopped(inst.stop_reason)
             finally:
                 recorder.record(rec.RUNNING)
@@ -521,8 +555,7 @@ class Instrument:
 
     def _make_queue(self) -> types.ModuleType:
         inst, recorder = self, self.recorder
-        module = types.ModuleType("queue", _queue.__doc__)
-        module.__dict__.update({k: v for k, v in vars(_queue).items() if not k.startswith("__")})
+        module = _copy_of(_queue)
 
         def recorded(base: type) -> type:
             class Recorded(base):  # type: ignore[misc, valid-type]
@@ -584,12 +617,10 @@ class Instrument:
         return module
 
     # -- the program's threads -------------------------------------------------------------
-    def run_thread(self, thread: primitives.Thread, body: Callable[[], None]) -> None:
-        """Run a program thread's ``body`` as Python would (its exception printed to the
-        program's stderr, or given to the program's ``threading.excepthook``), recorded."""
-        recorder = self.recorder
-        lane = thread.lane = recorder.new_lane(thread.name)
-        recorder.record(rec.STARTED, None, lane)
+    def run_body(self, thread: primitives.Thread, body: Callable[[], None]) -> None:
+        """Run a program thread's ``body`` as Python would: its exception printed to the
+        program's stderr (or given to the program's ``threading.excepthook``), a
+        ``SystemExit`` ending it quietly; a Stop ends it."""
         try:
             thread._in_program = True
             try:
@@ -598,13 +629,11 @@ class Instrument:
                 self.leave_program(thread)
         except RunStopped:
             thread.stopped = True
+        except SystemExit:
+            pass  # as in Python: sys.exit() in a thread ends that thread, and says nothing
         except BaseException as exc:  # noqa: BLE001 - shown as Python shows it, never lost
             thread.error = exc
             self.thread_failed(thread, exc)
-        finally:
-            failed = thread.error is not None
-            recorder.record(rec.FAILED if failed else rec.FINISHED, repr(thread.error) if failed else None, lane)
-            lane.ended = True
 
     def leave_program(self, thread: primitives.Thread) -> None:
         """The thread stops running the program's code: no Stop is raised in it any more
@@ -637,6 +666,15 @@ class Instrument:
             self.output.stderr.flush()
         except (OSError, ValueError):
             pass
+
+
+def _copy_of(real: types.ModuleType) -> types.ModuleType:
+    """A new module with every name of ``real`` (its ``__all__`` too, so that ``from
+    queue import *`` brings in what it always does), to be given instrumented parts."""
+    module = types.ModuleType(real.__name__, real.__doc__)
+    keep = {"__all__"}
+    module.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__") or k in keep})
+    return module
 
 
 def format_exception(exc: BaseException, program_files: set[str]) -> str:

@@ -1,22 +1,28 @@
-"""Drop-in ``Thread``, ``Lock``, ``RLock``, ``Event`` and ``Condition`` that record what threads do.
+"""Drop-in ``Thread``, ``Lock``, ``RLock``, ``Event``, ``Condition``, ``Semaphore``,
+``BoundedSemaphore`` and ``Barrier`` that record what threads do.
 
 Each has ``threading``'s API and behaves like it; code uses them exactly as it would
-use ``threading``. Each also takes an optional ``name`` (shown in the lanes, the lock
-panel and the trace) and a ``recorder`` (:class:`~app.core.recorder.Recorder`; by
-default the module-wide :data:`DEFAULT_RECORDER`). What they add:
+use ``threading`` (a program gets them through :mod:`app.core.instrument`). Each also
+takes an optional ``name`` (shown in the lanes, the lock panel and the trace) and a
+``recorder`` (:class:`~app.core.recorder.Recorder`; by default the module-wide
+:data:`DEFAULT_RECORDER`). What they add:
 
 * every change of the calling thread's state goes to the recorder: running, pacing,
   waiting for a lock / an event / a condition / a thread, holding a lock, finished,
   failed;
 * a lock knows its owner, where the owner took it (file and line), who waits for it
-  and where, how often it was taken and how often someone had to wait;
-* a blocking ``acquire`` waits in short timed attempts, so the wait can be *broken*
-  from outside (:meth:`Lock.break_wait` makes it raise :class:`WaitBroken` inside the
-  waiting thread) or *abandoned* when an ``abandon`` Event is set. That is how the
-  window ends a deadlock without a restart (:mod:`app.core.waitgraph` finds them).
+  and where, how often it was taken and how often someone had to wait; a thread knows
+  who joins it; a thread in an untimed wait says so (:func:`blocked`), so the deadlock
+  watch can tell a stuck program from one that may still go on;
+* a blocking wait blocks in the real primitive, so who goes next is decided as without
+  this module. A lock wait can still be *broken* from outside (:meth:`Lock.break_wait`:
+  the lock is handed to the waiter and straight back, and the waiter raises
+  :class:`WaitBroken`), and every wait of a stopped run ends (:meth:`Lock.stop_waits`,
+  :meth:`StoppableCondition.stop`: :class:`RunStopped`). That is how the window ends a
+  deadlock, or a program, without a restart.
 
-Nothing here changes what the threads do apart from the cost of recording, which
-``python -m bench.primitives`` measures against plain ``threading``.
+What recording costs against plain ``threading`` is measured by ``python -m
+bench.primitives``; ``python -m bench.fidelity`` compares whole programs.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Callable
 
@@ -59,6 +64,20 @@ class RunStopped(BaseException):
     ``except Exception:`` does not swallow it."""
 
     __module__ = "threadlab"
+
+
+# -- untimed waits ---------------------------------------------------------------------------
+def blocked(thread: threading.Thread) -> bool:
+    """True while ``thread`` is in an untimed wait of this module (a lock, a join, an Event,
+    a Condition, a Semaphore, a Barrier, a queue): it cannot go on by itself."""
+    return getattr(thread, "_untimed_wait", False)
+
+
+def _enter_untimed() -> tuple[threading.Thread, bool]:
+    me = threading.current_thread()
+    before = getattr(me, "_untimed_wait", False)
+    me._untimed_wait = True
+    return me, before
 
 
 # -- call sites ------------------------------------------------------------------------------
@@ -107,19 +126,26 @@ def _site_outside() -> Site:
     return (frame.f_code, frame.f_lasti)
 
 
-@dataclass(frozen=True, eq=False)
 class Waiter:
-    """A thread waiting in a lock's ``acquire``: who, where, since when, for how long at most."""
+    """A thread waiting in a lock's ``acquire`` (or in a join): who, where, since when, for
+    how long at most. Compared by identity: one object per wait."""
 
-    lane: Lane
-    site: Site
-    since: float  # time.monotonic() when the wait began
-    timeout: float  # -1: no timeout
-    breakable: bool = True  # False for the re-take inside Condition.wait (see _acquire_restore)
+    __slots__ = ("lane", "site", "since", "timeout", "breakable")
+
+    def __init__(self, lane: Lane, site: Site | str, since: float, timeout: float,
+                 breakable: bool = True) -> None:
+        self.lane = lane
+        self.site = site
+        self.since = since  # time.monotonic() when the wait began
+        self.timeout = timeout  # -1: no timeout
+        self.breakable = breakable  # False for the re-take inside Condition.wait, and joins
 
     @property
     def timed(self) -> bool:
         return self.timeout >= 0
+
+    def __repr__(self) -> str:
+        return f"Waiter({self.lane!r}, since={self.since:.3f}, timeout={self.timeout})"
 
 
 def _check_acquire_args(blocking: bool, timeout: float) -> None:
@@ -288,16 +314,20 @@ class Lock:
         with self._meta:
             return list(self._waiters.values())
 
-    def break_wait(self, waiter: Waiter | None = None, reason: str = "") -> list[str]:
+    def break_wait(self, waiter: Waiter | None = None, reason: str = "", hold: int | None = None) -> list[str]:
         """Make this very wait (or every breakable one) raise WaitBroken; return the names.
 
         A wait is named by its :class:`Waiter`, not its thread, so a later wait of the
         same thread is never broken by mistake. Unbreakable waits are left alone. Call it
         only while the owner cannot let go itself (it waits in a deadlock, or it has
-        ended): the lock is let go on its behalf so that the waiter wakes.
+        ended): the lock is let go on its behalf so that the waiter wakes. ``hold``: the
+        acquisition the caller saw stuck; if the lock has changed hands since, nothing
+        is broken.
         """
         reason = reason or f"the wait for {self.kind} {self.name!r} was broken from outside"
         with self._meta:
+            if hold is not None and (self.acquisitions != hold or self.owner is None):
+                return []
             chosen = [w for w in self._waiters.values()
                       if w.breakable and w not in self._broken and (waiter is None or w is waiter)]
             if not chosen:
@@ -313,11 +343,12 @@ class Lock:
     def kick(self) -> None:
         """After :meth:`stop_waits`: let go once more, so that a waiter still blocked wakes
         (a thread stopped right after it woke may have left without passing it on)."""
-        if self._handoff is not None and self._handoff.stopped and self._waiters:
-            try:
-                self._inner.release()
-            except RuntimeError:
-                pass
+        with self._meta:
+            if self._handoff is not None and self._handoff.stopped and self._waiters:
+                try:
+                    self._inner.release()
+                except RuntimeError:
+                    pass
 
     def stop_waits(self, reason: str) -> None:
         """The run this lock belongs to is over: every wait for it, now and later, raises
@@ -378,11 +409,12 @@ class Lock:
         recorder = self.recorder
         began = _now()
         waiter = Waiter(lane, site, began, timeout, breakable)
-        with self._meta:
-            self._waiters[lane] = waiter
-        recorder.record(rec.WAIT_LOCK, self, lane)
+        self._waiters[lane] = waiter  # (one dict store: atomic under the GIL; readers copy under _meta)
+        if self._append is not None:
+            self._append((began, lane, rec.WAIT_LOCK, self))
         deadline = None if timeout < 0 else began + timeout
         got, ending = False, ""
+        me, before = _enter_untimed() if deadline is None and give_up is None else (None, False)
         try:
             while True:
                 handoff = self._handoff
@@ -426,6 +458,8 @@ class Lock:
             ending = rec.BROKEN
             raise
         finally:
+            if me is not None:
+                me._untimed_wait = before
             with self._meta:
                 if self._waiters.get(lane) is waiter:
                     del self._waiters[lane]
@@ -444,7 +478,10 @@ class Lock:
             if handoff is None:  # (it ended while we took the lock: take it as usual)
                 return ""
             if handoff.stopped:
-                self._inner.release()  # wake the next waiter: it stops too
+                try:
+                    self._inner.release()  # wake the next waiter: it stops too
+                except RuntimeError:
+                    pass  # a kick let it go already
                 raise RunStopped(handoff.stopped)
             reason = self._broken.pop(waiter, None)
             if reason is None:
@@ -502,7 +539,12 @@ class StoppableCondition(threading.Condition):
     def wait(self, timeout: float | None = None) -> bool:
         if self._stopped:
             raise RunStopped(self._stopped)
-        got = super().wait(timeout)
+        me, before = _enter_untimed() if timeout is None else (None, False)
+        try:
+            got = super().wait(timeout)
+        finally:
+            if me is not None:
+                me._untimed_wait = before
         if self._stopped:
             raise RunStopped(self._stopped)
         return got
@@ -676,21 +718,31 @@ class Thread(threading.Thread):
                 body()
 
         self.run = run
+        self.lane = self.recorder.lane_for(self)  # made here, so the new thread starts lean
         super().start()
 
     def _recorded(self, body: Callable[[], None]) -> None:
         recorder = self.recorder
-        lane = self.lane = recorder.new_lane(self.name)
+        lane = self.lane
+        recorder.adopt(lane)
         recorder.record(rec.STARTED, None, lane)
+        try:
+            self._run_body(body)
+        finally:
+            failed = self.error is not None
+            # the record keeps the words, not the exception (whose frames hold their locals)
+            recorder.record(rec.FAILED if failed else rec.FINISHED, repr(self.error) if failed else None, lane)
+            lane.ended = True
+
+    def _run_body(self, body: Callable[[], None]) -> None:
+        """Run the thread's work; an exception is kept in :attr:`error` and raised on, so
+        ``threading.excepthook`` sees it as for any thread (a program's thread says it
+        as Python does instead: see :mod:`app.core.instrument`)."""
         try:
             body()
         except BaseException as exc:
             self.error = exc
             raise
-        finally:
-            failed = self.error is not None
-            # the record keeps the words, not the exception (whose frames hold their locals)
-            recorder.record(rec.FAILED if failed else rec.FINISHED, repr(self.error) if failed else None, lane)
 
     def join(self, timeout: float | None = None, *, site: str | None = None) -> None:
         """``threading.Thread.join``, recorded. ``site``: where the join is, in words, when
@@ -703,9 +755,30 @@ class Thread(threading.Thread):
                         breakable=False)
         self._joiners[lane] = waiter  # (one dict store: atomic under the GIL)
         recorder.record(rec.JOINING, self, lane)
+        me, before = _enter_untimed() if timeout is None else (None, False)
         try:
             super().join(timeout)
         finally:
+            if me is not None:
+                me._untimed_wait = before
+            self._joiners.pop(lane, None)
+            recorder.record(rec.RUNNING, None, lane)
+
+    def join_until(self, give_up: Callable[[], bool], site: str) -> None:
+        """Join, as one untimed wait in the graph, but look at ``give_up`` every 0.1 s (a
+        run's own join at a program's end, which Stop must be able to end)."""
+        if not self.is_alive() or self is threading.current_thread():
+            return
+        recorder = self.recorder
+        lane = recorder.lane()
+        self._joiners[lane] = Waiter(lane, site, _now(), -1, breakable=False)
+        recorder.record(rec.JOINING, self, lane)
+        me, before = _enter_untimed()
+        try:
+            while self.is_alive() and not give_up():
+                threading.Thread.join(self, 0.1)
+        finally:
+            me._untimed_wait = before
             self._joiners.pop(lane, None)
             recorder.record(rec.RUNNING, None, lane)
 
@@ -713,26 +786,3 @@ class Thread(threading.Thread):
         """The threads waiting in ``join()`` for this one now."""
         return list(self._joiners.copy().values())
 
-
-class Timer(Thread):
-    """``threading.Timer``: call a function after ``interval`` seconds, unless cancelled;
-    recorded like any :class:`Thread` (its wait shows as pacing)."""
-
-    def __init__(self, interval: float, function: Callable[..., Any], args: Any = None, kwargs: Any = None, *,
-                 recorder: Recorder | None = None) -> None:
-        super().__init__(recorder=recorder)
-        self.interval = interval
-        self.function = function
-        self.args = args if args is not None else []
-        self.kwargs = kwargs if kwargs is not None else {}
-        self.finished = Event(f"{self.name} cancelled", recorder=self.recorder)
-
-    def cancel(self) -> None:
-        """Stop the timer if it has not fired yet."""
-        self.finished.set()
-
-    def run(self) -> None:
-        self.finished.wait(self.interval)
-        if not self.finished.is_set():
-            self.function(*self.args, **self.kwargs)
-        self.finished.set()

@@ -93,7 +93,8 @@ class ProgramRun:
         self._exit_code: int | None = 0
         self._error = ""
         self._deadlocks = DeadlockWatch(lambda: list(self.instrument.locks), self._found,
-                                        auto_break=auto_break, threads=self.instrument.live_threads)
+                                        auto_break=auto_break, threads=self.instrument.live_threads,
+                                        stalled=self.stalled)
         self._main = self._make_main()
         self._watch = _Watch(self)
 
@@ -138,6 +139,11 @@ class ProgramRun:
         """The program's threads, its main thread first, in the order they started."""
         return [self._main] + list(self.instrument.threads)
 
+    def stalled(self) -> bool:
+        """True when every live thread of the program is in an untimed wait: nothing of it
+        can go on by itself (a circle of waits through a plain Lock is then for good)."""
+        return all(primitives.blocked(thread) for thread in self.instrument.live_threads())
+
     def lanes(self) -> set[rec.Lane]:
         """The recorder lanes of this run's threads (for measuring what they did)."""
         return {t.lane for t in self.threads() if t.lane is not None}
@@ -168,16 +174,17 @@ class ProgramRun:
             inst.write_error(self._error)
             self._exit_code = EXIT_ERROR
         self._wait_for_threads()
+        inst.silenced = True  # the interpreter would exit now: a daemon left running says nothing
 
     def _wait_for_threads(self) -> None:
-        """What Python does at exit: join every thread that is not a daemon."""
-        while not self.instrument.stopping:
-            waiting = [t for t in self.instrument.threads
-                       if t.is_alive() and not t.daemon and t.ident is not None]
+        """What Python does at exit: join every thread that is not a daemon (Stop ends it)."""
+        inst = self.instrument
+        while not inst.stopping:
+            waiting = [t for t in inst.threads if t.is_alive() and not t.daemon and t.ident is not None]
             if not waiting:
                 return
             for thread in waiting:
-                thread.join(site=AT_EXIT)
+                thread.join_until(lambda: inst.stopping, site=AT_EXIT)
 
     # -- the watch -------------------------------------------------------------------------
     def look(self) -> None:
@@ -257,7 +264,7 @@ class _Watch(OwnedThread):
     def work(self) -> None:
         run = self.run
         try:
-            while not run._over():
+            while not run._over() and not self.stopping.is_set():
                 self.guarded(run.look)
                 run._wake.wait(self.period)
                 run._wake.clear()

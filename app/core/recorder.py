@@ -119,6 +119,15 @@ class Recorder:
         self._local.lane = lane
         return lane
 
+    def lane_for(self, thread: threading.Thread) -> Lane:
+        """A lane made for ``thread`` before it starts; the thread takes it with :meth:`adopt`
+        (so that the new thread's first steps are as short as a plain thread's)."""
+        return Lane(next(self._serials), thread.name, None, thread)
+
+    def adopt(self, lane: Lane) -> None:
+        """Make ``lane`` the calling thread's."""
+        self._local.lane = lane
+
     # -- records -------------------------------------------------------------------------
     def record(self, kind: str, obj: Any = None, lane: Lane | None = None) -> None:
         """Append ``(now, lane, kind, obj)``; ``lane`` defaults to the calling thread's."""

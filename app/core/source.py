@@ -51,6 +51,16 @@ def constants(source: str) -> dict[str, Constant]:
     return found
 
 
+def assigned(source: str) -> dict[str, int]:
+    """Every top-level ``UPPER_CASE = ...`` of ``source`` (a literal or not), by name: its line."""
+    found: dict[str, int] = {}
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper()):
+            found.setdefault(node.targets[0].id, node.lineno)
+    return found
+
+
 def literal(value: Any) -> str:
     """``value`` written as Python source: ``100_000``, ``0.2``, ``'sleep'``, ``True``."""
     if isinstance(value, bool) or not isinstance(value, int):

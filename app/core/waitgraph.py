@@ -21,6 +21,7 @@ was stuck all that time.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -78,6 +79,15 @@ class Deadlock:
     edges: tuple[WaitEdge, ...]
     found_at: float  # time.monotonic() when it was reported
     abandoned: bool = False
+    #: False when some thread of the program could still run and let go of a plain Lock
+    #: in the circle (any thread may release one): it looks stuck, but may yet resolve.
+    certain: bool = True
+
+    @property
+    def sure_by_itself(self) -> bool:
+        """True if nothing outside the circle could end it: only RLocks (which only their
+        owner may release) and joins, and no abandoned plain Lock."""
+        return all(edge.is_join or getattr(edge.lock, "reentrant", False) for edge in self.edges)
 
     @property
     def is_self(self) -> bool:
@@ -116,6 +126,12 @@ class Deadlock:
 
     def explain_lines(self) -> list[str]:
         """The finding in plain words, as a headline, one line per thread, and a moral."""
+        lines = self._lines()
+        if not self.certain:
+            lines[0] = "Perhaps a " + lines[0][0].lower() + lines[0][1:]
+        return lines + self.maybe_lines()
+
+    def _lines(self) -> list[str]:
         if self.abandoned:
             e = self.edges[0]
             names = " and ".join(repr(name) for name in self.threads)
@@ -154,15 +170,23 @@ class Deadlock:
         """:meth:`explain_lines` as one paragraph."""
         return " ".join(self.explain_lines())
 
+    def maybe_lines(self) -> list[str]:
+        """What to add when the finding is not certain."""
+        if self.certain:
+            return []
+        return [f"It has lasted {time.monotonic() - self.formed_at:.1f} s, but another thread of the program "
+                "is still running and may yet release the lock (any thread may release a plain Lock), "
+                "so nothing is broken unless you ask."]
+
     def break_wait(self) -> list[str]:
         """Break the victim's wait (its acquire raises WaitBroken); return the thread's name.
         A lock whose holder has ended: break every wait for it.
 
         Breaking an old finding again is harmless: it names waits that have ended."""
         if self.abandoned:
-            return [name for e in self.edges for name in e.lock.break_wait(e.waiter)]
+            return [name for e in self.edges for name in e.lock.break_wait(e.waiter, hold=e.hold)]
         victim = self.victim
-        return victim.lock.break_wait(victim.waiter) if victim is not None else []
+        return victim.lock.break_wait(victim.waiter, hold=victim.hold) if victim is not None else []
 
 
 def wait_edges(locks: Iterable[Lock], threads: Iterable[threading.Thread] = ()) -> list[WaitEdge]:
@@ -220,6 +244,11 @@ def find_deadlocks(locks: Iterable[Lock], threads: Iterable[threading.Thread] = 
     return find_cycles(edges) + find_abandoned(edges)
 
 
+#: A circle through a plain Lock, seen while some thread of the program can still run, is
+#: reported (as not certain, and never broken by itself) once it has lasted this long.
+SUSPECT_AFTER_S = 2.0
+
+
 class DeadlockWatch(OwnedThread):
     """A thread that looks for deadlocks among ``locks()`` every :data:`POLL_S` seconds.
 
@@ -230,26 +259,47 @@ class DeadlockWatch(OwnedThread):
 
     def __init__(self, locks: Callable[[], list[Lock]], on_found: Callable[[Deadlock], None],
                  auto_break: bool = False, poll: float = POLL_S, name: str = "deadlock-watch",
-                 threads: Callable[[], list[threading.Thread]] = list) -> None:
+                 threads: Callable[[], list[threading.Thread]] = list,
+                 stalled: Callable[[], bool] | None = None, suspect_after: float = SUSPECT_AFTER_S) -> None:
         super().__init__(name, period=poll)
         self.locks = locks
         self.threads = threads
+        self.stalled = stalled  # None: every circle counts as certain (nothing else can run)
+        self.suspect_after = suspect_after
         self.on_found = on_found
         self.auto_break = auto_break
         self._candidates: dict[frozenset, Deadlock] = {}
+        self._first_seen: dict[frozenset, float] = {}
         self._reported: set[frozenset] = set()
 
     def scan(self) -> list[Deadlock]:
-        """Look once; report (and return) the deadlocks seen on this look and the one before."""
+        """Look once; report (and return) the deadlocks seen on this look and the one before.
+
+        A circle that something outside it could still end (a plain Lock, while another
+        thread of the program runs) waits: it is reported when nothing else can run, or,
+        as not certain, once it has lasted :attr:`suspect_after` seconds."""
+        now = time.monotonic()
         seen = {d.key(): d for d in find_deadlocks(self.locks(), self.threads())}
-        confirmed = {k: d for k, d in seen.items() if k in self._candidates and k not in self._reported}
-        self._candidates = seen  # keeps the Waiter objects alive, so their ids stay unique
-        for key, deadlock in confirmed.items():
+        self._first_seen = {k: self._first_seen.get(k, now) for k in seen}
+        stalled = None
+        reported = []
+        for key, deadlock in seen.items():
+            if key not in self._candidates or key in self._reported:
+                continue
+            if not deadlock.sure_by_itself and self.stalled is not None:
+                if stalled is None:
+                    stalled = self.stalled()
+                if not stalled:
+                    if now - self._first_seen[key] < self.suspect_after:
+                        continue
+                    deadlock = dataclasses.replace(deadlock, certain=False)
             self._reported.add(key)
+            reported.append(deadlock)
             self.on_found(deadlock)
-            if self.auto_break:
+            if self.auto_break and deadlock.certain:
                 deadlock.break_wait()
-        return list(confirmed.values())
+        self._candidates = seen  # keeps the Waiter objects alive, so their ids stay unique
+        return reported
 
     def step(self) -> None:
         self.scan()

@@ -40,7 +40,7 @@ from app.core.instrument import Printed
 from app.core.params import Param, check_int
 from app.core.program import Ending, ProgramRun
 from app.core.recorder import Recorder
-from app.core.source import constants, with_constants
+from app.core.source import assigned, constants, with_constants
 from app.core.timeline import Timeline, Track
 from app.core.waitgraph import Deadlock
 
@@ -93,12 +93,16 @@ class Observation:
         self.output = run.output.text()
         self.printed: list[Printed] = list(run.output.printed)
         self.namespace = run.namespace
-        self.ending: Ending = run.ending
+        self.ending: Ending | None = run.ending  # None: the run did not end (it could not be stopped)
         self.findings: list[Deadlock] = list(run.findings)
         self.started_at = run.started_at
+        self.watch_errors = run.take_errors()
         self._threads = run.threads()
         self._lanes = run.lanes()
-        self._records = [r for r in run.recorder.snapshot() if r[1] in self._lanes]
+        records = run.recorder.snapshot()
+        # a ring that let go of records made during the run cannot say what its threads did
+        self._records_lost = run.recorder.full and bool(records) and records[0][0] > run.started_at
+        self._records = [r for r in records if r[1] in self._lanes]
 
     @cached_property
     def timeline(self) -> Timeline:
@@ -108,6 +112,8 @@ class Observation:
 
     def tracks(self) -> list[Track]:
         """The program's threads' tracks: the main thread first, then in start order."""
+        if self._records_lost:
+            raise CannotMeasure("the program made more records than the recorder keeps; the oldest are gone")
         by_lane = self.timeline.tracks
         return [by_lane[t.lane] for t in self._threads if t.lane in by_lane]
 
@@ -237,9 +243,14 @@ class Lesson:
 
     def params_of(self, source: str) -> dict[str, Any]:
         """The lesson's parameters as ``source`` sets them (an edited program): each checked
-        against its bounds, ``ValueError`` naming the line if out of them. A constant the
-        edit removed keeps its default (the check then measures what ran)."""
+        against its bounds, ``ValueError`` naming the line if out of them or if it is set
+        to an expression (the check must know the value). A constant the edit removed
+        keeps its default (the check then measures what ran)."""
         found = constants(source)
+        for name, line in assigned(source).items():
+            if name not in found and name in {p.name for p in self.params}:
+                raise ValueError(f"line {line}: {name} must be a plain value here (a number, a text, "
+                                 "True or False), not an expression: the check reads it")
         values = self.defaults()
         for p in self.params:
             if p.name in found:
@@ -250,13 +261,29 @@ class Lesson:
         return values
 
     def measure(self, seen: Observation) -> dict[str, Any]:
-        return self.module.measure(seen)
+        """What the run did, or ``{"cannot_measure": why}``: a run that was stopped (a run
+        cut short shows a half-done picture, not the lesson's), or one whose program
+        lacks what the check reads. A check that fails on an edited program says why."""
+        ending = seen.ending
+        if ending is None:
+            return {"cannot_measure": "the run did not end"}
+        if ending.stopped:
+            return {"cannot_measure": f"the run was stopped before it ended ({ending.stopped})"}
+        try:
+            return self.module.measure(seen)
+        except CannotMeasure as exc:
+            return {"cannot_measure": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - an edited program the check cannot read
+            return {"cannot_measure": f"the check could not read this program: {exc!r}"}
 
     def judge(self, params: dict[str, Any], runs: list[dict[str, Any]]) -> Verdict:
         measured = [r for r in runs if "cannot_measure" not in r]
         if not measured:
             return Verdict(None, f"nothing to judge: {runs[-1]['cannot_measure']}")
-        verdict = self.module.judge(params, measured)
+        try:
+            verdict = self.module.judge(params, measured)
+        except Exception as exc:  # noqa: BLE001 - what an edited program measured does not fit
+            return Verdict(None, f"the check could not judge these runs: {exc!r}")
         if len(measured) < len(runs):
             skipped = len(runs) - len(measured)
             verdict = Verdict(verdict.ok, f"{verdict.summary} ({skipped} run(s) could not be measured)")
@@ -351,24 +378,41 @@ def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int
         if how.on_seen is not None:
             how.on_seen(seen)
         result.errors += _errors(seen.ending)
-        try:
-            values = lesson.measure(seen)
-        except CannotMeasure as exc:
-            values = {"cannot_measure": str(exc)}
+        if getattr(seen, "watch_errors", None):  # (threadlab's own machinery, never the program)
+            result.errors.append(f"threadlab: {seen.watch_errors}")
+        values = lesson.measure(seen)
         result.runs.append(values)
         if how.on_run is not None:
             how.on_run(i, values)
-        if seen.ending.stopped:
+        if seen.ending is None or seen.ending.stopped:
             break
     result.stopped = how.stopper.requested.is_set()
     if result.runs:
         verdict = lesson.judge(params, result.runs)
-        trouble = any(e.startswith(("did not end", "timed out")) for e in result.errors)
         result.summary, result.verdict = verdict.summary, verdict.status
-        result.ok = bool(verdict.ok) and not trouble
+        stuck = [e for e in result.errors if e.startswith("did not end")]
+        if stuck:  # a thread that could not be stopped: whatever was measured, not a match
+            result.summary += f" ({'; '.join(stuck)})"
+            result.verdict = DIFFERS if verdict.ok else verdict.status
+        result.ok = result.verdict == MATCHES
     else:
         result.summary = "stopped before the first run ended"
     return result
+
+
+def every_run(runs: list[dict[str, Any]], judge_one: Callable[[dict[str, Any]], Verdict]) -> Verdict:
+    """For a lesson whose claim holds in each run: the verdict of every run together (the
+    first run that does not match, else one that cannot tell, else the last one)."""
+    verdicts = [judge_one(r) for r in runs]
+    failed = [v for v in verdicts if v.ok is False]
+    if failed:
+        note = f" (in {len(failed)} of {len(runs)} runs)" if len(runs) > 1 else ""
+        return Verdict(False, failed[0].summary + note)
+    unsure = [v for v in verdicts if v.ok is None]
+    if unsure:
+        return Verdict(None, unsure[0].summary)
+    note = f" (so in all {len(runs)} runs)" if len(runs) > 1 else ""
+    return Verdict(True, verdicts[-1].summary + note)
 
 
 def run_program(lesson: Lesson, source: str, params: dict[str, Any], how: LessonRun) -> Observation:

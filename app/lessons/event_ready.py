@@ -17,7 +17,7 @@ such lost updates; none were seen here in 20 runs of the article's program.)
 
 from app.core import recorder as rec
 from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.base import CannotMeasure, Verdict, every_run
 from app.lessons.measure import segments
 
 ID = "event-ready"
@@ -43,7 +43,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     lost = f"; {r['lost_updates']} updates lost where the workers' += collided" if r["lost_updates"] else ""
     if r["waited"] < 2 and not r["both_waited_for_set"]:
         return Verdict(None, f"only {r['waited']} of the 2 workers got to wait() before set(): the data was "

@@ -16,7 +16,7 @@ only a pause. A loop that must stop promptly should wait on its stop Event.
 
 from app.core import recorder as rec
 from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.base import CannotMeasure, Verdict, every_run
 from app.lessons.measure import median, segments, span
 
 ID = "event-stop"
@@ -45,7 +45,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     rounds, latency, work = r["rounds"], r["stop_latency_ms"] / 1000, r["pass_ms"] / 1000
     stopped = f"all {len(rounds)} loop(s) ended {r['stop_latency_ms']:.1f} ms after set()"
     text = f"rounds: {', '.join(map(str, rounds))}; a pass took {r['pass_ms']:.1f} ms; {stopped}"

@@ -17,7 +17,7 @@ loop instead, and the interpreter switches between them every switch interval.
 
 from app.core import recorder as rec
 from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.base import CannotMeasure, Verdict, every_run
 from app.lessons.measure import longest, number, segments, span
 
 ID = "frozen-vs-threaded"
@@ -42,7 +42,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     job = p["JOB"]
     frozen = r["gap_inside_loop_s"] >= 0.9 * job and r["main_busy_inside_loop_s"] >= 0.9 * job
     live = r["gap_with_thread_s"] < 0.25 * job and r["main_busy_with_thread_s"] < 0.25 * job

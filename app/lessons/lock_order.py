@@ -19,7 +19,7 @@ article; it is the deadlock that real programs meet most.)
 """
 
 from app.core.params import Param
-from app.lessons.base import Verdict
+from app.lessons.base import Verdict, every_run
 
 ID = "lock-order"
 PARAMS = (
@@ -48,7 +48,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     kept = r["total"] == 200
     money = f"total money {r['total']} (was 200)"
     if p["ONE_ORDER"]:

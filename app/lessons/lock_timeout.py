@@ -16,7 +16,7 @@ ignore the answer, your code runs unprotected, as this worker does.
 
 from app.core import recorder as rec
 from app.core.params import Param
-from app.lessons.base import Verdict
+from app.lessons.base import Verdict, every_run
 from app.lessons.measure import segments
 
 ID = "lock-timeout"
@@ -46,7 +46,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     close = abs(r["acquire_waited_s"] - p["TIMEOUT"]) <= 0.2 * p["TIMEOUT"] + 0.1
     joined = r["join_waited_s"]
     join_close = joined is not None and abs(joined - p["JOIN_TIMEOUT"]) <= 0.2 * p["JOIN_TIMEOUT"] + 0.1

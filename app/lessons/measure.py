@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from app.core import recorder as rec
-from app.core.timeline import Hold, Segment, Track
+from app.core.timeline import Segment, Track
 
 #: numpy lets go of the GIL inside one ufunc loop over more than about this many
 #: elements (measured here: ``a += 1`` on a shared (N, 1) array from two threads ended
@@ -57,10 +57,6 @@ def segments(track: Track, state: str, name: str | None = None) -> list[Segment]
             if s.state == state and (name is None or getattr(s.obj, "name", None) == name)]
 
 
-def holds(track: Track) -> list[Hold]:
-    return track.holds
-
-
 def longest(segments_: Iterable[Segment], now: float) -> float:
     return max((s.end_or(now) - s.start for s in segments_), default=0.0)
 
@@ -71,14 +67,5 @@ def number(text: str) -> float | None:
     return float(found.group(0)) if found else None
 
 
-def share(count: int, total: int) -> str:
-    return f"{count} of {total}"
-
-
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def jsonable(value: Any) -> Any:
-    """numpy scalars as plain Python numbers (for the JSON of a run)."""
-    return value.item() if isinstance(value, np.generic) else value

@@ -25,7 +25,7 @@ from app.core.primitives import Lock
 from app.core.program import ProgramRun
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Found, Output, Progress
-from app.lessons.base import UNDECIDED, Lesson, LessonRun, Result, run_lesson
+from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, run_lesson
 
 
 class LessonSession(OwnedThread):
@@ -53,7 +53,7 @@ class LessonSession(OwnedThread):
         self.error_line: int | None = None
         self.started_at = 0.0
         self._how = LessonRun(recorder=self.recorder, auto_break=auto_break, on_start=self._on_start,
-                              on_run=lambda i, values: self.runs.append(values))
+                              on_run=lambda i, values: self.runs.append(values), on_seen=self._on_seen)
         self._run: ProgramRun | None = None  # the program run under way, or the last one
         self._runs_started = 0
         self._array: np.ndarray | None = None
@@ -152,6 +152,14 @@ class LessonSession(OwnedThread):
             self._run = run
             self._runs_started += 1
             self._findings_shown = self._printed_serial = self._output_cursor = 0
+
+    def _on_seen(self, seen: Any) -> None:
+        """A run is over; one not run under the instrument (a child process) shows its
+        output only now (on the lesson's thread)."""
+        if not isinstance(seen, Observation):
+            with self._passing:
+                self._runs_started += 1
+                self._pending.append(Output(seen.output, self._runs_started))
 
     def _pass_on(self, run: ProgramRun) -> None:
         """Move what ``run`` printed and found since the last call into the log and the

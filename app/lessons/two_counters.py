@@ -11,7 +11,7 @@ waits for the other: the main thread only waits, in ``join()``, for both to end.
 """
 
 from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
+from app.lessons.base import CannotMeasure, Verdict, every_run
 from app.lessons.measure import gaps, median
 
 ID = "two-counters"
@@ -38,7 +38,11 @@ def measure(seen):
 
 
 def judge(p, runs):
-    r = runs[-1]
+    return every_run(runs, lambda r: judge_run(p, r))
+
+
+def judge_run(p, r):
+    """One run against the claim."""
     paces, words = [], []
     for key, delay in (("1", p["DELAY_1"]), ("2", r["delay_2"])):
         gap = r[f"median_gap_{key}_s"]

@@ -241,3 +241,37 @@ def test_bands_mark_where_one_thread_overtook_the_other():
 def test_every_lesson_program_has_its_constants():
     for lesson in LESSONS.values():
         assert set(lesson.defaults()) == {p.name for p in lesson.module.PARAMS}
+
+
+QUIET = {"first-thread": {"COUNT": 2, "DELAY": 0.01}, "two-counters": {"COUNT_1": 2, "DELAY_1": 0.01, "COUNT_2": 1},
+         "shared-array": {}, "vectorized-race": {"K": 1000}, "elementwise-race": {"SIZE": 20_000},
+         "lock": {"SIZE": 20_000}, "main-holds-lock": {"SIZE": 20_000},
+         "lock-timeout": {"SIZE": 1000, "TIMEOUT": 0.2, "WAIT": 0.3, "JOIN_TIMEOUT": 0.1},
+         "event-ready": {"SIZE": 20_000}, "event-stop": {"SIZE": 1000, "PAUSE": 0.05, "RUN_FOR": 0.3},
+         "frozen-vs-threaded": {"JOB": 0.2}}
+
+
+@pytest.mark.parametrize("lesson_id", sorted(QUIET))
+def test_no_false_alarm_in_a_lesson_without_a_deadlock(lesson_id):
+    from app.lessons.base import LessonRun
+
+    found = []
+    run_lesson(get(lesson_id), QUIET[lesson_id], 3 if get(lesson_id).varies else 1,
+               how=LessonRun(on_finding=found.append))
+    assert [f.explain() for f in found] == []
+
+
+def test_a_stopped_run_is_not_measured_as_if_it_had_ended():
+    from app.lessons.base import LessonRun
+
+    how = LessonRun()
+    how.stopper.request()  # stopped before it could end
+    result = run_lesson(get("elementwise-race"), {"SIZE": 1000}, 1, how=how)
+    assert result.runs == [] or "stopped" in result.runs[0]["cannot_measure"]
+    assert not result.ok
+
+
+def test_a_check_that_cannot_read_an_edited_program_says_so():
+    result = edited("event-stop", "threads = [Thread(target=increase, args=(a,)) for a in arrays]",
+                    "threads = []", SIZE=1000, RUN_FOR=0.2)
+    assert "cannot_measure" in result.runs[0] and result.verdict == UNDECIDED

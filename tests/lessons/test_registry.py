@@ -52,3 +52,9 @@ def test_an_edited_program_out_of_bounds_names_its_line():
     with pytest.raises(ValueError, match=r"line 6: SIZE must be 1000 to 2000000, got 5"):
         lesson.params_of(lesson.source.replace("SIZE = 100_000", "SIZE = 5"))
     assert lesson.params_of(lesson.source.replace("SIZE = 100_000", "SIZE = 2_000")) == {"SIZE": 2000}
+
+
+def test_a_constant_set_to_an_expression_is_refused_with_its_line():
+    lesson = get("vectorized-race")
+    with pytest.raises(ValueError, match="line 6: SIZE must be a plain value"):
+        lesson.params_of(lesson.source.replace("SIZE = 100", "SIZE = 100 * 1000"))
