@@ -109,6 +109,9 @@ def test_its_waits_holds_and_threads_are_recorded_with_the_programs_names():
     assert {lock.name for lock in run.locks()} >= {"lock", "rlock"}
 
 
+REAL_LOCK, REAL_THREAD = threading.Lock, threading.Thread
+
+
 def test_the_rest_of_the_process_keeps_the_real_threading():
     gate = threading.Event()
     program = "import threading\nfrom threading import Event\nEvent().wait(0.3)\nprint(threading.Thread)\n"
@@ -117,7 +120,7 @@ def test_the_rest_of_the_process_keeps_the_real_threading():
     outsider.start()
     outsider.join(WAIT_S)
     assert run.join(WAIT_S)
-    assert threading.Thread.__module__ == "threading" and threading.Lock is threading._allocate_lock
+    assert threading.Thread is REAL_THREAD and threading.Lock is REAL_LOCK
     assert "outsider" not in {lane.name for _, lane, _, _ in run.recorder.snapshot()}
     assert "app.core" not in run.output.text() and "threading.Thread" in run.output.text()
 
@@ -137,11 +140,8 @@ def test_primitives_are_named_after_the_line_that_made_them():
                "class Box:\n    def __init__(self):\n        self.guard = Lock()\nBox()\nprint([Lock()])\n"
                "a, (b, c) = Lock(), (Lock(), Lock())\n")
     run = run_program(program)
-    names = [lock.name for lock in run.locks()]
-    if sys.version_info >= (3, 11):
-        assert names == ["lock", "locks['A']", "locks['B']", "guard", "Lock at line 8", "a", "b", "c"]
-    else:  # no column positions before 3.11: a line with one such call only
-        assert names[0] == "lock" and names[3] == "guard" and names[4] == "Lock at line 8"
+    assert [lock.name for lock in run.locks()] == ["lock", "locks['A']", "locks['B']", "guard", "Lock at line 8",
+                                                  "a", "b", "c"]
 
 
 def test_stop_ends_a_program_whose_threads_look_at_nothing():

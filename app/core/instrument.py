@@ -213,21 +213,52 @@ def name_from_source(kind: str, frame: types.FrameType | None) -> str:
     else:
         return fallback
     column = _call_column(frame)
-    call = _the_call(value, kind, None if column is None else column - (len(line) - len(text)))
+    index = _call_index(frame) if column is None else None
+    call = _the_call(value, kind, None if column is None else column - (len(line) - len(text)), index)
     if call is None:
         return fallback
     return _target_of(targets[0], value, call) or fallback
 
 
-def _the_call(value: ast.AST, kind: str, column: int | None) -> ast.Call | None:
-    """The call in ``value`` that is being made: the one at ``column``, or the first call of ``kind``."""
+def _the_call(value: ast.AST, kind: str, column: int | None, index: int | None = None) -> ast.Call | None:
+    """The call in ``value`` that is being made: the one at ``column`` (Python 3.11+), or
+    the ``index``-th call to finish on the line (before 3.11, from the bytecode), or the
+    only call of ``kind``."""
     calls = [node for node in ast.walk(value) if isinstance(node, ast.Call)]
     if column is not None:
         at = [c for c in calls if c.col_offset == column]
         if at:
             return at[0]
+    if index is not None:
+        finished = _calls_as_they_finish(value)
+        if 0 <= index < len(finished):
+            return finished[index]
     named = [c for c in calls if getattr(c.func, "id", getattr(c.func, "attr", "")) == kind]
     return named[0] if len(named) == 1 else None
+
+
+def _calls_as_they_finish(node: ast.AST) -> list[ast.Call]:
+    """The calls in ``node`` in the order Python finishes them (inner ones first)."""
+    done: list[ast.Call] = []
+    for child in ast.iter_child_nodes(node):
+        done += _calls_as_they_finish(child)
+    if isinstance(node, ast.Call):
+        done.append(node)
+    return done
+
+
+def _call_index(frame: types.FrameType) -> int | None:
+    """Which call of its line ``frame`` is making, counted in bytecode order (for Pythons
+    that keep no columns)."""
+    import dis
+
+    line, calls = None, []
+    for instruction in dis.get_instructions(frame.f_code):
+        if instruction.starts_line is not None:
+            line = instruction.starts_line
+        if line == frame.f_lineno and instruction.opname.startswith("CALL"):
+            calls.append(instruction.offset)
+    return calls.index(frame.f_lasti) if frame.f_lasti in calls else None
 
 
 def _target_of(target: ast.AST, value: ast.AST, call: ast.Call) -> str | None:

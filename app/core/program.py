@@ -175,6 +175,7 @@ class ProgramRun:
             self._exit_code = EXIT_ERROR
         self._wait_for_threads()
         inst.silenced = True  # the interpreter would exit now: a daemon left running says nothing
+        self._watch.wake()  # (the run may be over: the watch need not wait for its next look)
 
     def _wait_for_threads(self) -> None:
         """What Python does at exit: join every thread that is not a daemon (Stop ends it)."""
