@@ -1,8 +1,9 @@
 """Build script: the metadata lives in setup.cfg.
 
-The only thing setup.cfg cannot say is that the top-level ``resources/`` folder is
-shipped inside the package, as ``app/resources``, so an installed threadlab finds
-its icon and style sheet (see ``app/gui/resources.py``).
+What setup.cfg cannot say: the top-level ``resources/`` folder is shipped inside the
+package, as ``app/resources``, so an installed threadlab finds its icon and style
+sheet (see ``app/gui/resources.py``); and the lessons' programs, plain files in
+``app/lessons/programs/`` that are read, never imported, go with it.
 """
 
 from setuptools import find_packages, setup
@@ -10,5 +11,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["app", "app.*"]) + ["app.resources"],
     package_dir={"app.resources": "resources"},
-    package_data={"app.resources": ["*.qss", "*.svg", "*.txt", "*.md"]},
+    package_data={"app.resources": ["*.qss", "*.svg", "*.txt", "*.md"], "app.lessons": ["programs/*.py"]},
 )

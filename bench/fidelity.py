@@ -96,7 +96,7 @@ def cases(quick: bool) -> list[dict]:
     n = 1 if quick else 40
     return [
         {"case": "main-holds-lock: first to wait got the lock first", "lesson": "main-holds-lock",
-         "constants": {"SIZE": 20_000}, "interval": 0.005, "samples": n,
+         "constants": {}, "interval": 0.005, "samples": n,
          "read": lambda out: float(_numbers(out)[-1] == 11.0), "kind": "share"},
         {"case": "elementwise-race: runs that raced, 5 ms", "lesson": "elementwise-race",
          "constants": {}, "interval": 0.005, "samples": n,

@@ -486,8 +486,20 @@ class Instrument:
                 text = super().__repr__()
                 return text if self._program_daemon else text.replace(" daemon", "", 1)
 
-            def _run_body(self, body: Callable[[], None]) -> None:
-                inst.run_body(self, body)
+            def _recorded(self, body: Callable[[], None]) -> None:
+                # all in one frame: the way from start() to the program's first line must
+                # stay as short as a plain thread's (a slow start lets a thread started
+                # later get ahead: measured in bench/fidelity.py's main-holds-lock row)
+                lane = self.lane
+                recorder._local.lane = lane
+                recorder.record(rec.STARTED, None, lane)
+                try:
+                    inst.run_body(self, body)
+                finally:
+                    failed = self.error is not None
+                    recorder.record(rec.FAILED if failed else rec.FINISHED,
+                                    repr(self.error) if failed else None, lane)
+                    lane.ended = True
 
         class Timer(Thread):
             __doc__ = threading.Timer.__doc__

@@ -414,31 +414,42 @@ class Lock:
             self._append((began, lane, rec.WAIT_LOCK, self))
         deadline = None if timeout < 0 else began + timeout
         got, ending = False, ""
-        me, before = _enter_untimed() if deadline is None and give_up is None else (None, False)
+        me, before = None, False
+        if deadline is None and give_up is None:  # an untimed wait: the program may be stuck
+            me = lane._thread() if lane._thread is not None else None
+            if me is not None:
+                before, me._untimed_wait = getattr(me, "_untimed_wait", False), True
+        # The usual case goes straight into the real wait, with no look around first: a
+        # thread's way from its acquire() to the real one must stay as short as it can
+        # (a longer one lets a thread that asks later get the lock first).
+        quick = give_up is None and self._handoff is None
         try:
             while True:
-                handoff = self._handoff
-                if handoff is not None and handoff.stopped:
-                    raise RunStopped(handoff.stopped)
-                broken = waiter in self._broken
-                if give_up is not None and not broken and give_up():
-                    ending = rec.GAVE_UP
-                    return False
-                if deadline is None or (broken and self._handoff is not None):
-                    left = -1.0  # (a broken wait waits for its turn however long it takes)
+                if quick:
+                    quick, left = False, -1.0 if deadline is None else timeout
                 else:
-                    left = deadline - _now()
-                    if left <= 0:
-                        ending = rec.TIMED_OUT
+                    handoff = self._handoff
+                    if handoff is not None and handoff.stopped:
+                        raise RunStopped(handoff.stopped)
+                    broken = waiter in self._broken
+                    if give_up is not None and not broken and give_up():
+                        ending = rec.GAVE_UP
                         return False
-                if give_up is not None and not broken:
-                    left = ATTEMPT_S if left < 0 else min(left, ATTEMPT_S)
-                handoff = self._handoff
-                if handoff is not None and not broken:
-                    # a broken wait is being let through: stay out of its way (and look
-                    # again soon, in case this wait is broken too meanwhile)
-                    handoff.done.wait(ATTEMPT_S if left < 0 else min(left, ATTEMPT_S))
-                    continue
+                    if deadline is None or (broken and self._handoff is not None):
+                        left = -1.0  # (a broken wait waits for its turn however long it takes)
+                    else:
+                        left = deadline - _now()
+                        if left <= 0:
+                            ending = rec.TIMED_OUT
+                            return False
+                    if give_up is not None and not broken:
+                        left = ATTEMPT_S if left < 0 else min(left, ATTEMPT_S)
+                    handoff = self._handoff
+                    if handoff is not None and not broken:
+                        # a broken wait is being let through: stay out of its way (and look
+                        # again soon, in case this wait is broken too meanwhile)
+                        handoff.done.wait(ATTEMPT_S if left < 0 else min(left, ATTEMPT_S))
+                        continue
                 if not self._inner.acquire(True, left):
                     continue  # the top of the loop says: timed out, gave up, or again
                 if self._handoff is not None:

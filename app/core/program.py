@@ -86,7 +86,7 @@ class ProgramRun:
         self.ending: Ending | None = None
         self.started_at = 0.0
         self._on_finding = on_finding
-        self._main_done = threading.Event()
+        self._launched = threading.Event()  # set once start() has started the main thread
         self._done = threading.Event()
         self._wake = threading.Event()
         self._stop_asked_at: float | None = None
@@ -103,12 +103,16 @@ class ProgramRun:
         """Start the program's main thread and the watch; returns self."""
         lines = self.source.splitlines(keepends=True)
         linecache.cache[self.filename] = (len(self.source), None, lines, self.filename)
+        # the watch first: its own start (a new thread, its first steps) must not compete for
+        # the CPUs with the program's first instructions, where its threads race to start
+        self._watch.start()
         self.started_at = time.monotonic()
         try:
             self._main.start()
         except RunStopped:  # stopped before it began: nothing runs, the watch ends it at once
             self._exit_code = None
-        self._watch.start()
+        finally:
+            self._launched.set()
         return self
 
     @property
@@ -203,6 +207,8 @@ class ProgramRun:
     def _over(self) -> bool:
         """True once nothing of the program is left running (or worth waiting for)."""
         inst = self.instrument
+        if not self._launched.is_set():
+            return False
         if self._main.is_alive():
             return self._gave_up()
         if self._main.ident is None:  # never started
@@ -265,9 +271,14 @@ class _Watch(OwnedThread):
     def work(self) -> None:
         run = self.run
         try:
-            while not run._over() and not self.stopping.is_set():
-                self.guarded(run.look)
+            run._launched.wait()
+            # the first look comes a period after the start: a look takes the GIL, and the
+            # program's first instructions (threads racing to start) are best left alone
+            while not self.stopping.is_set():
                 run._wake.wait(self.period)
                 run._wake.clear()
+                if run._over():
+                    break
+                self.guarded(run.look)
         finally:
             run.finish()

@@ -1,7 +1,8 @@
 """The lock: the element-wise race again, with one Lock held around each whole loop.
 
-Try: Run x10 and compare with the element-wise race. Then, during a run, press Acquire
-Lock: both threads wait until you release it.
+Try: Run x10 and compare with the element-wise race. During the runs, press Acquire
+Lock: the GUI gets the lock between two loops, and the next thread waits (red) until
+you press Release Lock.
 
 Look for: every run ends with all elements equal, and in the thread lanes the two
 loops never run at the same time: the second thread waits at ``with lock:`` (red)
