@@ -16,7 +16,6 @@ def test_python_is_coloured_by_pygments_strings_over_lines_included(qtbot):
     editor = CodeEditor()
     qtbot.addWidget(editor)
     editor.set_program(PROGRAM)
-    editor.highlighter.rehighlight()
     keyword = formats_of_line(editor, 0)[0]
     assert keyword[:2] == (0, 4) and keyword[2].fontWeight() == QtGui.QFont.Bold  # "from"
     second = formats_of_line(editor, 3)  # the string's second line is still a string

@@ -29,7 +29,7 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
         self._formats: dict = {}
         self._lines: list[list[tuple[int, int, QtGui.QTextCharFormat]]] = []
         self._ends: list[int] = []  # per line: the kind of token its newline is in
-        self._revision = -1
+        self._text: str | None = None  # the text lexed last
         super().__init__(document)
 
     def _format(self, token) -> QtGui.QTextCharFormat:
@@ -45,8 +45,7 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
             self._formats[token] = fmt
         return fmt
 
-    def _lex(self) -> None:
-        text = self.document().toPlainText()
+    def _lex(self, text: str) -> None:
         lines: list[list] = [[] for _ in range(text.count("\n") + 1)]
         ends = [0] * len(lines)
         line, column = 0, 0
@@ -60,11 +59,12 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
                     lines[line].append((column, len(part), self._format(token)))
                 column += len(part)
         self._lines, self._ends = lines, ends
-        self._revision = self.document().revision()
+        self._text = text
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
-        if self._revision != self.document().revision():
-            self._lex()
+        text_now = self.document().toPlainText()
+        if text_now != self._text:  # (a program is a page or two: comparing it costs little)
+            self._lex(text_now)
         number = self.currentBlock().blockNumber()
         if number < len(self._lines):
             for start, length, fmt in self._lines[number]:

@@ -200,7 +200,7 @@ class LabWindow(QtWidgets.QMainWindow):
         main.addWidget(self.code_pane)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
-        main.setSizes([330, 470, 560])
+        main.setSizes([400, 430, 530])
         self.setCentralWidget(main)
         self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
 
