@@ -42,7 +42,6 @@ class Watchdog(OwnedThread):
         self.threshold = threshold
         self.stalls: deque[Stall] = deque(maxlen=100)
         self._lock = threading.Lock()
-        self._beaten = threading.Condition(self._lock)
         self.beats = 0
         self._last_mono = time.monotonic()
         self._last_wall = time.time()
@@ -64,13 +63,7 @@ class Watchdog(OwnedThread):
             self._last_mono, self._last_wall = now_mono, now_wall
             self._announced = False
             self.beats += 1
-            self._beaten.notify_all()
         return stall
-
-    def wait_for_beat(self, after: int, timeout: float) -> bool:
-        """Wait until more than ``after`` beats were counted; False after ``timeout`` s."""
-        with self._beaten:
-            return self._beaten.wait_for(lambda: self.beats > after, timeout)
 
     def current_gap(self) -> float:
         """Seconds since the last beat."""
