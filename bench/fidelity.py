@@ -13,7 +13,8 @@ What is compared (each read from what the program itself printed, the same way f
 both, so the measurement cannot favour one side):
 
 * ``main-holds-lock``: how often the thread that began to wait first got the lock
-  first (the program prints 11.0 then; 10.909 otherwise);
+  first (the program prints 11.0 then; 10.909 otherwise); also run plainly with its main
+  code on a second thread, as the instrument runs a program's main thread;
 * ``elementwise-race``: how often the two loops raced (max != min), at Python's 5 ms
   switch interval and at the window's 0.5 ms;
 * ``event-stop``: how many rounds the loop ran before the stop (``data[0] - 1``), paced
@@ -28,6 +29,7 @@ both, so the measurement cannot favour one side):
 
     python -m bench.fidelity            # 40 samples a side (about 8 minutes)
     python -m bench.fidelity --quick    # 1 a side (the test suite runs it)
+    python -m bench.fidelity --only main-holds --samples 100   # one case, more samples
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ while True:
 sys.stdout.write(b"".join(chunks).decode())
 print("\\n@seconds", seconds)
 """
+#: Runs the program plainly, but on a thread that is not the interpreter's main thread: where the
+#: instrument runs a program's main thread (the window's own main thread runs the window).
+PLAIN_ON_THREAD = """import runpy, sys, threading, time
+sys.setswitchinterval({interval!r})
+began = time.perf_counter()
+host = threading.Thread(target=runpy.run_path, args=({path!r},), kwargs={{"run_name": "__main__"}})
+host.start()
+host.join()
+sys.stdout.flush()
+print("\\n@seconds", time.perf_counter() - began)
+"""
 #: Runs the same text under the instrument; prints what the program printed, then its run time.
 INSTRUMENTED = """import sys, time
 sys.path.insert(0, {root!r})
@@ -91,12 +104,20 @@ print("\\n@seconds", seconds)
 WOKE = ("    ready.wait()\n", "    ready.wait()\n    import time as _t\n    woke.append(_t.perf_counter())\n")
 
 
+#: How a sample can run; every case runs the first two, a case's ``also`` adds others.
+WAYS = {"plain": PLAIN, "instrumented": INSTRUMENTED, "plain, unread pipe": PLAIN_UNREAD,
+        "plain, on a thread": PLAIN_ON_THREAD}
+#: What an extra way's row says, beside the instrumented figure.
+ALSO_ROWS = {"plain, unread pipe": "  the same, plain, its stdout a pipe read at the end",
+             "plain, on a thread": "  the same, plain, its main code on a second thread"}
+
+
 def cases(quick: bool) -> list[dict]:
     """What to run: lesson, constants, switch interval, how to read one sample, samples a side."""
     n = 1 if quick else 40
     return [
         {"case": "main-holds-lock: first to wait got the lock first", "lesson": "main-holds-lock",
-         "constants": {}, "interval": 0.005, "samples": n,
+         "constants": {}, "interval": 0.005, "samples": n, "also": ["plain, on a thread"],
          "read": lambda out: float(_numbers(out)[-1] == 11.0), "kind": "share"},
         {"case": "elementwise-race: runs that raced, 5 ms", "lesson": "elementwise-race",
          "constants": {}, "interval": 0.005, "samples": n,
@@ -115,7 +136,7 @@ def cases(quick: bool) -> list[dict]:
          "append": "\nprint('@woke', abs(woke[1] - woke[0]) * 1000)\n", "prepend": "woke = []\n",
          "read": lambda out: float(re.search(r"@woke ([\d.e-]+)", out).group(1)), "kind": "ms"},
         {"case": "first-thread: 'Thread started' inside the number's line", "lesson": "first-thread",
-         "constants": {"COUNT": 3, "DELAY": 0.02}, "interval": 0.005, "samples": n, "unread": True,
+         "constants": {"COUNT": 3, "DELAY": 0.02}, "interval": 0.005, "samples": n, "also": ["plain, unread pipe"],
          "read": lambda out: float(bool(re.match(r"\d+Thread started", out))), "kind": "share"},
     ]
 
@@ -138,7 +159,7 @@ def program_text(case: dict) -> str:
 
 def sample(way: str, path: Path, name: str, interval: float) -> tuple[str, float]:
     """One fresh interpreter: the program's output and its run time."""
-    template = {"plain": PLAIN, "plain, unread pipe": PLAIN_UNREAD, "instrumented": INSTRUMENTED}[way]
+    template = WAYS[way]
     code = template.format(interval=interval, path=str(path), root=str(ROOT), name=name)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=path.parent)
     if done.returncode != 0:
@@ -154,7 +175,7 @@ def measure(case: dict, folder: Path) -> dict:
     name = get(case["lesson"]).program_name
     path = folder / name
     path.write_text(program_text(case), encoding="utf-8")
-    ways = ["plain", "instrumented"] + (["plain, unread pipe"] if case.get("unread") else [])
+    ways = ["plain", "instrumented", *case.get("also", [])]
     values: dict[str, list[float]] = {way: [] for way in ways}
     seconds: dict[str, list[float]] = {way: [] for way in ways}
     for _ in range(case["samples"]):
@@ -199,6 +220,8 @@ def figure(kind: str, xs: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one sample a side")
+    parser.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
+    parser.add_argument("--samples", type=int, metavar="N", help="samples a side for every case chosen")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save every sample")
     args = parser.parse_args(argv)
     print("each program plainly and under the instrument, alternating, a fresh interpreter per sample")
@@ -206,15 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     saved = []
     with tempfile.TemporaryDirectory(prefix="threadlab-fidelity-") as folder:
         for case in cases(args.quick):
+            if args.only and args.only not in case["case"]:
+                continue
+            if args.samples:
+                case["samples"] = args.samples
             got = measure(case, Path(folder))
             plain, inst = got["values"]["plain"], got["values"]["instrumented"]
             ratio = statistics.median(got["seconds"]["instrumented"]) / statistics.median(got["seconds"]["plain"])
             print(f"{case['case']:56} {figure(case['kind'], plain):>20} {figure(case['kind'], inst):>20} "
                   f"{verdict(case['kind'], plain, inst):14} {ratio:>15.2f}x", flush=True)
-            if "plain, unread pipe" in got["values"]:
-                unread = got["values"]["plain, unread pipe"]
-                print(f"{'  the same, plain, its stdout a pipe read at the end':56} {figure(case['kind'], unread):>20} "
-                      f"{figure(case['kind'], inst):>20} {verdict(case['kind'], unread, inst):14}", flush=True)
+            for way in case.get("also", []):
+                other = got["values"][way]
+                print(f"{ALSO_ROWS[way]:56} {figure(case['kind'], other):>20} "
+                      f"{figure(case['kind'], inst):>20} {verdict(case['kind'], other, inst):14}", flush=True)
             saved.append({"case": case["case"], **got})
     print("(shares: p of Fisher's exact test that plain and instrumented share one rate, DIFFERS below 0.05; "
           "counts: inside = the instrumented median lies within the plain quartiles widened by half their spread)")
