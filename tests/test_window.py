@@ -301,3 +301,20 @@ def test_element_indices_are_written_short_so_they_fit_a_narrow_plot():
     from app.gui.arrayplot import short_count
 
     assert [short_count(v) for v in (0, 9999, 20_000, 1_500_000, 10_000_000)] == ["0", "9999", "20k", "1.5M", "10M"]
+
+
+def test_a_failing_part_of_the_display_tick_is_told_once_and_the_rest_goes_on(window, qtbot, monkeypatch, capsys):
+    def broken(locks):
+        raise RuntimeError("injected fault in the lock panel")
+
+    monkeypatch.setattr(window.lock_panel, "show_locks", broken)
+    ticks = window._ticks
+    qtbot.waitUntil(lambda: window._ticks > ticks + 10, timeout=3000)
+    window.lab.log.write("a line written while the panel fails")
+    qtbot.waitUntil(lambda: "a line written while the panel fails" in window.log_view.toPlainText(), timeout=2000)
+    shown = window.log_view.toPlainText()
+    assert shown.count("the Locks tab failed") == 1  # told once...
+    assert window.faults.failing()["the Locks tab"] > 10  # ...and counted
+    assert "the Locks tab failed" in capsys.readouterr().err
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: "the Locks tab works again" in window.log_view.toPlainText(), timeout=2000)

@@ -23,6 +23,7 @@ No worker ever touches a widget.
 from __future__ import annotations
 
 import html
+import sys
 import threading
 import time
 from collections import deque
@@ -31,6 +32,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
 from app.core.chrometrace import save_trace, saved_note
+from app.core.faults import FaultCounter
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
 from app.core.session import Ended, Found, Note, Output, Session
@@ -126,6 +128,10 @@ class LabWindow(QtWidgets.QMainWindow):
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
         self.switch = SwitchInterval()  # remembers Python's interval; shutdown puts it back
         self._ticks = 0
+        # a part of a tick that fails is said once (in the log, and on stderr in case the
+        # log is what fails), then counted; the other parts go on
+        self.faults = FaultCounter(self._tell_fault)
+        self.errors_shown = 0  # error lines the log pane has shown (the status bar counts them)
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
         self._shown_lock_state = lockgrab.IDLE
@@ -472,16 +478,20 @@ class LabWindow(QtWidgets.QMainWindow):
         self.responsiveness.show_stall(f"last freeze: {stall.seconds:.2f} s, from {clock}")
 
     def _on_display_tick(self) -> None:
-        """Each part of a tick runs even if another one failed (the error goes to the log)."""
+        """Each part of a tick runs even if another one failed (said once, then counted)."""
         session = self.session
-        for part in (lambda: self._poll(session), lambda: self._draw(session),
-                     lambda: self.lock_panel.show_locks(session.locks()), self._show_latency_now_and_then,
-                     self._drain_log, self._show_status):
-            try:
-                part()
-            except Exception as exc:  # noqa: BLE001 - shown in the log, the other parts go on
-                self.lab.log.write(f"a display tick failed: {exc!r}", logbook.ERROR, thread="GUI")
+        run = self.faults.run
+        run("reading the session", lambda: self._poll(session))
+        run("drawing the array", lambda: self._draw(session))
+        run("the Locks tab", lambda: self.lock_panel.show_locks(session.locks()))
+        run("the event-loop delay plot", self._show_latency_now_and_then)
+        run("the log pane", self._drain_log)
+        run("the status bar", self._show_status)
         self._ticks += 1
+
+    def _tell_fault(self, text: str) -> None:
+        self.lab.log.write(text, logbook.ERROR, thread="GUI")
+        print(f"threadlab: {text}", file=sys.stderr)
 
     def _poll(self, session: Session) -> None:
         for event in session.poll():
@@ -543,7 +553,7 @@ class LabWindow(QtWidgets.QMainWindow):
         b.runx_button.setEnabled(not busy and self.page.can_repeat)
 
     def _refresh_lanes(self) -> None:
-        self.lanes.refresh(self.busy)
+        self.faults.run("drawing the thread lanes", lambda: self.lanes.refresh(self.busy))
         error = self.lanes.feed.take_error()
         if error:
             self.lab.log.write(f"drawing the thread lanes failed:\n{error}", logbook.ERROR, thread="GUI")
