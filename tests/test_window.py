@@ -318,3 +318,27 @@ def test_a_failing_part_of_the_display_tick_is_told_once_and_the_rest_goes_on(wi
     assert "the Locks tab failed" in capsys.readouterr().err
     monkeypatch.undo()
     qtbot.waitUntil(lambda: "the Locks tab works again" in window.log_view.toPlainText(), timeout=2000)
+
+
+def test_the_status_bar_counts_errors_and_shows_them(window, qtbot):
+    assert not window.errors_button.isVisible()
+    window.lab.log.write("something broke", "error", thread="counter-1")
+    qtbot.waitUntil(lambda: window.errors_button.isVisible(), timeout=2000)
+    assert window.errors_button.text() == "1 error in the log"
+    window.bottom_tabs.setCurrentIndex(2)
+    qtbot.mouseClick(window.errors_button, LEFT)
+    assert window.bottom_tabs.currentWidget() is window.log_pane
+    assert window.log_view.toPlainText().strip().endswith("something broke")
+
+
+def test_the_log_keeps_following_after_a_banner_takes_room(window, qtbot):
+    for i in range(300):
+        window.lab.log.write(f"filler {i}")
+    qtbot.waitUntil(lambda: "filler 299" in window.log_view.toPlainText(), timeout=2000)
+    window.banner.show()  # what a deadlock does: the panes above the banner get shorter
+    window.bottom_tabs.setCurrentIndex(1)
+    window.bottom_tabs.setCurrentIndex(0)
+    window.lab.log.write("after the banner")
+    qtbot.waitUntil(lambda: "after the banner" in window.log_view.toPlainText(), timeout=2000)
+    bar = window.log_view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)

@@ -108,3 +108,28 @@ def test_settings_reject_nan(field):
 
 def test_every_kind_has_a_description():
     assert all(kind.description for kind in KINDS.values())
+
+
+def test_short_lock_waits_are_summed_up_not_told_one_by_one():
+    from app.core.workers import LOCK_SUMMARY_S, WaitTally
+
+    tally, said = WaitTally(), []
+    now = 100.0
+    for _ in range(300):  # two mutators trading the lock: 100 short waits a second, for 3 s
+        for line in (tally.starting(now), tally.ended(0.004, now + 0.004, True)):
+            if line:
+                said.append(line)
+        now += 0.01
+    assert said[:2] == ["waiting for the lock: another thread holds it", "got the lock after waiting 0.00 s"]
+    assert len(said) == 3  # 300 waits: the first told in full, then one sum after LOCK_SUMMARY_S
+    assert said[2].startswith(f"waited for the lock 200 times more in the last {LOCK_SUMMARY_S:.1f} s: 0.80 s in all")
+
+
+def test_a_long_lock_wait_is_told_on_its_own():
+    from app.core.workers import WaitTally
+
+    tally = WaitTally()
+    tally.starting(10.0)
+    tally.ended(0.01, 10.01, True)
+    assert tally.starting(10.5) is None  # inside the quiet spell: not said at its start
+    assert tally.ended(2.5, 13.0, True) == "got the lock after waiting 2.50 s"

@@ -13,6 +13,7 @@ numpy operation per pass, which runs in C.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -25,6 +26,10 @@ Say = Callable[[str], None]
 
 #: How many elements an element-wise pass handles between two looks at the stop flag.
 CHUNK = 2048
+#: Short lock waits are summed up in one line this often (they come many times a second).
+LOCK_SUMMARY_S = 2.0
+#: A lock wait this long or longer is told on its own.
+LONG_WAIT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,52 @@ class Settings:
         check_float(PERIOD, self.period)
         check_float(COUNTER_DELAY, self.counter_delay)
         check_int(COUNTER_COUNT, self.counter_count)
+
+
+class WaitTally:
+    """A worker's lock waits, told so that they do not bury the log.
+
+    The first wait after a quiet spell of :data:`LOCK_SUMMARY_S` is told in full (when it
+    starts and when it ends), and so is any wait of :data:`LONG_WAIT_S` or more (someone
+    held the lock a long time: the GUI's Acquire Lock, say); the short waits in between,
+    which come many times a second when two mutators share the lock, are summed up in one
+    line every :data:`LOCK_SUMMARY_S`. ``now`` is ``time.monotonic()``, passed in.
+    """
+
+    def __init__(self) -> None:
+        self.said_at = -math.inf  # when a line was last said
+        self._full = False  # this wait is told in full
+        self._count, self._seconds, self._longest = 0, 0.0, 0.0  # short waits not said yet
+
+    def starting(self, now: float) -> str | None:
+        """A wait begins: the line to say now, if any."""
+        self._full = now - self.said_at >= LOCK_SUMMARY_S
+        if self._full:
+            self.said_at = now
+            return "waiting for the lock: another thread holds it"
+        return None
+
+    def ended(self, waited: float, now: float, got: bool) -> str | None:
+        """The wait is over (``got``: it took the lock): the line to say now, if any."""
+        if not got:
+            return None
+        if self._full or waited >= LONG_WAIT_S:
+            self.said_at = now
+            return f"got the lock after waiting {waited:.2f} s"
+        self._count += 1
+        self._seconds += waited
+        self._longest = max(self._longest, waited)
+        if now - self.said_at < LOCK_SUMMARY_S:
+            return None
+        line = (f"waited for the lock {_times(self._count)} more in the last {now - self.said_at:.1f} s: "
+                f"{self._seconds:.2f} s in all, the longest {self._longest:.3f} s")
+        self.said_at = now
+        self._count, self._seconds, self._longest = 0, 0.0, 0.0
+        return line
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
 
 
 @dataclass
@@ -59,6 +110,7 @@ class Job:
     settings: Settings
     say: Say
     stats: JobStats = field(default_factory=JobStats)
+    waits: WaitTally = field(default_factory=WaitTally)  # how its lock waits are told
 
     @property
     def pause(self) -> float:
@@ -110,18 +162,22 @@ class ArrayMutator(Job):
         self.stats.steps += 1  # inside the lock: a reader holding it sees a settled count
 
     def _acquire(self, should_stop: ShouldStop) -> bool:
-        """Take the shared lock; while another thread holds it, wait (stoppable) and say so."""
+        """Take the shared lock; while another thread holds it, wait (stoppable) and say so
+        (in sums when waits come many times a second: see :class:`WaitTally`)."""
         lock = self.shared.lock
         if lock.acquire(blocking=False):
             return True
         self.stats.lock_waits += 1
-        self.say("waiting for the lock: another thread holds it")
         began = time.monotonic()
+        said = self.waits.starting(began)
+        if said:
+            self.say(said)
         got = lock.acquire_unless(should_stop)  # one recorded wait; asks should_stop as it goes
-        waited = time.monotonic() - began
-        self.stats.lock_wait_seconds += waited
-        if got:
-            self.say(f"got the lock after waiting {waited:.2f} s")
+        ended = time.monotonic()
+        self.stats.lock_wait_seconds += ended - began
+        said = self.waits.ended(ended - began, ended, got)
+        if said:
+            self.say(said)
         return got
 
     def one_pass(self, should_stop: ShouldStop) -> None:

@@ -45,6 +45,7 @@ from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
                              RunsHistogram)
 from app.gui.lockpanel import LockPanel
+from app.gui.logpane import LogPane
 from app.gui.qtenv import ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 
@@ -153,7 +154,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lanes = ThreadLanes(self.recorder)
         self.responsiveness = ResponsivenessPanel()
         self.lock_panel = LockPanel()
-        self.log_view = self._text_pane("log", LOG_LINES_KEPT)
+        self.log_pane = LogPane(LOG_LINES_KEPT)
+        self.log_view = self.log_pane.view
         self.output_view = self._text_pane("output", OUTPUT_LINES_KEPT)
         self._build_layout()
         self._build_status()
@@ -186,7 +188,7 @@ class LabWindow(QtWidgets.QMainWindow):
         panes.addWidget(self.plot_pane)
         panes.addWidget(self.lanes)
         self.bottom_tabs = QtWidgets.QTabWidget()
-        self.bottom_tabs.addTab(self.log_view, "Log")
+        self.bottom_tabs.addTab(self.log_pane, "Log")
         self.bottom_tabs.addTab(self.output_view, "Output")
         self.bottom_tabs.addTab(self.lock_panel, "Locks")
         self.bottom_tabs.setTabToolTip(1, "what the program printed, as a terminal shows it")
@@ -220,6 +222,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.message_label.clear)
         bar.addWidget(self.message_label, 1)
+        self.errors_button = QtWidgets.QPushButton()  # hidden until the log has an error
+        self.errors_button.setFlat(True)
+        self.errors_button.setStyleSheet("color:#b03a2e; font-weight:bold")
+        self.errors_button.setToolTip("show the errors in the log")
+        self.errors_button.hide()
+        bar.addPermanentWidget(self.errors_button)
         self.threads_label = QtWidgets.QLabel()
         self.lock_label = QtWidgets.QLabel()
         widest = {
@@ -242,6 +250,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.banner.break_button.clicked.connect(self.break_deadlock)
         self.banner.fix_button.clicked.connect(self.rerun_fixed)
         self.tabs.currentChanged.connect(self._on_tab)
+        self.log_pane.errors_changed.connect(self._show_error_count)
+        self.errors_button.clicked.connect(self._show_errors)
         self.lesson_panel.lesson_changed.connect(lambda _id: self._on_tab(self.tabs.currentIndex()))
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
@@ -560,25 +570,17 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _drain_log(self) -> None:
         entries = self.lab.log.since(self._log_cursor)
-        if not entries:
-            return
-        self._log_cursor = entries[-1].index + 1
-        scrollbar = self.log_view.verticalScrollBar()
-        follow = scrollbar.value() >= scrollbar.maximum() - 2  # unless the user scrolled up
-        plain: list[str] = []  # consecutive plain lines go in with one call
-        for entry in entries:
-            if entry.kind == logbook.ERROR:
-                if plain:
-                    self.log_view.appendPlainText("\n".join(plain))
-                    plain = []
-                text = html.escape(entry.format())
-                self.log_view.appendHtml(f'<pre style="color:#b03a2e">{text}</pre>')
-            else:
-                plain.append(entry.format())
-        if plain:
-            self.log_view.appendPlainText("\n".join(plain))
-        if follow:
-            scrollbar.setValue(scrollbar.maximum())
+        if entries:
+            self._log_cursor = entries[-1].index + 1
+            self.log_pane.add(entries)
+
+    def _show_error_count(self, errors: int) -> None:
+        self.errors_button.setText(f"{errors} error{'s' if errors != 1 else ''} in the log")
+        self.errors_button.setVisible(errors > 0)
+
+    def _show_errors(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.log_pane)
+        self.log_pane.show_errors()
 
     def _show_lock_state(self) -> None:
         state = self.lock_grab.state
