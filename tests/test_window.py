@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from pyqtgraph.Qt import QtCore, QtWidgets
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import lockgrab
 from app.gui.controls import DEFAULT_COUNTS
@@ -118,6 +118,47 @@ def test_gui_thread_mode_freezes_and_the_watchdog_measures_it(window, qtbot):
     assert "frozen" in message
     reported = float(re.search(r"([\d.]+) s", message).group(1))
     assert reported == pytest.approx(window.last_stall.seconds, abs=0.01)
+
+
+def test_clicks_made_during_a_freeze_start_nothing_and_are_told(window, qtbot, monkeypatch):
+    run_for(window, 0.3, "gui")
+    freeze = window.lab_page.before_freeze
+    start = button(window, "Start")
+    seen = {}
+
+    def clicks_while_frozen(seconds):
+        freeze(seconds)
+        seen["start enabled"] = start.isEnabled()
+        seen["stop enabled"] = button(window, "Stop").isEnabled()
+        center = start.rect().center()
+        for _ in range(2):  # two impatient clicks on Start: they queue up while the window is frozen
+            for kind in (QtCore.QEvent.MouseButtonPress, QtCore.QEvent.MouseButtonRelease):
+                QtWidgets.QApplication.postEvent(start, QtGui.QMouseEvent(
+                    kind, QtCore.QPointF(center), LEFT, LEFT, QtCore.Qt.NoModifier))
+
+    monkeypatch.setattr(window.lab_page, "before_freeze", clicks_while_frozen)
+    qtbot.mouseClick(start, LEFT)  # returns when the frozen run is over
+    assert seen == {"start enabled": False, "stop enabled": False}  # the frozen window shows the truth
+    qtbot.waitUntil(lambda: "2 clicks or keys during the freeze ignored" in window.log_view.toPlainText(),
+                    timeout=2000)
+    runs = [e for e in window.lab.log.entries() if e.text.startswith("GUI-thread run ended")]
+    assert len(runs) == 1  # one click, one run: the queued clicks started nothing
+    assert start.isEnabled()
+
+
+def test_each_mode_keeps_its_own_run_for(window):
+    c = window.controls
+    assert c.duration() is None  # worker threads: until Stop
+    c.gui_radio.setChecked(True)
+    assert c.duration() is not None  # the GUI thread needs a fixed time
+    c.stop_after.setValue(1.5)
+    c.threads_radio.setChecked(True)
+    assert c.duration() is None  # back to what the worker mode had, not the GUI mode's time
+    c.stop_after.setValue(4.0)
+    c.gui_radio.setChecked(True)
+    assert c.duration() == 1.5
+    c.threads_radio.setChecked(True)
+    assert c.duration() == 4.0
 
 
 def test_worker_thread_mode_keeps_the_event_loop_live(window, qtbot):

@@ -84,6 +84,8 @@ class ControlPanel(QtWidgets.QWidget):
         self.gui_radio = QtWidgets.QRadioButton("GUI thread (window freezes)")
         self.threads_radio.setChecked(True)
         self.threads_radio.toggled.connect(self._on_mode_toggled)
+        self._threads_run_for, self._gui_run_for = 0.0, params.DURATION.default  # each mode's own
+        self._mode_shown = WORKER_THREADS
         self.stop_after = _float_spin(params.DURATION, decimals=1, low=0.0)
         self.stop_after.setValue(0.0)
         self.mode_hint = QtWidgets.QLabel()
@@ -144,19 +146,27 @@ class ControlPanel(QtWidgets.QWidget):
 
     # -- mode --------------------------------------------------------------------------
     def _on_mode_toggled(self) -> None:
+        # each mode keeps its own "Run for": back on worker threads, what the user had there
+        # ("until Stop" at first), not the GUI mode's fixed time
         if self.mode() == GUI_THREAD:
+            self._threads_run_for = self.stop_after.value()
+            self.stop_after.setMinimum(params.DURATION.low)
+            self.stop_after.setValue(self._gui_run_for)
             if self.stop_after.value() < params.DURATION.low:  # "until Stop" cannot apply
                 self.stop_after.setValue(params.DURATION.default)
-            self.stop_after.setMinimum(params.DURATION.low)
             self.stop_after.setSpecialValueText("")
             self.mode_hint.setText(
                 "On the GUI thread the work runs for a fixed time: Stop cannot be clicked "
                 "while the window is frozen. That is the lesson."
             )
         else:
+            if self._mode_shown == GUI_THREAD:
+                self._gui_run_for = self.stop_after.value()
             self.stop_after.setMinimum(0.0)
+            self.stop_after.setValue(self._threads_run_for)
             self.stop_after.setSpecialValueText("until Stop")
             self.mode_hint.setText("Each worker gets its own thread; Stop ends them all.")
+        self._mode_shown = self.mode()
         self.mode_changed.emit(self.mode())
 
 

@@ -139,6 +139,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._texts = ShownTexts()
         self._started_at = time.monotonic()
         self._fix_after_end = False
+        self._froze = False  # set when the work runs on the GUI thread (the window freezes)
         self._output_run = 0
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
@@ -310,9 +311,30 @@ class LabWindow(QtWidgets.QMainWindow):
         self._output_run = 0
         self.array_plot.redraw_pending = True
         self._show_plot_if_used()  # (room for the histogram a lesson's Run xN shows)
-        session.start()
+        self._froze = False
+        try:
+            session.start()  # (on the GUI thread, the work runs right here: the window freezes)
+        finally:
+            if self._froze:
+                self._drop_input_from_the_freeze()
         self._refresh_controls()
         return True
+
+    def _drop_input_from_the_freeze(self) -> None:
+        """Clicks and keys that queued up while the window was frozen would run now, one
+        after another (two clicks on Start: two more frozen runs). Drop them, and say so."""
+        dropper = _InputDropper()
+        app = QtWidgets.QApplication.instance()
+        app.installEventFilter(dropper)
+        try:
+            app.processEvents()  # delivers what queued up: the filter takes the input
+        finally:
+            app.removeEventFilter(dropper)
+        self.buttons.lock_button.setEnabled(True)
+        if dropper.dropped:
+            n = dropper.dropped
+            self.lab.log.write(f"{n} click{'s' if n > 1 else ''} or key{'s' if n > 1 else ''} during the freeze "
+                               "ignored: the window was not listening", logbook.NOTE, thread="GUI")
 
     def run_many(self) -> None:
         """Run xN: repeat the program and draw the distribution of its outcome."""
@@ -335,7 +357,11 @@ class LabWindow(QtWidgets.QMainWindow):
         self.session.request_stop()
 
     def _before_freeze(self, seconds: float) -> None:
+        self._froze = True
         self.show_message(f"Working on the GUI thread for {seconds:g} s: frozen...")
+        b = self.buttons  # what the frozen window shows must be true: nothing can be clicked
+        for button in (b.start_button, b.stop_button, b.runx_button, b.reset_button, b.lock_button):
+            button.setEnabled(False)
         self.repaint()  # paint the message now: the event loop is about to stop
         self.array_plot.redraw_pending = True
 
@@ -638,6 +664,25 @@ class LabWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+class _InputDropper(QtCore.QObject):
+    """An event filter that takes every click, key and wheel turn, and counts the presses."""
+
+    DROPPED = {QtCore.QEvent.MouseButtonPress, QtCore.QEvent.MouseButtonRelease,
+               QtCore.QEvent.MouseButtonDblClick, QtCore.QEvent.KeyPress, QtCore.QEvent.KeyRelease,
+               QtCore.QEvent.Wheel}
+    PRESSES = {QtCore.QEvent.MouseButtonPress, QtCore.QEvent.KeyPress}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind in self.PRESSES:
+            self.dropped += 1  # (taken at its first stop, so each press is seen once)
+        return kind in self.DROPPED
 
 
 def fitting_size(screen: QtGui.QScreen | None) -> tuple[int, int]:
