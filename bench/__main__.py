@@ -4,13 +4,17 @@ The full run takes about a quarter of an hour on the 2-core development machine;
 figures are in the README, with the machine they came from.
 """
 
+import argparse
 import sys
 
 from bench import fidelity, freeze_ratio, lesson_reliability, primitives, startup, stop_latency, window_latency
 
 
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run every benchmark of threadlab.",
+                                     epilog="Each benchmark also runs alone: python -m bench.fidelity --help, ...")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of each benchmark (seconds, not minutes)")
+    quick = parser.parse_args(argv).quick
     steps = [
         lambda: window_latency.main(["--quick"] if quick else []),
         lambda: freeze_ratio.main(["--quick"] if quick else []),

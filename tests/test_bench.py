@@ -22,3 +22,10 @@ def test_bench_quick_mode_runs_every_benchmark_and_prints_distributions_and_rati
     assert "Lock, recording on" in out and "on / off =" in out  # primitives
     assert "launch -> first paint" in out  # startup
     assert out.count("elementwise-race   matches") == 2  # lesson_reliability at 5 ms and 0.5 ms
+
+
+def test_bench_help_prints_help_and_runs_nothing():
+    done = subprocess.run([sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0
+    assert "--quick" in done.stdout and "p99" not in done.stdout
