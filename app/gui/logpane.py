@@ -34,6 +34,7 @@ class LogPane(QtWidgets.QWidget):
         self.errors = 0  # error lines added since the last Clear
         self._kept: deque[Entry] = deque(maxlen=lines_kept)  # what the filters choose from
         self._following = True
+        self._threads: set[str] = set()  # the names the thread filter offers
         self.view = QtWidgets.QPlainTextEdit()
         self.view.setReadOnly(True)
         self.view.setMaximumBlockCount(lines_kept)
@@ -79,9 +80,10 @@ class LogPane(QtWidgets.QWidget):
             return
         self._kept.extend(entries)
         errors = sum(entry.kind == logbook.ERROR for entry in entries)
-        for entry in entries:
-            if self.thread_box.findText(entry.thread) < 0:
-                self.thread_box.addItem(entry.thread)
+        for thread in dict.fromkeys(entry.thread for entry in entries):  # (in the order they came)
+            if thread not in self._threads:
+                self._threads.add(thread)
+                self.thread_box.addItem(thread)
         self._show([e for e in entries if self._passes(e)])
         if errors:
             self.errors += errors

@@ -132,7 +132,6 @@ class LabWindow(QtWidgets.QMainWindow):
         # a part of a tick that fails is said once (in the log, and on stderr in case the
         # log is what fails), then counted; the other parts go on
         self.faults = FaultCounter(self._tell_fault)
-        self.errors_shown = 0  # error lines the log pane has shown (the status bar counts them)
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
         self._shown_lock_state = lockgrab.IDLE
@@ -330,7 +329,6 @@ class LabWindow(QtWidgets.QMainWindow):
             app.processEvents()  # delivers what queued up: the filter takes the input
         finally:
             app.removeEventFilter(dropper)
-        self.buttons.lock_button.setEnabled(True)
         if dropper.dropped:
             n = dropper.dropped
             self.lab.log.write(f"{n} click{'s' if n > 1 else ''} or key{'s' if n > 1 else ''} during the freeze "
@@ -587,6 +585,7 @@ class LabWindow(QtWidgets.QMainWindow):
         b.stop_button.setEnabled(busy)
         b.reset_button.setEnabled(not busy and self.page.can_reset)
         b.runx_button.setEnabled(not busy and self.page.can_repeat)
+        b.lock_button.setEnabled(True)  # (a freeze disables it: it works whenever the window does)
 
     def _refresh_lanes(self) -> None:
         self.faults.run("drawing the thread lanes", lambda: self.lanes.refresh(self.busy))
