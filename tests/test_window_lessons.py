@@ -200,7 +200,7 @@ def test_acquire_lock_takes_the_programs_lock_and_its_thread_waits(window, qtbot
     lock = window.session.grab_target()
     click(window, qtbot, "Acquire Lock")
     qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
-    assert lock.owner.name in ("lock-taker", "GUI") and window.busy
+    assert lock.owner.name in ("GUI (Acquire Lock)", "GUI") and window.busy
     qtbot.waitUntil(lambda: [w.lane.name for w in lock.waiters()] == ["Thread-1 (work)"], timeout=3000)
     qtbot.waitUntil(lambda: "GUI holds 'lock'" in window.lock_label.text(), timeout=1000)
     window.bottom_tabs.setCurrentWidget(window.lock_panel)  # the Locks tab says the same
@@ -223,3 +223,25 @@ def test_the_lab_tab_is_one_session_too(window, qtbot):
     window.tabs.setCurrentIndex(0)
     assert window.session.title == "Lab" and window.session.grab_target() is window.lab.shared.lock
     QtCore.QCoreApplication.processEvents()
+
+
+def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot):
+    open_lesson(window, "lock", SIZE=20_000)
+    assert window.lesson_panel.repeat_spin.value() == 10
+    click(window, qtbot, "Run xN")
+    qtbot.waitUntil(lambda: window.session.grab_target() is not None, timeout=3000)
+    window.bottom_tabs.setCurrentWidget(window.lock_panel)
+    click(window, qtbot, "Acquire Lock")
+    qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
+    qtbot.waitUntil(lambda: "waits for Release Lock" in window.lock_label.text(), timeout=3000)
+    done = len(window.session.runs)
+    assert done < window.session.repeat
+    held = window.lock_grab.lock
+    # the Locks tab names the same holder as the status bar, for as long as it is held
+    qtbot.waitUntil(lambda: [r["owner"] for r in window.lock_panel.rows() if r["lock"] == held.name]
+                    in (["GUI"], ["GUI (Acquire Lock)"]), timeout=2000)
+    qtbot.waitUntil(lambda: window.lock_grab.seconds_in_state() > 0.5, timeout=2000)
+    assert len(window.session.runs) == done and window.busy  # no run went on past the held lock
+    click(window, qtbot, "Release Lock")
+    text = finish(window, qtbot, timeout=30000)
+    assert len(window.session.runs) == window.session.repeat and "matches the prediction" in text

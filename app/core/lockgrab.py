@@ -20,6 +20,9 @@ import time
 
 from app.core.primitives import RunStopped, Thread, WaitBroken
 
+#: The taker thread's name: the Locks tab and the lanes show it as the owner.
+TAKER_NAME = "GUI (Acquire Lock)"
+
 IDLE = "idle"
 WAITING = "waiting"
 HELD = "held"
@@ -28,7 +31,7 @@ HELD = "held"
 class LockGrab:
     """Non-blocking acquisition of ``lock`` for one owner, completed by a taker thread."""
 
-    def __init__(self, lock: threading.Lock, attempt: float = 0.05, name: str = "lock-taker") -> None:
+    def __init__(self, lock: threading.Lock, attempt: float = 0.05, name: str = TAKER_NAME) -> None:
         self.lock = lock
         self.attempt = attempt
         self.name = name

@@ -103,6 +103,12 @@ class Session(Protocol):
     def break_waits(self) -> list[str]:
         """Break the deadlocks found; return the names of the threads whose wait was broken."""
 
+    def hold_runs(self, on: bool) -> None:
+        """While ``on`` (the GUI holds or waits for a run's lock), start no new run."""
+
+    def held_back(self) -> str | None:
+        """What waits for the hold to end (e.g. "run 4"), or None."""
+
     def poll(self) -> list[Event]:
         """What happened since the last call (called on the GUI thread, at display rate)."""
 
@@ -178,6 +184,12 @@ class LabSession:
 
     def break_waits(self) -> list[str]:
         return []  # the Lab's waits are never circles: a worker holds at most one lock
+
+    def hold_runs(self, on: bool) -> None:
+        pass  # the Lab's workers run once, on the one lock the GUI takes
+
+    def held_back(self) -> str | None:
+        return None
 
     def poll(self) -> list[Event]:
         events, self._pending = self._pending, []

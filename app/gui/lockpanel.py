@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
+from app.core import lockgrab
 from app.core.primitives import Lock, format_site
 
 COLUMNS = ("lock", "kind", "owner", "held for", "taken at", "waiting", "taken", "had to wait")
@@ -22,12 +23,15 @@ def lock_row(lock: Lock) -> tuple[str, ...]:
     held = f"{lock.held_for():.2f} s" if owner is not None else ""
     waiting = ", ".join(w.lane.name for w in waiters) or ""
     share = f" ({lock.contended / lock.acquisitions:.0%})" if lock.acquisitions else ""
+    site = format_site(lock.owner_site) if owner is not None else ""
+    if isinstance(lock.owner_site, tuple) and lock.owner_site[0].co_filename == lockgrab.__file__:
+        site = "the Acquire Lock button"  # (the line in threadlab's taker says nothing to a learner)
     return (
         lock.name,
         lock.kind,
         owner.name if owner is not None else "free",
         held,
-        format_site(lock.owner_site) if owner is not None else "",
+        site,
         waiting,
         f"{lock.acquisitions:,}",
         f"{lock.contended:,}{share}",

@@ -376,6 +376,7 @@ class LabWindow(QtWidgets.QMainWindow):
         else:
             held = self.lock_grab.state == lockgrab.HELD
             self.lock_grab.release()
+            self._shown_lock_state = lockgrab.IDLE  # (said here, not again by the tick)
             self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
         self._show_lock_state()
 
@@ -611,14 +612,20 @@ class LabWindow(QtWidgets.QMainWindow):
         state = self.lock_grab.state
         if state == lockgrab.HELD and self._shown_lock_state == lockgrab.WAITING:
             self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
+        elif state == lockgrab.IDLE and self._shown_lock_state == lockgrab.WAITING:
+            self.lab.log.write("GUI stopped waiting: the program that made the lock is over", logbook.NOTE)
         self._shown_lock_state = state
+        self.session.hold_runs(state != lockgrab.IDLE)  # a run's lock held: no new run goes round it
+        waiting = self.session.held_back()
+        waits = f"; {waiting} waits for Release Lock" if waiting else ""
         button = self.buttons.lock_button
         name = getattr(self.lock_grab.lock, "name", "the lock")
         if state == lockgrab.HELD:
             self._texts.set(button, "Release Lock")
             ignored = "; Use lock is off, so the mutators ignore it" if (
                 self.lock_grab.lock is self.lab.shared.lock and not self.lab.shared.use_lock) else ""
-            self._texts.set(self.lock_label, f"GUI holds {name!r} ({self.lock_grab.seconds_in_state():.1f} s){ignored}")
+            self._texts.set(self.lock_label,
+                            f"GUI holds {name!r} ({self.lock_grab.seconds_in_state():.1f} s){ignored}{waits}")
         elif state == lockgrab.WAITING:
             self._texts.set(button, "Waiting for Lock...")
             self._texts.set(self.lock_label, f"GUI waiting for {name!r} ({self.lock_grab.seconds_in_state():.1f} s)")

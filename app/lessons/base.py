@@ -349,6 +349,7 @@ class LessonRun:
     on_finding: Callable[[Deadlock], None] | None = None
     on_run: Callable[[int, dict[str, Any]], None] | None = None  # after each run, its values
     on_seen: Callable[[Any], None] | None = None  # after each run, what was seen (output and all)
+    before_run: Callable[[int], None] | None = None  # before each run after the first (may wait)
     stopper: Stopper = field(default_factory=Stopper)
 
 
@@ -372,6 +373,8 @@ def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int
     result = Result(lesson.id, dict(params), edited=source != lesson.program(params))
     runner = getattr(lesson.module, "run_program", run_program)
     for i in range(repeat):
+        if i and how.before_run is not None:
+            how.before_run(i)
         if how.stopper.requested.is_set():
             break
         seen = runner(lesson, source, params, how)

@@ -53,7 +53,11 @@ class LessonSession(OwnedThread):
         self.error_line: int | None = None
         self.started_at = 0.0
         self._how = LessonRun(recorder=self.recorder, auto_break=auto_break, on_start=self._on_start,
-                              on_run=lambda i, values: self.runs.append(values), on_seen=self._on_seen)
+                              on_run=lambda i, values: self.runs.append(values), on_seen=self._on_seen,
+                              before_run=self._before_run)
+        self._runs_may_start = threading.Event()  # cleared while the GUI holds a run's lock
+        self._runs_may_start.set()
+        self._waiting_run: int | None = None  # the run that waits for the GUI's hold to end
         self._run: ProgramRun | None = None  # the program run under way, or the last one
         self._runs_started = 0
         self._array: np.ndarray | None = None
@@ -91,6 +95,7 @@ class LessonSession(OwnedThread):
 
     def request_stop(self) -> None:
         self._how.stopper.request()
+        self._runs_may_start.set()
         self.log.write("Stop clicked: the program is being stopped", logbook.NOTE, thread="GUI")
 
     def array(self) -> np.ndarray | None:
@@ -112,6 +117,18 @@ class LessonSession(OwnedThread):
             return None
         plain = [lock for lock in self._run.locks() if not lock.reentrant]
         return plain[0] if plain else None
+
+    def hold_runs(self, on: bool) -> None:
+        """While ``on``, the next run waits to start: a lock the GUI holds belongs to one run,
+        and a new run would make a new lock and go on regardless."""
+        if on and not self._how.stopper.requested.is_set():
+            self._runs_may_start.clear()
+        else:
+            self._runs_may_start.set()
+
+    def held_back(self) -> str | None:
+        waiting = self._waiting_run
+        return f"run {waiting} of {self.repeat}" if waiting is not None else None
 
     def findings(self) -> list:
         """The deadlocks found in the run under way (or the last one)."""
@@ -143,6 +160,16 @@ class LessonSession(OwnedThread):
         except Exception as exc:  # noqa: BLE001 - shown in the outcome panel and the log
             self.failure = f"{exc!r}"
             self.log.write(f"lesson failed: {exc!r}\n{traceback.format_exc().rstrip()}", logbook.ERROR)
+
+    def _before_run(self, index: int) -> None:
+        """Wait (on the lesson's thread) while the GUI holds the last run's lock."""
+        if self._runs_may_start.is_set():
+            return
+        self._waiting_run = index + 1
+        self.log.write(f"run {index + 1} waits to start: the GUI holds the lock of run {index}", logbook.NOTE,
+                       thread="GUI")
+        self._runs_may_start.wait()  # set by Release Lock, Stop, or the window closing
+        self._waiting_run = None
 
     def _on_start(self, run: ProgramRun) -> None:
         """A new run of the program begins (on the lesson's thread)."""

@@ -55,3 +55,25 @@ def test_a_program_out_of_bounds_or_broken_is_refused_with_its_line():
     else:
         raise AssertionError("started a program that does not compile")
     assert not session.running and not broken.running
+
+
+def test_a_held_run_lets_no_new_run_start_until_let_go_or_stopped():
+    lesson = get("shared-array")
+    session = LessonSession(lesson, lesson.program({"SIZE": 10}), repeat=3)
+    session.hold_runs(True)  # as the window does while the GUI holds a run's lock
+    session.start()
+    wait_until(lambda: session.held_back() == "run 2 of 3")
+    assert len(session.runs) == 1 and session.alive
+    session.hold_runs(False)
+    wait_until(lambda: not session.alive)
+    assert len(session.runs) == 3 and session.held_back() is None
+
+
+def test_stop_ends_a_session_whose_next_run_is_held():
+    lesson = get("shared-array")
+    session = LessonSession(lesson, lesson.program({"SIZE": 10}), repeat=3)
+    session.hold_runs(True)
+    session.start()
+    wait_until(lambda: session.held_back() is not None)
+    session.request_stop()
+    assert session.join(WAIT_S) and len(session.runs) == 1
