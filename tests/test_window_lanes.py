@@ -2,12 +2,14 @@
 
 import html
 import json
+import time
 
 import numpy as np
 
 from app.core import recorder as rec
 from app.core.lanesimage import HOLD_RGBA, HOLD_ROWS, ROW_PX, STATE_RGBA
 from helpers import LEFT, button, finish, open_lesson
+from test_window import run_for
 
 ADD, DIVIDE = "Thread-1 (increase)", "Thread-2 (divide)"  # the lock program's threads
 
@@ -174,3 +176,28 @@ def test_a_frame_painted_for_a_view_that_moved_on_is_dropped_and_asked_for_again
     assert not window.lanes.refresh(busy=False)
     assert asked[-1].force and asked[-1].t1 == canvas.anchor
     assert canvas.show_frame(window.lanes.feed.render_now(canvas.view()))
+
+
+
+def gui_state_at(win, t):
+    tracks = [r[0] for r in win.lanes.rows if r[0].name == "GUI"]
+    segment = tracks[0].state_at(t) if tracks else None
+    return segment.state if segment is not None else None
+
+
+def test_the_gui_lane_is_idle_between_events_and_running_through_a_freeze(window, qtbot):
+    run_for(window, 0.5, "gui")
+    began = time.monotonic()
+    qtbot.mouseClick(button(window, "Start"), LEFT)  # returns when the freeze is over
+    ended = time.monotonic()
+    qtbot.waitUntil(lambda: gui_state_at(window, ended + 0.01) == rec.EVENT_LOOP, timeout=3000)
+    (gui,) = row(window, "GUI")
+    during = [s for s in gui.segments if began + 0.05 < s.start < began + 0.45]  # (inside the 0.5 s)
+    assert rec.EVENT_LOOP not in {s.state for s in during}  # never idle while frozen: it runs the work
+    assert sum(s.end - s.start for s in during if s.state == rec.RUNNING) > 0.05
+    # after it, it idles in its event loop far more than it runs ticks
+    qtbot.waitUntil(lambda: sum(s.state == rec.RUNNING for s in gui.segments if s.start >= ended) >= 5, timeout=3000)
+    now = time.monotonic()
+    after = [s for s in gui.segments if s.start >= ended]
+    idle = sum(s.end_or(now) - s.start for s in after if s.state == rec.EVENT_LOOP)
+    assert idle > 3 * sum(s.end_or(now) - s.start for s in after if s.state == rec.RUNNING)

@@ -22,6 +22,7 @@ import numpy as np
 
 from app.core.feed import Feed
 from app.core.lanesimage import ROW_PX, render_lanes, stack_rows
+from app.core.outside import OutsideWatch
 from app.core.recorder import Recorder
 from app.core.timeline import Timeline, Track
 
@@ -72,6 +73,7 @@ class LanesFeed(Feed[View, LanesFrame]):
         self.timeline_lock = threading.Lock()
         self._pruned_at = 0.0
         self._last_view: View | None = None
+        self.outside = OutsideWatch()  # threads blocked in C code, which record nothing
 
     def request(self, view: View) -> None:
         """Ask for ``view`` to be painted (on the feed's thread)."""
@@ -95,6 +97,7 @@ class LanesFeed(Feed[View, LanesFrame]):
     def _follow(self) -> int:
         new = self.timeline.follow(self.recorder)
         now = time.monotonic()
+        new += self.outside.check(self.timeline, now)
         if now - self._pruned_at >= 1.0:  # the timeline stays bounded on a forever run
             self._pruned_at = now
             self.timeline.forget_before(now - KEEP_S)

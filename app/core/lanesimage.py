@@ -26,6 +26,8 @@ STATE_COLOURS = {
     rec.JOINING: "#6f86d6",
     rec.PACING: "#c9d3e0",
     rec.SLEEPING: "#a9b4c4",
+    rec.OUTSIDE: "#8d6e56",
+    rec.EVENT_LOOP: "#d3ead9",
 }
 LEGEND = {
     rec.RUNNING: "running",
@@ -35,6 +37,8 @@ LEGEND = {
     rec.JOINING: "joining a thread",
     rec.PACING: "pacing (a wait with a timeout)",
     rec.SLEEPING: "sleeping (time.sleep)",
+    rec.OUTSIDE: "blocked outside Python (in C: a pipe, a socket...)",
+    rec.EVENT_LOOP: "idle (GUI event loop)",
 }
 HOLD_COLOUR = "#3b3b3b"
 #: Instants drawn as a thin tick across the lane.

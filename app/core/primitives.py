@@ -416,7 +416,7 @@ class Lock:
         got, ending = False, ""
         me, before = None, False
         if deadline is None and give_up is None:  # an untimed wait: the program may be stuck
-            me = lane._thread() if lane._thread is not None else None
+            me = lane.thread
             if me is not None:
                 before, me._untimed_wait = getattr(me, "_untimed_wait", False), True
         # The usual case goes straight into the real wait, with no look around first: a

@@ -36,6 +36,8 @@ WAIT_LOCK = "waiting for lock"
 WAIT_EVENT = "waiting for event"  # Event.wait() with no timeout
 WAIT_COND = "waiting on condition"
 JOINING = "joining"  # Thread.join(): waiting for another thread to end
+EVENT_LOOP = "idle (event loop)"  # the GUI thread between events (recorded by the window)
+OUTSIDE = "blocked outside Python"  # told by the lanes' sampler, never recorded (see app.core.outside)
 FINISHED = "finished"
 FAILED = "failed"  # the thread ended with an exception
 
@@ -74,12 +76,17 @@ class Lane:
         self._thread = weakref.ref(thread) if thread is not None else None
 
     @property
+    def thread(self) -> threading.Thread | None:
+        """The thread this lane is about, while it exists."""
+        return self._thread() if self._thread is not None else None
+
+    @property
     def alive(self) -> bool:
         """False once its thread has ended (a thread that is not instrumented records no
         end of its own: the timeline closes its lane when it sees this)."""
         if self.ended:
             return False
-        thread = self._thread() if self._thread is not None else None
+        thread = self.thread
         return thread is not None and thread.is_alive()
 
     def __repr__(self) -> str:
@@ -171,6 +178,8 @@ def describe(kind: str, obj: Any) -> str:
         return f"pacing (wait with a timeout on {name!r})"
     if kind == SLEEPING:
         return "sleeping (time.sleep)"
+    if kind == OUTSIDE and isinstance(obj, str):
+        return f"{kind} ({obj})"
     if kind == JOINING and name:
         return f"joining thread {name!r}"
     return kind

@@ -168,12 +168,20 @@ class Timeline:
         else:
             self._enter(track, kind, t, obj)
 
+    def restate(self, track: Track, state: str, t: float, obj: Any = None) -> None:
+        """Begin ``state`` at ``t`` in ``track``'s open segment: what a sampler tells that the
+        thread itself cannot record (blocked in C code). ``t`` is no earlier than the open
+        segment's start."""
+        if track.ended is None and track.segments and track.segments[-1].end is None:
+            self._enter(track, state, max(t, track.segments[-1].start), obj)
+
     @staticmethod
     def _enter(track: Track, state: str, t: float, obj: Any) -> None:
         last = track.segments[-1] if track.segments else None
         if last is not None and last.end is None:
             if last.state == state and last.obj is obj:
                 return  # the same state again (a lock wait retried): one segment
+            t = max(t, last.start)  # (a record made before a sampler's restate, read after it)
             last.end = t
         track.segments.append(Segment(state, t, None, obj))
 

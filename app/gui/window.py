@@ -31,6 +31,7 @@ from collections import deque
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import logbook, lockgrab
+from app.core import recorder as rec
 from app.core.chrometrace import save_trace, saved_note
 from app.core.faults import FaultCounter
 from app.core.lab import Lab
@@ -124,6 +125,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lab = lab if lab is not None else Lab()
         self.recorder = self.lab.recorder  # the lab's workers and every program record here
         self.recorder.new_lane("GUI")  # (a program has a MainThread of its own: no mix-up)
+        self.recorder.record(rec.EVENT_LOOP)  # the GUI lane: idle between events, running in a tick
         self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
@@ -315,6 +317,7 @@ class LabWindow(QtWidgets.QMainWindow):
             session.start()  # (on the GUI thread, the work runs right here: the window freezes)
         finally:
             if self._froze:
+                self.recorder.record(rec.EVENT_LOOP)  # the freeze is over
                 self._drop_input_from_the_freeze()
         self._refresh_controls()
         return True
@@ -356,6 +359,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _before_freeze(self, seconds: float) -> None:
         self._froze = True
+        self.recorder.record(rec.RUNNING)  # the GUI lane shows the freeze
         self.show_message(f"Working on the GUI thread for {seconds:g} s: frozen...")
         b = self.buttons  # what the frozen window shows must be true: nothing can be clicked
         for button in (b.start_button, b.stop_button, b.runx_button, b.reset_button, b.lock_button):
@@ -515,6 +519,7 @@ class LabWindow(QtWidgets.QMainWindow):
     def _on_display_tick(self) -> None:
         """Each part of a tick runs even if another one failed (said once, then counted)."""
         session = self.session
+        self.recorder.record(rec.RUNNING)  # (two appends a tick: the GUI lane's busy slivers)
         run = self.faults.run
         run("reading the session", lambda: self._poll(session))
         run("drawing the array", lambda: self._draw(session))
@@ -523,6 +528,7 @@ class LabWindow(QtWidgets.QMainWindow):
         run("the log pane", self._drain_log)
         run("the status bar", self._show_status)
         self._ticks += 1
+        self.recorder.record(rec.EVENT_LOOP)
 
     def _tell_fault(self, text: str) -> None:
         self.lab.log.write(text, logbook.ERROR, thread="GUI")
