@@ -383,3 +383,22 @@ def test_the_log_keeps_following_after_a_banner_takes_room(window, qtbot):
     qtbot.waitUntil(lambda: "after the banner" in window.log_view.toPlainText(), timeout=2000)
     bar = window.log_view.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)
+
+
+def test_the_plot_marks_where_each_pass_has_got_to_and_says_what_the_line_means(window, qtbot):
+    window.controls.size_spin.setValue(200_000)  # (passes long enough to be seen half done)
+    choose(window, add_elementwise=1, divide_elementwise=1)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    plot = window.array_plot
+    size = window.lab.shared.data.size
+
+    def a_line_inside_the_array():
+        lines = [line for line in plot._front_lines.values() if line.isVisible()]
+        return bool(lines) and all(0 <= line.line().x1() < size for line in lines)
+
+    qtbot.waitUntil(a_line_inside_the_array, timeout=3000)
+    assert plot.fronts_note.isVisible() and "not a race" in plot.fronts_note.text()
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.busy, timeout=3000)
+    qtbot.waitUntil(lambda: not plot.fronts_note.isVisible(), timeout=1000)
+    assert not any(line.isVisible() for line in plot._front_lines.values())

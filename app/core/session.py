@@ -97,6 +97,9 @@ class Session(Protocol):
     def locks(self) -> list[Lock]:
         """The locks to list in the Locks tab."""
 
+    def pass_fronts(self) -> dict[str, int]:
+        """Where each pass under way over the array has got to, by worker name."""
+
     def grab_target(self) -> Lock | None:
         """The lock Acquire Lock takes, or None if there is none now."""
 
@@ -178,6 +181,10 @@ class LabSession:
 
     def locks(self) -> list[Lock]:
         return [self.lab.shared.lock]
+
+    def pass_fronts(self) -> dict[str, int]:
+        fronts = {w.name: getattr(w.job, "front", None) for w in self.lab.workers if w.is_alive()}
+        return {name: front for name, front in fronts.items() if front is not None}
 
     def grab_target(self) -> Lock | None:
         return self.lab.shared.lock

@@ -188,6 +188,8 @@ class ArrayMutator(Job):
 class ElementwiseMutator(ArrayMutator):
     """Apply ``operation`` to one element at a time in a Python loop."""
 
+    front: int | None = None  # the element the pass under way has got to (None between passes)
+
     def operation(self, value: float) -> float:
         raise NotImplementedError
 
@@ -195,12 +197,16 @@ class ElementwiseMutator(ArrayMutator):
         data = self.shared.data
         size = data.size
         op = self.operation
-        for start in range(0, size, CHUNK):
-            if should_stop():  # cooperative cancellation leaves a part-done pass behind
-                self.say(f"stopped mid-pass: {start:,} of {size:,} elements done")
-                return
-            for i in range(start, min(start + CHUNK, size)):
-                data[i] = op(data[i])
+        try:
+            for start in range(0, size, CHUNK):
+                if should_stop():  # cooperative cancellation leaves a part-done pass behind
+                    self.say(f"stopped mid-pass: {start:,} of {size:,} elements done")
+                    return
+                self.front = start  # (read by the plot, which marks where the pass has got to)
+                for i in range(start, min(start + CHUNK, size)):
+                    data[i] = op(data[i])
+        finally:
+            self.front = None
 
 
 class AddOneElementwise(ElementwiseMutator):

@@ -27,6 +27,11 @@ from app.core.envelopefeed import Envelope, EnvelopeFeed
 PLOT_BINS = 240
 #: The plot's empty margin left and right, as a fraction of the array's length.
 X_MARGIN = 0.03
+#: The colour of the lines that mark where each pass under way has got to.
+FRONT_COLOUR = "#c0580f"
+FRONTS_NOTE = ("Orange line: where an element-wise pass has got to. The plot reads the array without "
+               "the lock, so the part before the line is already done: a step there is a pass half "
+               "done, not a race.")
 
 
 def envelope_path(x: np.ndarray, y: np.ndarray) -> QtGui.QPainterPath:
@@ -100,9 +105,17 @@ class ArrayPlot(QtWidgets.QWidget):
         self.plot.getViewBox().sigRangeChangedManually.connect(lambda *_: self._on_range_changed_by_user())
         self.curve = EnvelopeCurve("#1f77b4")
         self.plot.addItem(self.curve, ignoreBounds=True)
+        self._front_lines: dict[str, QtWidgets.QGraphicsLineItem] = {}
+        self._fronts_shown: dict[str, int] = {}
+        self._fronts_asked: dict[str, int] = {}  # the fronts when the envelope under way was asked for
+        self.fronts_note = QtWidgets.QLabel(FRONTS_NOTE)
+        self.fronts_note.setWordWrap(True)
+        self.fronts_note.setStyleSheet(f"color:{FRONT_COLOUR}")
+        self.fronts_note.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        layout.addWidget(self.fronts_note)
         self.feed = EnvelopeFeed(PLOT_BINS, shape=envelope_path)
         self.redraw_pending = True  # draw once more even when nothing runs
         self._plotted_size = -1
@@ -118,19 +131,54 @@ class ArrayPlot(QtWidgets.QWidget):
         """Stop the envelope feed's thread; True if it ended within ``timeout``."""
         return self.feed.stop(timeout)
 
-    def refresh(self, y: np.ndarray | None, busy: bool) -> str | None:
+    def refresh(self, y: np.ndarray | None, busy: bool, fronts: dict[str, int] | None = None) -> str | None:
         """Show the envelope made since the last call; ask for ``y`` as it is now if
-        something runs (or a redraw is pending). Returns the feed's errors, if any."""
+        something runs (or a redraw is pending). ``fronts``: where the passes under way
+        have got to now, shown with the envelope of this ``y`` (on a later call, so the
+        lines and the curve are of the same moment). Returns the feed's errors, if any."""
         error = self.feed.take_error()
         done = self.feed.take()
         if done is not None and done.size == self._plotted_size:  # (not one made before a resize)
             self.curve.show_envelope(done)
             if not self._user_range and done.y.size:
                 self._fit_axes(done.size, done.low, done.high)
+            self.show_fronts(self._fronts_asked)
         if self.redraw_pending or busy:
             self.redraw_pending = False  # an idle plot does not redraw an unchanged array
             self._request(y if y is not None else np.empty(0))
+            self._fronts_asked = dict(fronts or {})
         return error
+
+    def show_fronts(self, fronts: dict[str, int]) -> None:
+        """Mark where each pass under way has got to (an element index, by worker name).
+        The note under the plot stays while the workers run (passes begin and end many
+        times a second: a note that came and went would shake the layout)."""
+        if fronts == self._fronts_shown:
+            return
+        low, high = self.plot.getViewBox().viewRange()[1]
+        for name, line in list(self._front_lines.items()):
+            if name not in fronts:
+                line.hide()
+        for name, front in fronts.items():
+            line = self._front_lines.get(name)
+            if line is None:
+                line = self._front_lines[name] = QtWidgets.QGraphicsLineItem()
+                pen = QtGui.QPen(QtGui.QColor(FRONT_COLOUR))
+                pen.setCosmetic(True)
+                pen.setWidthF(2)
+                line.setPen(pen)
+                self.plot.addItem(line, ignoreBounds=True)
+            line.setLine(front, low, front, high)
+            line.show()
+        if fronts:
+            self.fronts_note.show()
+        self._fronts_shown = dict(fronts)
+
+    def forget_fronts(self) -> None:
+        """No pass runs any more: drop the lines and the note."""
+        self._fronts_asked = {}
+        self.show_fronts({})
+        self.fronts_note.hide()
 
     def _request(self, y: np.ndarray) -> None:
         """Ask the feed for ``y``'s envelope (of what is in view, once the user zoomed)."""

@@ -539,7 +539,11 @@ class LabWindow(QtWidgets.QMainWindow):
             self._show_event(session, event)
 
     def _draw(self, session: Session) -> None:
-        error = self.array_plot.refresh(session.array(), session.running)
+        running = session.running
+        fronts = session.pass_fronts() if running else {}  # (read before the array: never behind it)
+        error = self.array_plot.refresh(session.array(), running, fronts)
+        if not running:
+            self.array_plot.forget_fronts()
         if error:
             self.lab.log.write(f"drawing the array failed:\n{error}", logbook.ERROR, thread="GUI")
 

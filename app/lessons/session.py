@@ -111,6 +111,9 @@ class LessonSession(OwnedThread):
     def locks(self) -> list[Lock]:
         return self._run.locks() if self._run is not None else []
 
+    def pass_fronts(self) -> dict[str, int]:
+        return {}  # (a program's loops keep their place to themselves)
+
     def grab_target(self) -> Lock | None:
         """The running program's first plain Lock (its ``lock``), if it made one."""
         if not self.running or self._run is None:
