@@ -10,6 +10,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from app.core import lockgrab
 from app.gui.controls import DEFAULT_COUNTS
+from helpers import open_lesson
 
 LEFT = QtCore.Qt.LeftButton
 
@@ -402,3 +403,43 @@ def test_the_plot_marks_where_each_pass_has_got_to_and_says_what_the_line_means(
     qtbot.waitUntil(lambda: not window.busy, timeout=3000)
     qtbot.waitUntil(lambda: not plot.fronts_note.isVisible(), timeout=1000)
     assert not any(line.isVisible() for line in plot._front_lines.values())
+
+
+def lane_names(window, qtbot, expected_present, expected_absent):
+    """Wait until the lanes show every name in ``expected_present`` and none of ``expected_absent``."""
+    def shown():
+        names = {r[0].name for r in window.lanes.rows}
+        return expected_present <= names and not names & expected_absent
+    qtbot.waitUntil(shown, timeout=3000)
+
+
+def test_each_tab_shows_its_own_threads(window, qtbot):
+    choose(window, add_elementwise=1)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.busy, timeout=2000)
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.busy, timeout=3000)
+    lab_lanes, lesson_lanes = {"add-elementwise-1"}, {"MainThread", "Thread-1 (increase)"}
+    lane_names(window, qtbot, lab_lanes, set())
+    open_lesson(window, "shared-array")
+    lane_names(window, qtbot, {"GUI"}, lab_lanes)  # nothing of the Lab's run
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: not window.busy and "matches" in window.outcome.text(), timeout=5000)
+    lane_names(window, qtbot, lesson_lanes, lab_lanes)
+    window.tabs.setCurrentIndex(0)
+    lane_names(window, qtbot, lab_lanes, lesson_lanes)  # the Lab's run again, not the lesson's
+
+
+def test_a_lesson_can_be_read_while_the_lab_runs(window, qtbot):
+    choose(window, add_elementwise=1)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.busy, timeout=2000)
+    assert window.tabs.tabBar().isEnabled()
+    open_lesson(window, "deadlock")
+    assert window.lesson_panel.isEnabled() and window.code_pane.isVisible()
+    assert "RLock" in window.lesson_panel.text.toPlainText()
+    assert window.session.title == "Lab" and not button(window, "Start").isEnabled()
+    assert "Lab is running" in window.message_label.text()
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: window.session.title == "deadlock", timeout=3000)  # the tab's own, once it ended
+    assert button(window, "Start").isEnabled() and window.lesson_panel.isEnabled()

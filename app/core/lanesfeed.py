@@ -43,12 +43,22 @@ class View:
     busy: bool = True  # something runs: time moves on even without new records
     following: bool = True  # the right edge is the clock (else a fixed stretch of time)
     force: bool = False  # paint even if nothing seems to have changed (the last frame was dropped)
+    #: The lanes to paint: serials ``first`` up to (not including) ``last`` (None: no end),
+    #: and the lanes in ``always`` (the GUI's) whatever their serial.
+    first: int = 0
+    last: int | None = None
+    always: tuple[int, ...] = ()
+
+    def keeps(self, serial: int) -> bool:
+        """True if the lane numbered ``serial`` is one this view paints."""
+        return serial in self.always or (self.first <= serial and (self.last is None or serial < self.last))
 
     def same_place(self, other: "View | None") -> bool:
-        """The same room and span, and the same stretch of time unless following."""
+        """The same room, span and lanes, and the same stretch of time unless following."""
         if other is None:
             return False
         same = (self.width, self.height, self.following) == (other.width, other.height, other.following)
+        same = same and (self.first, self.last, self.always) == (other.first, other.last, other.always)
         same = same and abs((self.t1 - self.t0) - (other.t1 - other.t0)) < 1e-9
         return same and (self.following or self.t1 == other.t1)
 
@@ -104,7 +114,8 @@ class LanesFeed(Feed[View, LanesFrame]):
         return new
 
     def _paint(self, view: View) -> LanesFrame:
-        rows = stack_rows(self.timeline.visible(view.t0, view.t1))
+        rows = stack_rows([track for track in self.timeline.visible(view.t0, view.t1)
+                           if view.keeps(track.lane.serial)])
         row_px = max(MIN_ROW_PX, min(ROW_PX, view.height // max(len(rows), 1)))
         image = render_lanes(rows, view.t0, view.t1, view.width, time.monotonic(), row_px)
         self._last_view = view

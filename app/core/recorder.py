@@ -126,6 +126,11 @@ class Recorder:
         self._local.lane = lane
         return lane
 
+    def mark(self) -> int:
+        """A lane number that comes after every lane made so far and before every lane made
+        later (a session's lanes are the ones from its mark on)."""
+        return next(self._serials)
+
     def lane_for(self, thread: threading.Thread) -> Lane:
         """A lane made for ``thread`` before it starts; the thread takes it with :meth:`adopt`
         (so that the new thread's first steps are as short as a plain thread's)."""

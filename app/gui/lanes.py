@@ -105,6 +105,11 @@ class ThreadLanes(QtWidgets.QWidget):
         """Show ``t0`` to ``t1`` (monotonic seconds) and stop following (see the canvas)."""
         self.canvas.show_period(t0, t1)
 
+    def show_lanes(self, first: int, last: int | None = None, always: tuple[int, ...] = ()) -> None:
+        """Paint only the lanes numbered ``first`` up to ``last`` (see :meth:`Recorder.mark`),
+        and those in ``always``: the threads of one session, not those of the one before."""
+        self.canvas.lanes = (first, last, always)
+
     def _show_following(self, on: bool) -> None:
         if self.follow_box.isChecked() != on:
             self.follow_box.setChecked(on)
@@ -133,6 +138,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.span = SPAN_S
         self.anchor = time.monotonic()  # the time at the right edge
         self.rows: list[list[Track]] = []
+        self.lanes: tuple[int, int | None, tuple[int, ...]] = (0, None, ())  # View's first, last, always
         self._feed = feed
         self._image = np.full((1, 1, 4), 255, dtype=np.uint8)
         self._qimage: QtGui.QImage | None = None
@@ -147,7 +153,7 @@ class LanesCanvas(QtWidgets.QWidget):
         t1 = time.monotonic() if self.following else self.anchor
         width = max(self._bars_width(), 10)
         height = max(self.height() - self.BOTTOM - 2, 10)
-        return View(t1 - self.span, t1, width, height, busy, self.following, force)
+        return View(t1 - self.span, t1, width, height, busy, self.following, force, *self.lanes)
 
     def show_frame(self, frame: LanesFrame, current: View | None = None) -> bool:
         """Show ``frame`` unless the view moved on since it was asked for (the size, the span,

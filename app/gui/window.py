@@ -124,7 +124,7 @@ class LabWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.lab = lab if lab is not None else Lab()
         self.recorder = self.lab.recorder  # the lab's workers and every program record here
-        self.recorder.new_lane("GUI")  # (a program has a MainThread of its own: no mix-up)
+        self._gui_lane = self.recorder.new_lane("GUI")  # (a program has a MainThread of its own: no mix-up)
         self.recorder.record(rec.EVENT_LOOP)  # the GUI lane: idle between events, running in a tick
         self.lock_grab = lockgrab.LockGrab(self.lab.shared.lock)
         self.latency = LatencyMeter(window=5.0)
@@ -166,7 +166,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lesson_page = LessonPage(self.lesson_panel, self.code_pane, self.outcome, self.histogram,
                                       self.lab.log, self.recorder)
         self._pages = [self.lab_page, self.lesson_page]  # in the order of the tabs
-        self.page = self.lab_page
+        self.page = self.lab_page  # the page of the tab shown
+        self._session_page = self.page  # the page whose session the right side shows
+        first = self.recorder.mark()
+        #: Each page's lanes (the serials of its last session's threads: first, last) and
+        #: that session's times (start, end): a tab shows its own threads, not the other's.
+        self._page_lanes = {page: [first, None, None, None] for page in self._pages}
         self.session: Session = self.page.idle_session()
         self._wire()
         self._on_tab(0)
@@ -309,6 +314,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self._fix_after_end = False
         self.session = session
         self._started_at = time.monotonic()
+        self._session_page = self.page
+        self._lanes_from_now_on(self.page)
         self._output_run = 0
         self.array_plot.redraw_pending = True
         self._show_plot_if_used()  # (room for the histogram a lesson's Run xN shows)
@@ -467,7 +474,7 @@ class LabWindow(QtWidgets.QMainWindow):
             self.show_message(event.text, 8000)
         elif isinstance(event, Ended):
             self._session_ended()
-        self.page.show(session, event)
+        self._session_page.show(session, event)
 
     def _show_output(self, output: Output) -> None:
         view = self.output_view
@@ -487,15 +494,32 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def _session_ended(self) -> None:
         self.banner.hide()
-        idle_target = self.page.idle_session().grab_target()
+        page = self._session_page
+        idle_target = page.idle_session().grab_target()
         if self.lock_grab.state != lockgrab.IDLE and self.lock_grab.lock is not idle_target:
             self.lock_grab.release()  # the lock of a program that is over
+        self._page_lanes[page][3] = time.monotonic()
         self._refresh_controls()
         self.lanes.show_period(self._started_at, time.monotonic())  # the whole run
-        if self._fix_after_end:
+        if page is not self.page:  # the user went on to the other tab meanwhile: show it now
+            QtCore.QTimer.singleShot(0, self._show_page)
+        elif self._fix_after_end:
             self._fix_after_end = False
-            if self.page.fix():
+            if page.fix():
                 QtCore.QTimer.singleShot(0, lambda: self.start())
+
+    def _lanes_from_now_on(self, page: object) -> None:
+        """``page``'s session starts: its lanes go on from its last session's (so its earlier
+        runs can be scrolled back to) unless the other page ran since; the other page's
+        lanes end here."""
+        mark = self.recorder.mark()
+        for other, lanes in self._page_lanes.items():
+            if other is not page and lanes[1] is None:
+                lanes[1] = mark
+        first, last = self._page_lanes[page][:2]
+        first = first if last is None else mark
+        self._page_lanes[page] = [first, None, time.monotonic(), None]
+        self.lanes.show_lanes(first, None, (self._gui_lane.serial,))
 
     # -- timers ------------------------------------------------------------------------
     def _on_probe(self) -> None:
@@ -558,20 +582,38 @@ class LabWindow(QtWidgets.QMainWindow):
         self._show_lock_state()
 
     def _on_tab(self, index: int) -> None:
-        """Show the page of tab ``index``: its widgets, and its idle session (unless busy)."""
-        if self.busy:
-            return
+        """Show the page of tab ``index``: its widgets, and its idle session with its lanes.
+        While a session runs the tab's controls can be read, and the right side goes on
+        showing the session until it ends (then it shows this tab's)."""
         self.page = self._pages[index]
         for page in self._pages:
             page.activate(page is self.page)
+        if self.busy:
+            self.show_message(f"{self.session.title} is running: its plots stay until it ends (Stop ends it)", 8000)
+            self._refresh_controls()
+            return
+        self._show_page()
+
+    def _show_page(self) -> None:
+        """The right side shows the shown tab's idle session: its array, locks and lanes."""
+        if self.busy:
+            return
         self.banner.hide()
+        self._fix_after_end = False
+        self._session_page = self.page
         self.session = self.page.idle_session()
+        first, last, began, ended = self._page_lanes[self.page]
+        self.lanes.show_lanes(first, last, (self._gui_lane.serial,))
+        if began is not None and ended is not None:
+            self.lanes.show_period(began, ended)  # its last run, as it was left
+        else:
+            self.lanes.canvas.set_following(True)
         self._show_plot_if_used()
         self._refresh_controls()
 
     def _show_plot_if_used(self) -> None:
         """The array plot is hidden for a page that shows no array: the lanes get its room."""
-        used = self.page.shows_array
+        used = self._session_page.shows_array
         self.array_plot.setVisible(used)
         # without the array the latency panel becomes a low, wide strip; the lanes get the rest
         self.responsiveness.set_wide(not used)
@@ -588,10 +630,9 @@ class LabWindow(QtWidgets.QMainWindow):
         busy = self.busy
         b = self.buttons
         self.controls.set_running(busy)
-        self.lesson_panel.setEnabled(not busy)
+        self.lesson_panel.setEnabled(not (busy and self._session_page is self.lesson_page))  # (read while the Lab runs)
         self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
         self.code_pane.editor.setReadOnly(busy)
-        self.tabs.tabBar().setEnabled(not busy)
         b.start_button.setEnabled(not busy)
         b.stop_button.setEnabled(busy)
         b.reset_button.setEnabled(not busy and self.page.can_reset)
