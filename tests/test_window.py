@@ -443,3 +443,18 @@ def test_a_lesson_can_be_read_while_the_lab_runs(window, qtbot):
     qtbot.mouseClick(button(window, "Stop"), LEFT)
     qtbot.waitUntil(lambda: window.session.title == "deadlock", timeout=3000)  # the tab's own, once it ended
     assert button(window, "Start").isEnabled() and window.lesson_panel.isEnabled()
+
+
+def test_a_refused_input_is_said_next_to_its_field(window, qtbot):
+    from pyqtgraph.Qt import QtTest
+
+    spin = window.controls.count_spins["counter"]
+    spin.lineEdit().selectAll()
+    QtTest.QTest.keyClicks(spin, "-3")
+    note = spin.parentWidget().note
+    assert spin.value() == 3 and note.isVisible() and "not taken" in note.text()
+    open_lesson(window, "lock")
+    size = window.lesson_panel.params.widgets["SIZE"]
+    size.lineEdit().selectAll()
+    QtTest.QTest.keyClicks(size, "nan")
+    assert not size.parentWidget().note.isHidden()  # (shown; the test window may be too small to see it)

@@ -17,6 +17,7 @@ from app.core.lab import Lab
 from app.core.params import Param
 from app.core.session import LabSession
 from app.core.workers import KINDS, Settings
+from app.gui.fields import FloatField, IntField, noted
 
 WORKER_THREADS = "threads"
 GUI_THREAD = "gui"
@@ -27,7 +28,7 @@ DEFAULT_COUNTS = {"counter": 1, "add-elementwise": 1, "divide-elementwise": 1}
 
 
 def _int_spin(bound: Param, value: float | None = None) -> QtWidgets.QSpinBox:
-    spin = QtWidgets.QSpinBox()
+    spin = IntField()
     spin.setRange(int(bound.low), int(bound.high))
     spin.setValue(int(bound.default if value is None else value))
     spin.setGroupSeparatorShown(True)
@@ -36,7 +37,7 @@ def _int_spin(bound: Param, value: float | None = None) -> QtWidgets.QSpinBox:
 
 
 def _float_spin(bound: Param, decimals: int = 3, low: float | None = None) -> QtWidgets.QDoubleSpinBox:
-    spin = QtWidgets.QDoubleSpinBox()
+    spin = FloatField()
     spin.setDecimals(decimals)
     spin.setRange(bound.low if low is None else low, bound.high)
     spin.setValue(bound.default)
@@ -68,13 +69,13 @@ class ControlPanel(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout(box)
         self.count_spins: dict[str, QtWidgets.QSpinBox] = {}
         for key, kind in KINDS.items():
-            spin = QtWidgets.QSpinBox()
+            spin = IntField()
             spin.setRange(0, int(params.WORKERS_PER_KIND.high))
             spin.setValue(DEFAULT_COUNTS.get(key, 0))
             spin.setToolTip(kind.description)
             spin.setObjectName(f"count-{key}")
             self.count_spins[key] = spin
-            form.addRow(kind.label, spin)
+            form.addRow(kind.label, noted(spin))
         return box
 
     def _build_where(self) -> QtWidgets.QGroupBox:
@@ -92,7 +93,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.mode_hint.setWordWrap(True)
         self.mode_hint.setObjectName("hint")
         row = QtWidgets.QFormLayout()
-        row.addRow("Run for", self.stop_after)
+        row.addRow("Run for", noted(self.stop_after))
         for widget in (self.threads_radio, self.gui_radio):
             col.addWidget(widget)
         col.addLayout(row)
@@ -108,10 +109,10 @@ class ControlPanel(QtWidgets.QWidget):
         self.count_spin = _int_spin(params.COUNTER_COUNT)
         self.use_lock_box = QtWidgets.QCheckBox("hold the Lock for each pass")
         self.use_lock_box.setChecked(True)
-        form.addRow("Array size", self.size_spin)
-        form.addRow("Pause between passes", self.period_spin)
-        form.addRow("Counter delay", self.delay_spin)
-        form.addRow("Counter counts to", self.count_spin)
+        form.addRow("Array size", noted(self.size_spin))
+        form.addRow("Pause between passes", noted(self.period_spin))
+        form.addRow("Counter delay", noted(self.delay_spin))
+        form.addRow("Counter counts to", noted(self.count_spin))
         form.addRow("Use lock", self.use_lock_box)
         return box
 

@@ -21,6 +21,7 @@ from pyqtgraph.Qt import QtCore, QtWidgets
 from app.core.logbook import LogBook
 from app.core.params import Param
 from app.core.recorder import Recorder
+from app.gui.fields import FloatField, IntField, noted
 from app.core.session import Ended, Event, Progress
 from app.core.source import constants, with_constants
 from app.gui.editor import CodeEditor
@@ -61,7 +62,7 @@ class ParamForm(QtWidgets.QWidget):
             widget.setObjectName(f"param-{p.name}")
             widget.setToolTip(f"{p.help} ({p.describe()})".strip())
             self.widgets[p.name] = widget
-            self.form.addRow(p.name, widget)
+            self.form.addRow(p.name, noted(widget) if isinstance(widget, (IntField, FloatField)) else widget)
 
     def _widget_for(self, p: Param) -> QtWidgets.QWidget:
         if p.choices:
@@ -76,11 +77,11 @@ class ParamForm(QtWidgets.QWidget):
             check.toggled.connect(self._changed)
             return check
         if isinstance(p.default, int):
-            spin = QtWidgets.QSpinBox()
+            spin = IntField()
             spin.setRange(int(p.low), int(p.high))
             spin.setGroupSeparatorShown(True)
         else:
-            spin = QtWidgets.QDoubleSpinBox()
+            spin = FloatField()
             spin.setDecimals(3)
             spin.setRange(p.low, p.high)
             spin.setSingleStep(0.05 if p.default < 1 else 0.5)
@@ -146,11 +147,11 @@ class LessonPanel(QtWidgets.QWidget):
         self.text = QtWidgets.QTextBrowser()
         self.text.setObjectName("lesson-text")
         self.params = ParamForm()
-        self.repeat_spin = QtWidgets.QSpinBox()
+        self.repeat_spin = IntField()
         self.repeat_spin.setRange(1, 200)
         self.repeat_spin.setToolTip("how many runs Run xN makes (for lessons whose outcome varies)")
         repeat_row = QtWidgets.QFormLayout()
-        repeat_row.addRow("Runs for Run xN", self.repeat_spin)
+        repeat_row.addRow("Runs for Run xN", noted(self.repeat_spin))
         layout.addWidget(self.list)
         layout.addWidget(self.text, 1)
         box = QtWidgets.QGroupBox("Constants of the program")
