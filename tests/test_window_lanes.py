@@ -131,9 +131,16 @@ def test_save_trace_writes_what_the_lanes_show(window, qtbot, tmp_path):
     assert "saved to" in window.message_label.text()
 
 
-def test_save_trace_to_a_bad_place_says_so(window):
+def test_save_trace_to_a_bad_place_says_so(window, qtbot):
+    run_lesson(window, qtbot, "shared-array")
     assert not window.save_trace("/no/such/folder/trace.json")
     assert "Could not save the trace" in window.message_label.text()
+
+
+def test_save_trace_with_nothing_recorded_says_so_and_writes_nothing(window, tmp_path):
+    path = tmp_path / "empty.json"
+    assert not window.save_trace(str(path))
+    assert not path.exists() and "Nothing to save yet" in window.message_label.text()
 
 
 def test_repeated_starts_share_one_lane_per_thread_name(window, qtbot):
@@ -201,3 +208,12 @@ def test_the_gui_lane_is_idle_between_events_and_running_through_a_freeze(window
     after = [s for s in gui.segments if s.start >= ended]
     idle = sum(s.end_or(now) - s.start for s in after if s.state == rec.EVENT_LOOP)
     assert idle > 3 * sum(s.end_or(now) - s.start for s in after if s.state == rec.RUNNING)
+
+
+def test_lane_names_get_the_room_they_need(window, qtbot):
+    window.resize(1366, 768)
+    run_lesson(window, qtbot, "shared-array")
+    canvas = window.lanes.canvas
+    name = "Thread-2 (increased_copy)"
+    qtbot.waitUntil(lambda: any(r[0].name == name for r in canvas.rows), timeout=3000)
+    assert canvas.left - 8 >= canvas.fontMetrics().horizontalAdvance(name)  # (was cut at 170 px)

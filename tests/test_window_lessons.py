@@ -140,6 +140,14 @@ def test_run_x_n_draws_the_distribution_of_outcomes(window, qtbot):
     assert window.output_view.toPlainText().count("--- vectorized-race, run") == 6
 
 
+def test_start_runs_the_lessons_own_check_and_run_x_n_more_runs_with_the_histogram(window, qtbot):
+    open_lesson(window, "first-thread", COUNT=2, DELAY=0.01)
+    assert window.lesson_panel.repeat_spin.value() > LESSONS["first-thread"].repeat
+    click(window, qtbot, "Start")
+    finish(window, qtbot)
+    assert len(window.session.runs) == LESSONS["first-thread"].repeat and not window.histogram.isVisible()
+
+
 def test_deadlock_is_found_while_the_window_stays_live_and_can_be_broken(window, qtbot):
     open_lesson(window, "deadlock", SIZE=2000)
     click(window, qtbot, "Start")
@@ -227,7 +235,7 @@ def test_the_lab_tab_is_one_session_too(window, qtbot):
 
 def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot):
     open_lesson(window, "lock", SIZE=20_000)
-    assert window.lesson_panel.repeat_spin.value() == 10
+    window.lesson_panel.repeat_spin.setValue(200)  # (far more runs than the test lets happen)
     click(window, qtbot, "Run xN")
     qtbot.waitUntil(lambda: window.session.grab_target() is not None, timeout=3000)
     window.bottom_tabs.setCurrentWidget(window.lock_panel)
@@ -235,7 +243,6 @@ def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot
     qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
     qtbot.waitUntil(lambda: "waits for Release Lock" in window.lock_label.text(), timeout=3000)
     done = len(window.session.runs)
-    assert done < window.session.repeat
     held = window.lock_grab.lock
     # the Locks tab names the same holder as the status bar, for as long as it is held
     qtbot.waitUntil(lambda: [r["owner"] for r in window.lock_panel.rows() if r["lock"] == held.name]
@@ -243,5 +250,14 @@ def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot
     qtbot.waitUntil(lambda: window.lock_grab.seconds_in_state() > 0.5, timeout=2000)
     assert len(window.session.runs) == done and window.busy  # no run went on past the held lock
     click(window, qtbot, "Release Lock")
-    text = finish(window, qtbot, timeout=30000)
-    assert len(window.session.runs) == window.session.repeat and "matches the prediction" in text
+    qtbot.waitUntil(lambda: len(window.session.runs) > done + 1, timeout=5000)  # they go on
+    click(window, qtbot, "Stop")
+    finish(window, qtbot)
+
+
+@pytest.mark.parametrize(("edge", "width", "label"), [(5.55e-17, 1 / 12, "0"), (-0.5, 1 / 12, "-0.5"),
+                                                      (1.818181, 0.0075, "1.8182"), (3.78e-162, 0.2, "0")])
+def test_histogram_bins_are_labelled_to_their_width(edge, width, label):
+    from app.gui.lessons import bin_label
+
+    assert bin_label(edge, width) == label

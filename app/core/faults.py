@@ -14,6 +14,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
+from app.core.words import times
+
 
 @dataclass
 class _Failing:
@@ -42,7 +44,7 @@ class FaultCounter:
             return False
         gone = self._failing.pop(name, None)
         if gone is not None:
-            self._write(f"{name} works again (it failed {_times(gone.repeats + 1)} in all)")
+            self._write(f"{name} works again (it failed {times(gone.repeats + 1)} in all)")
         return True
 
     def failing(self) -> dict[str, int]:
@@ -55,12 +57,8 @@ class FaultCounter:
         if known is not None and known.what == what:
             known.repeats += 1
             return
-        before = f" (after failing {_times(known.repeats + 1)} with {known.what})" if known else ""
+        before = f" (after failing {times(known.repeats + 1)} with {known.what})" if known else ""
         self._failing[name] = _Failing(what)
         self.told += 1
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
         self._write(f"{name} failed{before}; said once, repeats are counted:\n{trace}")
-
-
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"

@@ -28,6 +28,7 @@ from app.core.primitives import Event, Thread
 from app.core.recorder import Recorder
 from app.core.params import DURATION, JOIN_TIMEOUT, WORKERS_PER_KIND, check_float, check_int
 from app.core.shared import SharedArray
+from app.core.words import plural
 from app.core.workers import KINDS, Job, Settings, make_job
 
 
@@ -260,7 +261,7 @@ class Lab:
             if self._pace(handle.job.pause):
                 break
         if handle.error is None:
-            self.log.write(f"finished after {handle.job.stats.steps} steps", logbook.FINISHED)
+            self.log.write(f"finished after {plural(handle.job.stats.steps, 'step')}", logbook.FINISHED)
 
     def _step_guarded(self, handle: WorkerHandle) -> bool:
         """One step; an exception is logged and kept, and ends only this worker."""

@@ -20,6 +20,7 @@ from app.core import logbook
 from app.core.lab import Lab
 from app.core.primitives import Lock
 from app.core.waitgraph import Deadlock
+from app.core.words import plural
 from app.core.workers import Settings
 
 #: How long after a Stop the Lab session names the workers still running.
@@ -155,7 +156,7 @@ class LabSession:
         self._started = True
         if not self.on_gui_thread:
             workers = self.lab.start(self.counts, self.settings, self.duration)
-            self._pending.append(Note(f"Started {len(workers)} worker threads"))
+            self._pending.append(Note(f"Started {plural(len(workers), 'worker thread')}"))
             return
         seconds = self.duration if self.duration is not None else 0.0
         self.lab.log.write(f"running the work on the GUI thread for {seconds:g} s: the window will not respond",

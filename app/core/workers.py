@@ -20,6 +20,7 @@ from typing import Callable
 
 from app.core.params import COUNTER_COUNT, COUNTER_DELAY, PERIOD, check_float, check_int
 from app.core.shared import SharedArray
+from app.core.words import times
 
 ShouldStop = Callable[[], bool]
 Say = Callable[[str], None]
@@ -81,15 +82,11 @@ class WaitTally:
         self._longest = max(self._longest, waited)
         if now - self.said_at < LOCK_SUMMARY_S:
             return None
-        line = (f"waited for the lock {_times(self._count)} more in the last {now - self.said_at:.1f} s: "
+        line = (f"waited for the lock {times(self._count)} more in the last {now - self.said_at:.1f} s: "
                 f"{self._seconds:.2f} s in all, the longest {self._longest:.3f} s")
         self.said_at = now
         self._count, self._seconds, self._longest = 0, 0.0, 0.0
         return line
-
-
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
 
 
 @dataclass

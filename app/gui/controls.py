@@ -186,6 +186,8 @@ class ButtonBar(QtWidgets.QWidget):
         self.stop_button = QtWidgets.QPushButton("Stop")
         self.lock_button = QtWidgets.QPushButton("Acquire Lock")
         self.runx_button = QtWidgets.QPushButton("Run xN")
+        self.runx_button.setToolTip("run the lesson's program N times (N: 'Runs for Run xN') and draw how its "
+                                    "outcome varies; Start runs the lesson's own check")
         self.reset_button = QtWidgets.QPushButton("Reset array")
         self.trace_button = QtWidgets.QPushButton("Save trace...")
         self.trace_button.setToolTip("save what every thread did as Chrome Trace JSON, "

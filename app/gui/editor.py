@@ -104,6 +104,13 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self._fit_margin()
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
 
+    def needed_width(self) -> int:
+        """Pixels that show the longest line whole: line numbers, text, frame and scroll bar."""
+        longest = max((len(line.expandtabs(4)) for line in self.toPlainText().splitlines()), default=0)
+        text = self.fontMetrics().horizontalAdvance("M" * (longest + 1))
+        chrome = self.viewportMargins().left() + 2 * self.frameWidth() + 2 * int(self.document().documentMargin())
+        return text + chrome + self.verticalScrollBar().sizeHint().width() + 4
+
     # -- text ---------------------------------------------------------------------------------
     def set_program(self, text: str) -> None:
         """Show ``text`` (a new program: the marks and the undo history go)."""

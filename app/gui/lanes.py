@@ -125,7 +125,7 @@ class LanesCanvas(QtWidgets.QWidget):
     """
 
     follow_changed = QtCore.Signal(bool)
-    LEFT = 170  # room for the lane names ("Thread-2 (divide)")
+    LEFT = 170  # room for the lane names at first ("Thread-2 (divide)"); it grows to fit them
     BOTTOM = 20  # room for the time axis
 
     def __init__(self, feed: LanesFeed, parent: QtWidgets.QWidget | None = None) -> None:
@@ -138,6 +138,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.span = SPAN_S
         self.anchor = time.monotonic()  # the time at the right edge
         self.rows: list[list[Track]] = []
+        self.left = self.LEFT  # the names' column, in pixels
         self.lanes: tuple[int, int | None, tuple[int, ...]] = (0, None, ())  # View's first, last, always
         self._feed = feed
         self._image = np.full((1, 1, 4), 255, dtype=np.uint8)
@@ -163,6 +164,7 @@ class LanesCanvas(QtWidgets.QWidget):
             return False
         self.anchor = frame.view.t1  # hover and drag read times off what is on screen
         self.rows, self._row_px, self._image = frame.rows, frame.row_px, frame.image
+        self._fit_names()
         h, w = self._image.shape[:2]
         self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
         self.update()
@@ -188,11 +190,20 @@ class LanesCanvas(QtWidgets.QWidget):
 
     def _bars_width(self) -> int:
         """Pixels across for the bars: the width less the names on the left and a margin."""
-        return self.width() - self.LEFT - 4
+        return self.width() - self.left - 4
 
     def _render(self) -> None:
         """Paint the view now, on this thread (the user dragged, zoomed or resized)."""
         self.show_frame(self._feed.render_now(self.view()))
+
+    def _fit_names(self) -> None:
+        """Make the names' column as wide as the longest name (up to three fifths of the width):
+        the next frame is painted for the bars' new width."""
+        widest = max((self.fontMetrics().horizontalAdvance(row[0].name) for row in self.rows), default=0)
+        wanted = int(np.clip(widest + 14, self.LEFT, max(self.LEFT, self.width() * 3 // 5)))
+        if wanted != self.left:
+            self.left = wanted
+            self._static = None
 
     def _static_picture(self) -> QtGui.QPixmap:
         """Labels and axis, redrawn only when the lanes, the size or the span change."""
@@ -207,23 +218,23 @@ class LanesCanvas(QtWidgets.QWidget):
         p.setPen(QtGui.QColor("#222222"))
         metrics = p.fontMetrics()
         for i, row in enumerate(self.rows):
-            rect = QtCore.QRect(2, i * self._row_px, self.LEFT - 8, self._row_px)
+            rect = QtCore.QRect(2, i * self._row_px, self.left - 8, self._row_px)
             name = metrics.elidedText(row[0].name, QtCore.Qt.ElideMiddle, rect.width())
             p.drawText(rect, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
         base = self.height() - self.BOTTOM
         width = self._bars_width()
         p.setPen(QtGui.QColor("#888888"))
-        p.drawLine(self.LEFT, base, self.LEFT + width, base)
+        p.drawLine(self.left, base, self.left + width, base)
         p.setPen(QtGui.QColor("#222222"))
         step = _tick_step(self.span)
         free_left_of = self.width() + 10  # labels are drawn right to left and never overlap
         for k in range(int(self.span / step) + 1):
-            x = self.LEFT + width - int(k * step / self.span * width)
+            x = self.left + width - int(k * step / self.span * width)
             p.drawLine(x, base, x, base + 4)
             label = f"-{k * step:g} s" if k else self._edge_label()
             text_width = metrics.horizontalAdvance(label)
             right = x if k == 0 else x + text_width // 2  # the edge's label ends at the edge
-            if right > free_left_of - 6 or right - text_width < self.LEFT - 20:
+            if right > free_left_of - 6 or right - text_width < self.left - 20:
                 continue
             p.drawText(QtCore.QRect(right - text_width, base + 4, text_width, self.BOTTOM - 4),
                        QtCore.Qt.AlignCenter, label)
@@ -243,7 +254,7 @@ class LanesCanvas(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.drawPixmap(0, 0, self._static_picture())
         if self._qimage is not None:
-            p.drawImage(self.LEFT, 0, self._qimage)
+            p.drawImage(self.left, 0, self._qimage)
         p.end()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
@@ -253,7 +264,7 @@ class LanesCanvas(QtWidgets.QWidget):
     def _seconds_at(self, x: float) -> float:
         """Seconds from the right edge (negative) at pixel ``x``."""
         width = max(self._bars_width(), 1)
-        return (x - self.LEFT - width) / width * self.span
+        return (x - self.left - width) / width * self.span
 
     def describe_at(self, x: float, lane: int) -> str:
         """What lane ``lane`` (0 at the top) showed ``x`` seconds from the right edge, in words."""
@@ -296,14 +307,14 @@ class LanesCanvas(QtWidgets.QWidget):
             self.anchor = min(start_anchor - (pos.x() - start_x) / width * self.span, time.monotonic())
             self._render()
             return
-        text = self.describe_at(self._seconds_at(pos.x()), pos.y() // self._row_px) if pos.x() > self.LEFT else ""
+        text = self.describe_at(self._seconds_at(pos.x()), pos.y() // self._row_px) if pos.x() > self.left else ""
         if text:
             QtWidgets.QToolTip.showText(event.globalPos(), text, self)
         else:
             QtWidgets.QToolTip.hideText()
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
-        if event.button() == QtCore.Qt.LeftButton and event.pos().x() > self.LEFT:
+        if event.button() == QtCore.Qt.LeftButton and event.pos().x() > self.left:
             self.set_following(False)
             self._drag_from = (event.pos().x(), self.anchor)
 

@@ -12,6 +12,7 @@ from app.core import hooks
 from app.core.lab import Lab
 from app.core.logbook import LogBook
 from app.core.shared import SharedArray
+from app.core.words import plural
 from app.gui import resources
 from app.gui.qtenv import make_application, quit_on_sigint
 from app.gui.window import LabWindow
@@ -128,7 +129,7 @@ def _start_and_report(window: LabWindow) -> None:
     if window.page is window.lesson_page:
         print(f"threadlab: started lesson {window.session.title}", flush=True)
     else:
-        print(f"threadlab: started {len(window.lab.alive())} worker threads", flush=True)
+        print(f"threadlab: started {plural(len(window.lab.alive()), 'worker thread')}", flush=True)
 
 
 def _save_and_close(window: LabWindow, path: Path) -> bool:

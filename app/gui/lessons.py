@@ -21,10 +21,11 @@ from pyqtgraph.Qt import QtCore, QtWidgets
 from app.core.logbook import LogBook
 from app.core.params import Param
 from app.core.recorder import Recorder
-from app.gui.fields import FloatField, IntField, noted
 from app.core.session import Ended, Event, Progress
 from app.core.source import constants, with_constants
+from app.core.words import plural
 from app.gui.editor import CodeEditor
+from app.gui.fields import FloatField, IntField, noted
 from app.lessons import LESSONS
 from app.lessons.base import Lesson
 from app.lessons.session import LessonSession
@@ -138,9 +139,9 @@ class LessonPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         self.list = QtWidgets.QListWidget()
         self.list.setObjectName("lessons")
-        for lesson in LESSONS.values():
-            item = QtWidgets.QListWidgetItem(f"{lesson.id}")
-            item.setToolTip(lesson.title)
+        for number, lesson in enumerate(LESSONS.values(), 1):  # (in teaching order)
+            item = QtWidgets.QListWidgetItem(f"{number}. {lesson.short_title}")
+            item.setToolTip(f"{lesson.id}: {lesson.title}")
             item.setData(QtCore.Qt.UserRole, lesson.id)
             self.list.addItem(item)
         self.list.setMaximumHeight(200)
@@ -172,7 +173,7 @@ class LessonPanel(QtWidgets.QWidget):
         lesson = list(LESSONS.values())[row]
         self.text.setHtml(lesson_html(lesson))
         self.params.show_params(lesson.params)
-        self.repeat_spin.setValue(max(lesson.repeat, 10) if lesson.varies else 1)
+        self.repeat_spin.setValue(max(2 * lesson.repeat, 10) if lesson.varies else 1)  # (more than Start's)
         self.repeat_spin.setEnabled(lesson.varies)
         self.lesson_changed.emit(lesson.id)
 
@@ -230,7 +231,7 @@ class OutcomePanel(QtWidgets.QLabel):
         self.setStyleSheet("background:#f1f1ec; color:#333;")
 
     def show_running(self, name: str, done: int, total: int) -> None:
-        self.setText(f"{name}: running ({done} of {total} runs done)...")
+        self.setText(f"{name}: running ({done} of {plural(total, 'run')} done)...")
         self.setStyleSheet("background:#eef3fb; color:#333;")
 
     def show_ended(self, name: str, ended: Ended, stopped: bool, edited: bool) -> None:
@@ -241,6 +242,14 @@ class OutcomePanel(QtWidgets.QLabel):
         colours = {True: "background:#e3f4e1; color:#1b4d1b;", False: "background:#fbe3e1; color:#7a1b12;",
                    None: "background:#fff6dc; color:#5c4400;"}
         self.setStyleSheet(colours[ended.ok])
+
+
+def bin_label(edge: float, width: float) -> str:
+    """A bin's left edge written to the bin width's precision: an edge that floating point
+    left at 5.55e-17 instead of 0 reads "0"."""
+    decimals = max(0, 1 - int(np.floor(np.log10(width)))) if width > 0 else 3
+    value = round(float(edge), decimals)
+    return f"{value + 0.0:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
 
 
 class RunsHistogram(QtWidgets.QWidget):
@@ -282,7 +291,7 @@ class RunsHistogram(QtWidgets.QWidget):
         if numeric and len(distinct) > 12:
             heights, edges = np.histogram(np.asarray(values, dtype=float), bins=12)
             whole = all(float(v).is_integer() for v in values)
-            labels = [f"{int(np.ceil(e))}" if whole else f"{e:.3g}" for e in edges[:-1]]
+            labels = [f"{int(np.ceil(e))}" if whole else bin_label(e, edges[1] - edges[0]) for e in edges[:-1]]
         else:
             keys = sorted(distinct, key=lambda v: (str(type(v)), v))
             heights = [distinct[k] for k in keys]
@@ -390,7 +399,7 @@ class LessonPage(QtCore.QObject):
         self.code.editor.clear_marks()
         session = LessonSession(self.lesson, self.program(), repeat, recorder=self.recorder, log=self.log)
         self.last = session
-        self.histogram.setVisible(self.lesson.histogram_key is not None and session.repeat > 1)
+        self.histogram.setVisible(self.lesson.histogram_key is not None and repeat is not None and repeat > 1)
         self.histogram.show_values(self.lesson.histogram_key or "", [])
         self.outcome.show_running(self.lesson.id, 0, session.repeat)
         return session

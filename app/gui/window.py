@@ -45,6 +45,7 @@ from app.gui.controls import ButtonBar, ControlPanel, LabPage
 from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
                              RunsHistogram)
+from app.core.words import plural
 from app.gui.lockpanel import LockPanel
 from app.gui.logpane import LogPane
 from app.gui.qtenv import ShownTexts
@@ -62,6 +63,9 @@ LANES_INTERVAL_MS = 50
 LOAD_FACTOR = 4
 MAX_PACED_MS = 500
 PACING_WINDOW = 3  # calls whose median duration sets the pace
+LESSON_LEFT_MIN = 320  # the lesson list and text (prose wraps) may be this narrow
+LAB_LEFT = 400  # the Lab's fields want this much (given back when the Lab tab is shown)
+RIGHT_MIN = 460  # the plots, lanes and log keep at least this much beside the code
 PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-loop delay panel
 #: A gap between probe beats this long is reported as a freeze (a user notices 100 ms).
 STALL_THRESHOLD_S = 0.1
@@ -209,8 +213,9 @@ class LabWindow(QtWidgets.QMainWindow):
         self.tabs.addTab(scroll, "Lab")
         self.tabs.addTab(self.lesson_panel, "Lessons")
         left = _stack(self.tabs, self.buttons)
-        left.setMinimumWidth(360)
+        left.setMinimumWidth(LESSON_LEFT_MIN)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
+        self._columns, self._left = main, left
         main.addWidget(left)
         main.addWidget(self.code_pane)
         main.addWidget(right)
@@ -260,6 +265,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.log_pane.errors_changed.connect(self._show_error_count)
         self.errors_button.clicked.connect(self._show_errors)
         self.lesson_panel.lesson_changed.connect(lambda _id: self._on_tab(self.tabs.currentIndex()))
+        self.lesson_panel.lesson_changed.connect(lambda _id: QtCore.QTimer.singleShot(0, self._fit_code_pane))
+        self.tabs.currentChanged.connect(lambda _i: QtCore.QTimer.singleShot(0, self._fit_code_pane))
         c.use_lock_box.toggled.connect(self._set_use_lock)
         c.size_spin.editingFinished.connect(self._apply_size)
         self._set_use_lock(c.use_lock_box.isChecked())
@@ -417,7 +424,12 @@ class LabWindow(QtWidgets.QMainWindow):
         self.reset_array()
 
     def save_trace(self, path: str | None = None) -> bool:
-        """Save what the threads did as Chrome Trace JSON (asks where, if ``path`` is None)."""
+        """Save what the threads did as Chrome Trace JSON (asks where, if ``path`` is None).
+        Refused, with a word, while no thread but the GUI has recorded anything."""
+        gui = self._gui_lane
+        if not any(record[1] is not gui for record in self.recorder.snapshot()):
+            self.show_message("Nothing to save yet: no thread has run. Start the Lab or a lesson first.", 10000)
+            return False
         if path is None:
             path, _ = QtWidgets.QFileDialog.getSaveFileName(
                 self, "Save the thread trace", "threadlab-trace.json", "Trace Event JSON (*.json)")
@@ -594,6 +606,21 @@ class LabWindow(QtWidgets.QMainWindow):
             return
         self._show_page()
 
+    def _fit_code_pane(self) -> None:
+        """Give the code pane the width of the program's longest line, taken from the lesson
+        text (down to LESSON_LEFT_MIN) and the plots (down to RIGHT_MIN); the user's own
+        splitter drag is kept until the next lesson."""
+        left, code, right = self._columns.sizes()
+        total = left + code + right
+        if not self.code_pane.isVisible():  # the Lab: its fields get their room back
+            if left < LAB_LEFT:
+                self._columns.setSizes([LAB_LEFT, code, max(total - LAB_LEFT - code, 0)])
+            return
+        wanted = self.code_pane.editor.needed_width()
+        left = max(LESSON_LEFT_MIN, min(left, total - wanted - RIGHT_MIN))
+        code = max(min(wanted, total - left - RIGHT_MIN), 200)
+        self._columns.setSizes([left, code, total - left - code])
+
     def _show_page(self) -> None:
         """The right side shows the shown tab's idle session: its array, locks and lanes."""
         if self.busy:
@@ -710,7 +737,7 @@ class LabWindow(QtWidgets.QMainWindow):
             if report.stragglers:
                 print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")
             elif running:
-                print(f"threadlab: stopped and joined {running} worker threads")
+                print(f"threadlab: stopped and joined {plural(running, 'worker thread')}")
         finally:
             self.lock_grab.close(left())
             self.watchdog.stop(left())

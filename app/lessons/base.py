@@ -159,6 +159,11 @@ class Lesson:
         return (self.module.__doc__ or "").strip().splitlines()[0].rstrip(".")
 
     @property
+    def short_title(self) -> str:
+        """The title up to its colon: "Your first thread"."""
+        return self.title.split(":", 1)[0]
+
+    @property
     def text(self) -> str:
         """The lesson text: the module docstring after the title."""
         doc = inspect.cleandoc(self.module.__doc__ or "")

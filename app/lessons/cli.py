@@ -83,8 +83,8 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
 
 def list_lessons() -> int:
     width = max(len(lesson_id) for lesson_id in LESSONS)
-    for lesson in LESSONS.values():
-        print(f"{lesson.id:<{width}}  {lesson.title}")
+    for number, lesson in enumerate(LESSONS.values(), 1):  # (in teaching order)
+        print(f"{lesson.id:<{width}}  {number:>2}. {lesson.title}")
     return EXIT_OK
 
 

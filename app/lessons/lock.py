@@ -1,6 +1,6 @@
 """The lock: the element-wise race again, with one Lock held around each whole loop.
 
-Try: Run x10 and compare with the element-wise race. During the runs, press Acquire
+Try: Run xN and compare with the element-wise race. During the runs, press Acquire
 Lock: the GUI gets the lock between two loops, and the next thread waits (red) until
 you press Release Lock.
 

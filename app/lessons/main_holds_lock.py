@@ -1,6 +1,6 @@
 """The main thread holds the lock: the workers wait until it lets go, then go one at a time.
 
-Try: Run x10 and watch which worker goes first, in the lanes and in the outcome.
+Try: Run xN and watch which worker goes first, in the lanes and in the outcome.
 
 Look for: the main thread takes the lock, starts the dividing thread and then the
 adding one, and changes the data while it holds the lock. Both workers wait at

@@ -67,5 +67,3 @@ def number(text: str) -> float | None:
     return float(found.group(0)) if found else None
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

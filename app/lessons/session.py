@@ -25,6 +25,7 @@ from app.core.primitives import Lock
 from app.core.program import ProgramRun
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Found, Output, Progress
+from app.core.words import plural
 from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, run_lesson
 
 
@@ -88,7 +89,7 @@ class LessonSession(OwnedThread):
             self.error_line = int(found.group(1)) if found else None
             raise
         edited = " (edited)" if self.source != self.lesson.program(self.params) else ""
-        self.log.write(f"lesson {self.lesson.id}{edited}: {self.repeat} run(s) with {self.params}",
+        self.log.write(f"lesson {self.lesson.id}{edited}: {plural(self.repeat, 'run')} with {self.params}",
                        logbook.NOTE, thread="GUI")
         self.started_at = time.monotonic()
         return super().start()

@@ -20,8 +20,9 @@ at 100 000.
 """
 
 from app.core.params import Param
+from app.core.words import plural
 from app.lessons.base import Verdict
-from app.lessons.measure import GIL_RELEASE_ELEMENTS, overlapped, plural, uniform
+from app.lessons.measure import GIL_RELEASE_ELEMENTS, overlapped, uniform
 
 ID = "vectorized-race"
 PARAMS = (

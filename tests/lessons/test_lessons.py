@@ -182,8 +182,8 @@ def test_a_deadlock_that_is_not_there_is_not_found():
 def test_transfers_in_one_order_do_not_make_the_lock_order_lesson_match():
     result = edited("lock-order", "ONE_ORDER = False", "ONE_ORDER = True  # edited", CHECK=0.05)
     assert result.params["ONE_ORDER"] is True and result.ok  # the program says so itself: its claim
-    result = edited("lock-order", "sorted((source, target)) if ONE_ORDER else (source, target)",
-                    "sorted((source, target))", CHECK=0.05)
+    result = edited("lock-order", "first, second = (source, target)\n",
+                    "first, second = sorted((source, target))\n", CHECK=0.05)
     assert result.params["ONE_ORDER"] is False and result.ok is False
 
 

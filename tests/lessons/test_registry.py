@@ -56,5 +56,5 @@ def test_an_edited_program_out_of_bounds_names_its_line():
 
 def test_a_constant_set_to_an_expression_is_refused_with_its_line():
     lesson = get("vectorized-race")
-    with pytest.raises(ValueError, match="line 6: SIZE must be a plain value"):
+    with pytest.raises(ValueError, match="line 7: SIZE must be a plain value"):
         lesson.params_of(lesson.source.replace("SIZE = 100", "SIZE = 100 * 1000"))

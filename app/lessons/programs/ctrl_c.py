@@ -1,10 +1,11 @@
-# A worker thread and a main thread that gets Ctrl+C (run it in a terminal and press Ctrl+C).
+# A worker thread, and a main thread that gets Ctrl+C
+# (run it in a terminal and press Ctrl+C).
 import time
 from threading import Event, Thread
 
 WORK = 2.0  # seconds of work the worker does
 DAEMON = False  # True: the worker dies with the main thread
-CLEAN = False  # True: on Ctrl+C the main thread tells the worker to stop and waits for it
+CLEAN = False  # True: on Ctrl+C, tell the worker to stop and wait for it
 
 stop = Event()
 
@@ -24,7 +25,8 @@ t.start()
 print('main: ready for Ctrl+C')
 try:
     while t.is_alive():
-        time.sleep(0.05)  # Ctrl+C raises KeyboardInterrupt here, in the main thread only
+        # Ctrl+C raises KeyboardInterrupt here, in the main thread only
+        time.sleep(0.05)
 except KeyboardInterrupt:
     if not CLEAN:
         raise

@@ -1,10 +1,10 @@
-# The main thread holds a lock and then calls a function that takes the same lock.
+# The main thread holds a lock, then calls a function that takes it again.
 from threading import Lock, RLock, Thread
 
 import numpy as np
 
 SIZE = 100_000
-REENTRANT = False  # True: an RLock, which lets the thread that holds it take it again
+REENTRANT = False  # True: an RLock, which its holder may take again
 
 lock = RLock() if REENTRANT else Lock()
 

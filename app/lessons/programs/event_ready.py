@@ -1,4 +1,4 @@
-# Two workers wait for an Event until the main thread says the data is ready.
+# Two workers wait on an Event until the main thread says the data is ready.
 from threading import Event, Thread
 
 import numpy as np

@@ -6,7 +6,8 @@ import numpy as np
 
 SIZE = 10_000
 PAUSE = 0.1
-PACING = 'sleep'  # 'sleep': time.sleep(PAUSE); 'wait': stop.wait(PAUSE); 'none': no pause
+# PACING 'sleep': time.sleep(PAUSE); 'wait': stop.wait(PAUSE); 'none'
+PACING = 'sleep'
 THREADS = 1
 RUN_FOR = 1
 

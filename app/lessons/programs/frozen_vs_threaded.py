@@ -1,4 +1,5 @@
-# One thread that must answer every 20 ms (an event loop), and a slow job: on it, then beside it.
+# A thread that must answer every 20 ms (an event loop) and a slow job:
+# first the job runs on that thread, then beside it on a thread of its own.
 import time
 from threading import Thread
 
@@ -13,7 +14,8 @@ def slow_job():
 
 
 def event_loop(seconds, job=None):
-    """Tick every TICK s for `seconds`, running `job` on the first tick; return the longest gap."""
+    """Tick every TICK s for `seconds`, running `job` on the first tick;
+    return the longest gap between two ticks."""
     longest, last = 0.0, time.monotonic()
     end = last + seconds
     while last < end:
@@ -26,9 +28,11 @@ def event_loop(seconds, job=None):
     return longest
 
 
-print('job inside the loop: longest gap', round(event_loop(JOB + 0.5, slow_job), 3), 's')
+gap = event_loop(JOB + 0.5, slow_job)
+print('job inside the loop: longest gap', round(gap, 3), 's')
 
 worker = Thread(target=slow_job)
 worker.start()
-print('job on a thread: longest gap', round(event_loop(JOB + 0.5), 3), 's')
+gap = event_loop(JOB + 0.5)
+print('job on a thread: longest gap', round(gap, 3), 's')
 worker.join()

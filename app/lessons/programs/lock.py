@@ -1,4 +1,4 @@
-# The element-wise race again, with one Lock held around each whole loop.
+# The element-wise race again, with a Lock held around each whole loop.
 from threading import Lock, Thread
 
 import numpy as np

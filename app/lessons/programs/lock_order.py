@@ -3,15 +3,17 @@ from threading import Lock, Thread
 from time import sleep
 
 AMOUNT = 30
-CHECK = 0.2  # seconds a transfer spends between its first lock and its second
-ONE_ORDER = False  # True: every transfer locks the accounts in the same order
+CHECK = 0.2  # seconds a transfer spends between its two locks
+ONE_ORDER = False  # True: every transfer locks the accounts in one order
 
 balances = {'A': 100, 'B': 100}
 locks = {'A': Lock(), 'B': Lock()}
 
 
 def transfer(source, target, amount):
-    first, second = sorted((source, target)) if ONE_ORDER else (source, target)
+    first, second = (source, target)
+    if ONE_ORDER:
+        first, second = sorted((source, target))
     with locks[first]:
         sleep(CHECK)  # check the balance, write an audit line...
         with locks[second]:

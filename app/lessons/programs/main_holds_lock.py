@@ -1,4 +1,5 @@
-# The main thread holds the lock while it starts the workers and prepares the data.
+# The main thread holds the lock while it starts the workers and
+# prepares the data.
 from threading import Lock, Thread
 
 import numpy as np

@@ -1,4 +1,5 @@
-# What a thread can change for its caller: an array in place, not a number, not a return value.
+# What a thread can change for its caller: an array, in place;
+# not a number, and not a return value.
 from threading import Thread
 
 import numpy as np
@@ -7,11 +8,11 @@ SIZE = 100
 
 
 def increase(array):
-    array += 1  # changes the array itself: whoever holds it sees the change
+    array += 1  # changes the array itself: all who hold it see it
 
 
 def increased_copy(array):
-    return array + 1  # a new array, handed back to nobody when run on a thread
+    return array + 1  # a new array: on a thread, handed back to nobody
 
 
 data = np.ones((SIZE, 1))

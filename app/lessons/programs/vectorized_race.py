@@ -1,4 +1,5 @@
-# Two threads change one array with whole-array numpy operations, K times each.
+# Two threads change one array with whole-array numpy operations,
+# K times each.
 from threading import Thread
 
 import numpy as np
