@@ -5,6 +5,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +76,54 @@ def test_ctrl_c_stops_workers_and_exits_within_2_s():
     assert code == 0, stderr
     assert elapsed < 2.0
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def started_window():
+    proc = subprocess.Popen(
+        [sys.executable, MAIN, "--start"], env=env(), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    wait_for_line(proc, "window open", timeout=20)
+    return proc
+
+
+def ended(proc):
+    """Exit status, stdout and stderr of ``proc`` (killed if it has not ended in 10 s)."""
+    try:
+        code = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    return code, proc.stdout.read(), proc.stderr.read()
+
+
+def test_sigterm_is_a_clean_shutdown_like_ctrl_c():
+    proc = started_window()
+    proc.send_signal(signal.SIGTERM)
+    code, out, err = ended(proc)
+    assert code == 0, err
+    assert "threadlab: stopped and joined" in out and "Traceback" not in err
+
+
+def test_a_second_ctrl_c_during_the_shutdown_changes_nothing():
+    proc = started_window()
+    proc.send_signal(signal.SIGINT)
+    threading.Event().wait(0.05)  # (the gap the issue measured: 20 to 100 ms)
+    proc.send_signal(signal.SIGINT)
+    code, out, err = ended(proc)
+    assert code == 0, err
+    assert "threadlab: stopped and joined" in out and "Traceback" not in err
+
+
+def test_ctrl_c_while_starting_up_closes_the_window_without_a_traceback():
+    proc = subprocess.Popen([sys.executable, MAIN], env=env(), cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    threading.Event().wait(0.15)  # (still importing numpy and Qt)
+    proc.send_signal(signal.SIGINT)
+    code, _out, err = ended(proc)
+    assert code == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
 def test_without_a_display_one_clear_line_instead_of_an_abort():

@@ -17,6 +17,8 @@ from typing import Callable, Mapping
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
+from app import early
+
 #: Shared libraries that Qt 5's xcb plugin needs, and the Debian package of each.
 XCB_PACKAGES = {
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
@@ -130,7 +132,8 @@ def make_application(argv: list[str]) -> QtWidgets.QApplication:
 def quit_on_sigint(
     on_interrupt: Callable[[], None], parent: QtCore.QObject, signal_safe: Callable[[], None] = lambda: None
 ) -> Callable[[], None]:
-    """Call ``on_interrupt`` from the event loop soon after Ctrl+C; return an undo function.
+    """Call ``on_interrupt`` from the event loop soon after Ctrl+C or SIGTERM; return an
+    undo function.
 
     Python runs a signal handler only between bytecodes, and while ``exec_()`` waits in
     C++ that never happens: a 100 ms timer hands control back to Python so the handler
@@ -138,9 +141,11 @@ def quit_on_sigint(
     while it holds a lock, so it only sets a flag and calls ``signal_safe`` (which must
     take no lock either); the timer then calls ``on_interrupt`` as an ordinary slot.
     """
-    pending = [False]
+    pending = [early.seen()]  # a signal before the window existed: close as soon as it is up
+    received = [pending[0]]
 
     def handler(signum, frame) -> None:
+        received[0] = True
         pending[0] = True
         signal_safe()
 
@@ -149,7 +154,7 @@ def quit_on_sigint(
             pending[0] = False
             on_interrupt()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {number: signal.signal(number, handler) for number in early.STOP_SIGNALS}  # SIGTERM too
     timer = QtCore.QTimer(parent)
     timer.setInterval(100)
     timer.timeout.connect(poll)
@@ -157,6 +162,9 @@ def quit_on_sigint(
 
     def undo() -> None:
         timer.stop()
-        signal.signal(signal.SIGINT, previous)
+        for number, before in previous.items():
+            # after a stop signal the process is on its way out: a second Ctrl+C (or a
+            # SIGTERM) now would only cut the exit short with a traceback and status 130
+            signal.signal(number, signal.SIG_IGN if received[0] else before)
 
     return undo

@@ -1,0 +1,26 @@
+"""Ctrl+C and SIGTERM before the window exists: remembered, not a traceback.
+
+Importing numpy and Qt takes a few tenths of a second; a Ctrl+C then used to stop an
+import half way with a traceback. ``python main.py`` and ``python -m app`` call
+:func:`install` before importing anything else; the window's own handler
+(:func:`app.gui.qtenv.quit_on_sigint`) takes over and, if a signal came early, closes
+the window as soon as it is up. Nothing but the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import signal
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_seen: list[int] = []
+
+
+def install() -> None:
+    """Remember SIGINT and SIGTERM from now on (until the window's handler replaces this)."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, lambda signum, frame: _seen.append(signum))
+
+
+def seen() -> bool:
+    """True if a stop signal came before the window's handler was in place."""
+    return bool(_seen)
