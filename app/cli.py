@@ -14,9 +14,18 @@ from app.core.params import ARRAY_SIZE, DURATION, check_fits_in_memory, check_fl
 EXIT_NO_DISPLAY = 3
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit status 2 (the usage
+    is one ``--help`` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so the tests can read it)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="threadlab",
         description="Watch real Python threads share an array, take a lock and freeze a window.",
         epilog="Lessons without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help'.",

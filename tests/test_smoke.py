@@ -149,6 +149,16 @@ def test_bad_argument_is_one_line_and_exit_2():
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("args", [("--size", "abc"), ("--quit-after", "nan"), ("--no-such-option",)])
+def test_every_window_option_error_is_one_line_like_runs(args, capsys):
+    from app import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(list(args))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(err) == 1 and err[0].startswith("threadlab: error:")
+
+
 def test_python_m_app_is_the_same_program():
     done = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True, text=True,
                           cwd=ROOT, timeout=30)

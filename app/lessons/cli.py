@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import OneLineParser
 from app.core.chrometrace import save_trace, saved_note
 from app.core.params import check_int
 from app.lessons import LESSONS, get
@@ -24,14 +25,6 @@ from app.lessons.base import REPEAT, LessonRun, run_lesson
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Records kept for ``--trace`` (the oldest fall out beyond this; the file says so).
 TRACE_CAPACITY = 500_000
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_ARGS)
 
 
 def build_parser() -> argparse.ArgumentParser:
