@@ -112,6 +112,7 @@ class ArrayPlot(QtWidgets.QWidget):
         self.fronts_note.setWordWrap(True)
         self.fronts_note.setStyleSheet(f"color:{FRONT_COLOUR}")
         self.fronts_note.hide()
+        self._note_shown = False
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -170,15 +171,19 @@ class ArrayPlot(QtWidgets.QWidget):
                 self.plot.addItem(line, ignoreBounds=True)
             line.setLine(front, low, front, high)
             line.show()
-        if fronts:
+        if fronts and not self._note_shown:
             self.fronts_note.show()
+            self._note_shown = True
         self._fronts_shown = dict(fronts)
 
     def forget_fronts(self) -> None:
-        """No pass runs any more: drop the lines and the note."""
+        """No pass runs any more: drop the lines and the note (called every idle tick, so it
+        touches Qt only when there is something to drop)."""
         self._fronts_asked = {}
-        self.show_fronts({})
-        self.fronts_note.hide()
+        if self._fronts_shown or self._note_shown:
+            self.show_fronts({})
+            self.fronts_note.hide()
+            self._note_shown = False
 
     def _request(self, y: np.ndarray) -> None:
         """Ask the feed for ``y``'s envelope (of what is in view, once the user zoomed)."""

@@ -215,7 +215,7 @@ class LabWindow(QtWidgets.QMainWindow):
         left = _stack(self.tabs, self.buttons)
         left.setMinimumWidth(LESSON_LEFT_MIN)
         main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
-        self._columns, self._left = main, left
+        self._columns = main
         main.addWidget(left)
         main.addWidget(self.code_pane)
         main.addWidget(right)
