@@ -255,6 +255,50 @@ def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot
     finish(window, qtbot)
 
 
+MAKES_ITS_LOCK_WHEN_TOLD = """\
+import os
+import time
+from threading import Lock
+
+while not os.path.exists(GO):
+    time.sleep(0.01)
+lock = Lock()
+while not lock.locked():  # until someone else takes it
+    time.sleep(0.01)
+with lock:
+    print("main took the lock")
+"""
+
+
+def test_acquire_lock_before_the_program_made_its_lock_takes_it_once_made(window, qtbot, tmp_path):
+    go = tmp_path / "go"
+    open_lesson(window, "shared-array")
+    window.code_pane.editor.replace_text(f"GO = {str(go)!r}\n" + MAKES_ITS_LOCK_WHEN_TOLD)
+    click(window, qtbot, "Run edited code")
+    qtbot.waitUntil(lambda: window.busy, timeout=3000)
+    click(window, qtbot, "Acquire Lock")  # no lock yet: the click is kept, not refused
+    assert window.lock_label.text() == "GUI waits for the program to make its lock"
+    assert window.buttons.lock_button.text() == "Waiting for Lock..."
+    go.touch()
+    qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
+    click(window, qtbot, "Release Lock")
+    finish(window, qtbot)
+    assert "main took the lock" in window.output_view.toPlainText()
+
+
+def test_a_kept_acquire_lock_ends_with_a_program_that_makes_no_lock(window, qtbot, tmp_path):
+    go = tmp_path / "go"
+    open_lesson(window, "shared-array")
+    window.code_pane.editor.replace_text(f"GO = {str(go)!r}\n" + MAKES_ITS_LOCK_WHEN_TOLD.split("lock = ")[0])
+    click(window, qtbot, "Run edited code")
+    qtbot.waitUntil(lambda: window.busy, timeout=3000)
+    click(window, qtbot, "Acquire Lock")
+    go.touch()
+    finish(window, qtbot)
+    qtbot.waitUntil(lambda: window.buttons.lock_button.text() == "Acquire Lock", timeout=1000)
+    assert any("ended without making a plain Lock" in e.text for e in window.lab.log.entries())
+
+
 @pytest.mark.parametrize(("edge", "width", "label"), [(5.55e-17, 1 / 12, "0"), (-0.5, 1 / 12, "-0.5"),
                                                       (1.818181, 0.0075, "1.8182"), (3.78e-162, 0.2, "0")])
 def test_histogram_bins_are_labelled_to_their_width(edge, width, label):

@@ -141,6 +141,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
         self._shown_lock_state = lockgrab.IDLE
+        self._lock_wanted = False  # Acquire Lock clicked while the run had no lock yet
         self._texts = ShownTexts()
         self._started_at = time.monotonic()
         self._fix_after_end = False
@@ -382,15 +383,23 @@ class LabWindow(QtWidgets.QMainWindow):
         self.array_plot.redraw_pending = True
 
     def toggle_lock(self) -> None:
-        """Acquire Lock / Release Lock; never blocks the GUI thread."""
-        if self.lock_grab.state == lockgrab.IDLE and not self._aim_lock_grab():
-            return
-        if self.lock_grab.state == lockgrab.IDLE:
-            state = self.lock_grab.request()
-            if state == lockgrab.WAITING:
-                self.lab.log.write(f"GUI waits for {self.lock_grab.lock.name!r}: a thread holds it", logbook.NOTE)
+        """Acquire Lock / Release Lock; never blocks the GUI thread.
+
+        Between two runs of a lesson (the old run is over, the new one has not made its
+        lock yet) the click is kept: the GUI takes the next run's lock as soon as it exists.
+        """
+        if self._lock_wanted:  # a second click before the lock existed: never mind
+            self._lock_wanted = False
+            self.lab.log.write("GUI stopped waiting", logbook.NOTE)
+        elif self.lock_grab.state == lockgrab.IDLE:
+            if self.session.grab_target() is not None:
+                self._grab_lock()
+            elif self.busy:
+                self._lock_wanted = True
+                self.lab.log.write("GUI waits for the program to make its lock", logbook.NOTE)
             else:
-                self.lab.log.write(f"GUI took {self.lock_grab.lock.name!r}", logbook.NOTE)
+                self.show_message("There is no plain Lock to take now (a lesson's lock exists while it runs).",
+                                  8000)
         else:
             held = self.lock_grab.state == lockgrab.HELD
             self.lock_grab.release()
@@ -398,16 +407,29 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
         self._show_lock_state()
 
-    def _aim_lock_grab(self) -> bool:
-        """Point the grab at the session's lock; False if it has none now."""
+    def _grab_lock(self) -> None:
+        """Ask for the session's lock now (it has one), pointing the grab at it first."""
         target = self.session.grab_target()
-        if target is None:
-            self.show_message("There is no plain Lock to take now (a lesson's lock exists while it runs).", 8000)
-            return False
         if self.lock_grab.lock is not target:
             self.lock_grab.close(timeout=0.5)
             self.lock_grab = lockgrab.LockGrab(target)
-        return True
+        state = self.lock_grab.request()
+        if state == lockgrab.WAITING:
+            self.lab.log.write(f"GUI waits for {self.lock_grab.lock.name!r}: a thread holds it", logbook.NOTE)
+        else:
+            self.lab.log.write(f"GUI took {self.lock_grab.lock.name!r}", logbook.NOTE)
+
+    def _grab_when_made(self) -> None:
+        """A kept click: take the run's lock once it exists; drop the click when the session
+        ends without one."""
+        if not self._lock_wanted:
+            return
+        if self.session.grab_target() is not None:
+            self._lock_wanted = False
+            self._grab_lock()
+        elif not self.busy:
+            self._lock_wanted = False
+            self.lab.log.write("GUI stopped waiting: the program ended without making a plain Lock", logbook.NOTE)
 
     def reset_array(self) -> None:
         """Refill the Lab's array with its start value (at the size in the panel)."""
@@ -687,6 +709,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.log_pane.show_errors()
 
     def _show_lock_state(self) -> None:
+        self._grab_when_made()
         state = self.lock_grab.state
         if state == lockgrab.HELD and self._shown_lock_state == lockgrab.WAITING:
             self.lab.log.write(f"GUI took the lock after waiting {self.lock_grab.waited:.2f} s", logbook.NOTE)
@@ -707,6 +730,9 @@ class LabWindow(QtWidgets.QMainWindow):
         elif state == lockgrab.WAITING:
             self._texts.set(button, "Waiting for Lock...")
             self._texts.set(self.lock_label, f"GUI waiting for {name!r} ({self.lock_grab.seconds_in_state():.1f} s)")
+        elif self._lock_wanted:
+            self._texts.set(button, "Waiting for Lock...")
+            self._texts.set(self.lock_label, "GUI waits for the program to make its lock")
         else:
             self._texts.set(button, "Acquire Lock")
             self._texts.set(self.lock_label, "lock: not held by GUI")
