@@ -1,5 +1,6 @@
 """Small helpers shared by the tests: find a button as a user would, choose a lesson, wait."""
 
+import os
 import threading
 
 from pyqtgraph.Qt import QtCore, QtWidgets
@@ -36,3 +37,36 @@ def wait_until(condition, timeout=WAIT_S):
             return
         pause.wait(0.005)
     raise AssertionError("condition not met in time")
+
+
+def process_alive(pid):
+    """True while process ``pid`` runs (a zombie, dead but not yet reaped, is not alive)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def child_pids(parent):
+    """The live children of process ``parent``, from /proc (Linux)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                found.append(int(name))
+    return found
+
+
+def bytes_written(pid):
+    """How many bytes process ``pid`` has written so far (``wchar`` in /proc/PID/io)."""
+    try:
+        with open(f"/proc/{pid}/io") as io:
+            return int(next(line.split()[1] for line in io if line.startswith("wchar:")))
+    except OSError:
+        return 0

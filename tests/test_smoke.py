@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import bytes_written, child_pids, process_alive, wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = str(ROOT / "main.py")
 
@@ -104,6 +106,44 @@ def test_sigterm_is_a_clean_shutdown_like_ctrl_c():
     code, out, err = ended(proc)
     assert code == 0, err
     assert "threadlab: stopped and joined" in out and "Traceback" not in err
+
+
+def ctrl_c_lesson_started():
+    """threadlab with the ctrl-c lesson running, and the pid of the lesson's child process."""
+    proc = subprocess.Popen(
+        [sys.executable, MAIN, "--lesson", "ctrl-c", "--start"], env=env(), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    wait_for_line(proc, "window open", timeout=20)
+    ready = len("worker: working\nmain: ready for Ctrl+C\n")
+    try:
+        wait_until(lambda: len(child_pids(proc.pid)) == 1)
+        child = child_pids(proc.pid)[0]
+        # once it has printed, the child writes nothing more for 2 s (a write to a pipe with
+        # no reader would end it by itself)
+        wait_until(lambda: bytes_written(child) >= ready)
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc, child
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads children from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_threadlab_ends_the_ctrl_c_lessons_child(sig):
+    proc, child = ctrl_c_lesson_started()  # (left alone, the child lives about 2 s more)
+    proc.send_signal(sig)
+    code, _out, err = ended(proc)
+    assert code == 0, err
+    assert not process_alive(child)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_the_ctrl_c_lessons_child_dies_with_a_killed_threadlab():
+    proc, child = ctrl_c_lesson_started()
+    proc.kill()
+    proc.wait(5)
+    wait_until(lambda: not process_alive(child), timeout=1.0)  # (by itself it would live 2 s)
 
 
 def test_a_second_ctrl_c_during_the_shutdown_changes_nothing():

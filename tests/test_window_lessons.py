@@ -2,13 +2,14 @@
 re-running, Acquire Lock on a program's lock, and the deadlock banner."""
 
 import html
+import os
 import threading
 
 import pytest
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.lessons import LESSONS
-from helpers import LEFT, button, finish, open_lesson
+from helpers import LEFT, button, child_pids, finish, open_lesson, process_alive
 
 
 def click(window, qtbot, label):
@@ -225,6 +226,16 @@ def test_closing_during_a_lesson_leaves_no_thread(window, qtbot):
     qtbot.waitUntil(lambda: window.busy, timeout=2000)
     window.close()
     assert not window.busy
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads a process's children from /proc")
+def test_closing_during_ctrl_c_leaves_no_child_process(window, qtbot):
+    open_lesson(window, "ctrl-c", WORK=5.0)
+    click(window, qtbot, "Start")
+    qtbot.waitUntil(lambda: len(child_pids(os.getpid())) == 1, timeout=5000)
+    (child,) = child_pids(os.getpid())
+    window.close()
+    assert not window.busy and not process_alive(child)
 
 
 def test_the_lab_tab_is_one_session_too(window, qtbot):

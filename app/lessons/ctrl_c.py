@@ -42,11 +42,29 @@ PARAMS = (
 #: When the program gets SIGINT, after it says it is ready.
 INTERRUPT_AFTER_S = 0.3
 READY = "main: ready for Ctrl+C"
-#: Python turns SIGINT into KeyboardInterrupt only if SIGINT is not ignored when it starts,
-#: and a child inherits "ignored" from a shell that ran us with & or nohup. Python imports
-#: ``sitecustomize`` before the program, so this puts Python's own handler back first,
-#: without a line of the program changed (and without a fork hook in a threaded process).
-SITECUSTOMIZE = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+#: Run by the child's Python before the program (as ``sitecustomize``), so that not a line
+#: of the program changes and no code runs between fork and exec in this threaded process:
+#: - Python turns SIGINT into KeyboardInterrupt only if SIGINT is not ignored when it
+#:   starts, and a child inherits "ignored" from a shell that ran threadlab with & or
+#:   nohup: put Python's own handler back.
+#: - On Linux, ask the kernel to kill the child if threadlab dies, however it dies (even
+#:   SIGKILL), and end at once if that has already happened. (The kernel watches the
+#:   thread that started the child; that thread waits for the child before it ends.)
+#: (It takes the place of any ``sitecustomize`` the Python in use has of its own.)
+SITECUSTOMIZE = """\
+import os
+import signal
+import sys
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+if sys.platform.startswith("linux"):
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != {parent}:
+        os._exit(1)
+"""
 
 
 class ChildRun:
@@ -54,14 +72,18 @@ class ChildRun:
 
     def __init__(self, source: str, name: str) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="threadlab-ctrl-c-")
-        path = Path(self.folder.name) / name
+        program = Path(self.folder.name) / "program"
+        setup = Path(self.folder.name) / "setup"
+        program.mkdir()
+        setup.mkdir()
+        path = program / name
         path.write_text(source, encoding="utf-8")
+        (setup / "sitecustomize.py").write_text(SITECUSTOMIZE.format(parent=os.getpid()), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(setup)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
         self.child = subprocess.Popen(
             [sys.executable, "-u", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, cwd=self.folder.name, start_new_session=False,
-            # Python turns SIGINT into KeyboardInterrupt only if it is not ignored when
-            # it starts, and a child inherits "ignored" from a shell that ran us with &.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            text=True, cwd=str(program), env=env)
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.stop = threading.Event()
@@ -139,18 +161,43 @@ def judge(p, runs):
 
 
 def judge_run(p, r):
-    """One run against the claim."""
-    remaining = p["WORK"] - INTERRUPT_AFTER_S
-    text = (f"after Ctrl+C the process lived {r['exit_after_s']:.2f} s (the worker had about "
-            f"{remaining:.1f} s of work left) and exited with status {r['exit_code']}; ")
+    """One run against the claim; the sentence says what this run did, whatever was predicted."""
     if r["exit_after_s"] < 0:
         return Verdict(False, "the program did not get to Ctrl+C, or did not end after it")
+    remaining = p["WORK"] - INTERRUPT_AFTER_S
+    prompt = r["exit_after_s"] < 0.5 * remaining
+    text = (f"after Ctrl+C (the worker had about {remaining:.1f} s of work left) the main thread "
+            f"{_main_did(r)}, the worker {_worker_did(r)}, and the process ended {r['exit_after_s']:.2f} s "
+            f"later {_status_words(r['exit_code'])}")
     if p["CLEAN"]:
-        ok = r["exit_code"] == 0 and r["stopped_cleanly"] and r["exit_after_s"] < 0.5 * remaining
-        return Verdict(ok, text + f"the worker stopped cleanly: {r['stopped_cleanly']}")
-    if p["DAEMON"]:
-        ok = not r["worker_done"] and r["exit_after_s"] < 0.5 * remaining and r["traceback"]
-        return Verdict(ok, text + f"the daemon worker was cut off: {not r['worker_done']}")
-    ok = r["worker_done"] and r["exit_after_s"] >= 0.8 * remaining and r["traceback"]
-    return Verdict(ok, text + f"the main thread raised KeyboardInterrupt, and the worker still finished: "
-                              f"{r['worker_done']}")
+        ok = r["exit_code"] == 0 and r["stopped_cleanly"] and prompt
+    elif p["DAEMON"]:
+        ok = not r["worker_done"] and prompt and r["traceback"]
+    else:
+        ok = r["worker_done"] and r["exit_after_s"] >= 0.8 * remaining and r["traceback"]
+    return Verdict(ok, text)
+
+
+def _main_did(r) -> str:
+    return "raised KeyboardInterrupt (its traceback is in the output)" if r["traceback"] else \
+        "caught Ctrl+C (no traceback)"
+
+
+def _worker_did(r) -> str:
+    if r["worker_done"]:
+        return "still did all its work ('worker: done')"
+    if r["stopped_cleanly"]:
+        return "stopped when told ('worker: stopped cleanly')"
+    return "was cut off mid-work (it never said 'worker: done')"
+
+
+def _status_words(code: int | None) -> str:
+    if code is not None and code < 0:
+        number = -code
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return (f"by {name}, as Python ends a process whose KeyboardInterrupt was not caught (a shell shows "
+                f"status {128 + number})")
+    return f"with exit status {code}"

@@ -2,6 +2,9 @@
 the article's program, and a run without the phenomenon is never called a match (an
 edited program that takes the phenomenon away, or runs measured otherwise)."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -138,6 +141,32 @@ def test_ctrl_c_in_a_real_child_process(constants):
     (r,) = result.runs
     assert result.ok, result.summary
     assert r["worker_done"] == (not constants) and r["stopped_cleanly"] == bool(constants.get("CLEAN"))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_works_when_threadlab_was_started_with_sigint_ignored():
+    # a shell's `cmd &` or nohup starts a program with SIGINT ignored, and a child inherits it
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result = run("ctrl-c", WORK=0.6)
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert result.ok and result.runs[0]["traceback"], result.summary
+
+
+def test_ctrl_c_says_what_the_run_did_not_what_was_predicted():
+    from app.lessons import ctrl_c
+
+    daemon = {"WORK": 2.0, "DAEMON": True, "CLEAN": False}
+    finished = {"exit_code": -2, "exit_after_s": 1.7, "traceback": True, "worker_done": True,
+                "stopped_cleanly": False}
+    verdict = ctrl_c.judge_run(daemon, finished)
+    assert verdict.ok is False
+    assert "still did all its work" in verdict.summary and "1.70 s later" in verdict.summary
+    assert "by SIGINT" in verdict.summary and "status 130" in verdict.summary
+    cut = dict(finished, worker_done=False, exit_after_s=0.02)
+    verdict = ctrl_c.judge_run(daemon, cut)
+    assert verdict.ok is True and "cut off mid-work" in verdict.summary
 
 
 def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
