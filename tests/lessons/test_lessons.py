@@ -176,6 +176,12 @@ def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
     assert r["gap_with_thread_s"] < 0.1 and result.ok, result.summary
 
 
+def test_frozen_vs_threaded_judges_what_the_job_added_whatever_the_tick():
+    result = run("frozen-vs-threaded", JOB=0.2, TICK=0.2)  # (the loop's own pause as long as the job)
+    (r,) = result.runs
+    assert r["gap_with_thread_s"] >= 0.2 and result.ok, result.summary
+
+
 # -- no verdict without the phenomenon ---------------------------------------------------------
 def test_a_race_that_did_not_happen_is_not_a_match():
     calm = {"max": 1.818, "min": 1.818, "bands": 1, "together": True}
