@@ -61,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``; open the window, or run a lesson command; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in LESSON_COMMANDS:
-        from app.lessons.cli import main as lessons_main
+        from app import early
+        from app.lessons.cli import EXIT_INTERRUPTED, main as lessons_main
 
+        if early.hand_back():  # (Ctrl+C while starting up)
+            return EXIT_INTERRUPTED
         return lessons_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)

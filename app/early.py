@@ -15,10 +15,24 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _seen: list[int] = []
 
 
+_before: dict[int, object] = {}  # each signal's handling before install()
+
+
 def install() -> None:
     """Remember SIGINT and SIGTERM from now on (until the window's handler replaces this)."""
     for number in STOP_SIGNALS:
+        _before.setdefault(number, signal.getsignal(number))
         signal.signal(number, lambda signum, frame: _seen.append(signum))
+
+
+def hand_back() -> bool:
+    """For a command without a window: SIGINT and SIGTERM are handled again as they were
+    before :func:`install` (Python's: Ctrl+C raises ``KeyboardInterrupt``). True if one
+    came meanwhile (the command should end at once)."""
+    for number, before in _before.items():
+        signal.signal(number, before if before is not None else signal.SIG_DFL)
+    _before.clear()
+    return seen()
 
 
 def seen() -> bool:

@@ -23,11 +23,11 @@ from app.core.params import Param
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Progress
 from app.core.source import constants, with_constants
-from app.core.words import plural
+from app.core.words import duration, plural
 from app.gui.editor import CodeEditor
 from app.gui.fields import FloatField, IntField, noted
 from app.lessons import LESSONS
-from app.lessons.base import Lesson
+from app.lessons.base import LONG_S, Lesson
 from app.lessons.session import LessonSession
 
 
@@ -230,8 +230,10 @@ class OutcomePanel(QtWidgets.QLabel):
         self.setText(text)
         self.setStyleSheet("background:#f1f1ec; color:#333;")
 
-    def show_running(self, name: str, done: int, total: int) -> None:
-        self.setText(f"{name}: running ({done} of {plural(total, 'run')} done)...")
+    def show_running(self, name: str, done: int, total: int, left_s: float = 0.0) -> None:
+        """Runs done so far, and about how long the rest will take when that is long."""
+        left = f", about {duration(left_s)} left" if left_s >= LONG_S else ""
+        self.setText(f"{name}: running ({done} of {plural(total, 'run')} done{left})...")
         self.setStyleSheet("background:#eef3fb; color:#333;")
 
     def show_ended(self, name: str, ended: Ended, stopped: bool, edited: bool) -> None:
@@ -401,7 +403,7 @@ class LessonPage(QtCore.QObject):
         self.last = session
         self.histogram.setVisible(self.lesson.histogram_key is not None and repeat is not None and repeat > 1)
         self.histogram.show_values(self.lesson.histogram_key or "", [])
-        self.outcome.show_running(self.lesson.id, 0, session.repeat)
+        self.outcome.show_running(self.lesson.id, 0, session.repeat, session.seconds_left())
         return session
 
     def refused(self, session: LessonSession | None, reason: str) -> None:
@@ -416,7 +418,7 @@ class LessonPage(QtCore.QObject):
         key = session.lesson.histogram_key
         if isinstance(event, Progress):
             if session.running:
-                self.outcome.show_running(session.lesson.id, event.done, event.total)
+                self.outcome.show_running(session.lesson.id, event.done, event.total, session.seconds_left())
             if key and self.histogram.isVisible():
                 self.histogram.show_values(key, [r.get(key) for r in event.runs])
         elif isinstance(event, Ended):

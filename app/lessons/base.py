@@ -14,7 +14,9 @@ A lesson is two things kept apart:
     window offers Run xN), optionally ``HISTOGRAM`` (the measured key Run xN draws),
     ``FIX`` (``(constant, value, button label)``: the setting that cures a deadlock),
     ``ARRAY`` (the program's global that the window plots), ``TIMEOUT`` (seconds a run
-    may take before it is stopped);
+    may take before it is stopped), ``least_seconds(params) -> float`` (how long one run
+    takes at least by its constants: its sleeps and waits; said up front when the runs
+    asked for add up to a long time);
   - ``measure(seen: Observation) -> dict``: what one run did, from what the instrument
     saw (JSON-friendly); it raises :class:`CannotMeasure` when an edit took away what
     it measures;
@@ -43,6 +45,7 @@ from app.core.recorder import Recorder
 from app.core.source import assigned, constants, with_constants
 from app.core.timeline import Timeline, Track
 from app.core.waitgraph import Deadlock
+from app.core.words import duration, plural
 
 #: Bounds on ``--repeat`` and Run xN.
 REPEAT = Param("repeat", 1, 1, 200)
@@ -52,6 +55,8 @@ PROGRAMS = Path(__file__).resolve().parent / "programs"
 DEFAULT_TIMEOUT_S = 60.0
 #: How long a stopped run is waited for before it is given up (its threads named).
 STOP_JOIN_S = 5.0
+#: Runs that will take this long together (or longer) are announced with how long.
+LONG_S = 30.0
 
 MATCHES, DIFFERS, UNDECIDED = "matches", "does not match", "too few runs to tell"
 
@@ -222,6 +227,12 @@ class Lesson:
     @property
     def timeout(self) -> float:
         return float(getattr(self.module, "TIMEOUT", DEFAULT_TIMEOUT_S))
+
+    def least_seconds(self, params: dict[str, Any]) -> float:
+        """How long one run takes at least with ``params``, by what its program waits for
+        (0.0 when that depends on the machine rather than on the constants)."""
+        least = getattr(self.module, "least_seconds", None)
+        return float(least(params)) if least is not None else 0.0
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -406,6 +417,27 @@ def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int
     else:
         result.summary = "stopped before the first run ended"
     return result
+
+
+def long_runs_note(lesson: Lesson, params: dict[str, Any], repeat: int,
+                   first_run_s: float | None = None) -> str | None:
+    """A sentence saying how long ``repeat`` runs will take, if that is :data:`LONG_S` or
+    more; None otherwise. Before any run the estimate is the lesson's
+    :meth:`Lesson.least_seconds`; once the first run took ``first_run_s``, it is that
+    run's time for each run still to come."""
+    if first_run_s is None:
+        each = lesson.least_seconds(params)
+        if each * repeat < LONG_S:
+            return None
+        if repeat == 1:
+            return f"a run of {lesson.id} will take at least {duration(each)} (its program waits that long)"
+        return (f"{plural(repeat, 'run')} of {lesson.id} will take at least {duration(each * repeat)} "
+                f"(its program waits {duration(each)} a run by its constants)")
+    left = repeat - 1
+    if left < 1 or first_run_s * left < LONG_S:
+        return None
+    return (f"run 1 of {lesson.id} took {duration(first_run_s)}: the other {plural(left, 'run')} "
+            f"will take about {duration(first_run_s * left)} more")
 
 
 def every_run(runs: list[dict[str, Any]], judge_one: Callable[[dict[str, Any]], Verdict]) -> Verdict:

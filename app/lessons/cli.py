@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from app.core.chrometrace import save_trace, saved_note
 from app.core.params import check_int
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
-from app.lessons.base import REPEAT, LessonRun, run_lesson
+from app.lessons.base import REPEAT, LessonRun, long_runs_note, run_lesson
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Records kept for ``--trace`` (the oldest fall out beyond this; the file says so).
@@ -105,6 +106,12 @@ def read_program(path: Path) -> str:
     return source
 
 
+def say_how_long(note: str | None) -> None:
+    """Say on stderr how long the runs will take (``note``), if they will take long."""
+    if note is not None:
+        print(f"threadlab run: {note} (Ctrl+C stops them)", file=sys.stderr, flush=True)
+
+
 def run_command(args: argparse.Namespace) -> int:
     try:
         lesson = get(args.lesson)
@@ -126,9 +133,15 @@ def run_command(args: argparse.Namespace) -> int:
     verbose = args.verbose and not args.json
     recorder = Recorder(TRACE_CAPACITY)  # one for every run: the checks read it, --trace saves it
 
+    repeat = args.repeat if args.repeat is not None else lesson.repeat
+    say_how_long(long_runs_note(lesson, params, repeat))
+    began = time.monotonic()
+
     def on_run(i: int, values: dict[str, Any]) -> None:
         if not args.json:
             print(f"run {i + 1}: {json.dumps(values)}", flush=True)
+        if i == 0:
+            say_how_long(long_runs_note(lesson, params, repeat, first_run_s=time.monotonic() - began))
 
     how = LessonRun(recorder=recorder, on_run=on_run)
     if verbose:

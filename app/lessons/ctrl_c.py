@@ -149,6 +149,11 @@ def run_program(lesson, source, params, how):
     return ChildObservation(params, "".join(run.lines), code, after, began)
 
 
+def least_seconds(p):
+    """A worker that is neither a daemon nor stopped keeps the process until its work is done."""
+    return p["WORK"] if not (p["DAEMON"] or p["CLEAN"]) else INTERRUPT_AFTER_S
+
+
 def measure(seen):
     out = seen.output
     return {"exit_code": seen.exit_code, "exit_after_s": round(seen.exit_after_s, 3),

@@ -37,6 +37,10 @@ HISTOGRAM = "order"
 ORDERS = ("'started' first", "inside the number's line", "number first")
 
 
+def least_seconds(p):
+    return p["COUNT"] * p["DELAY"]  # the counter sleeps after each number
+
+
 def measure(seen):
     out = seen.output
     started_at = out.find("Thread started")

@@ -29,6 +29,10 @@ PARAMS = (
 ARRAY = "data"
 
 
+def least_seconds(p):
+    return max(p["WAIT"], p["TIMEOUT"]) + 2 * p["JOIN_TIMEOUT"]  # the main's wait, then the slow thread
+
+
 def measure(seen):
     worker = seen.track(1)
     waits = segments(worker, rec.WAIT_LOCK)  # none: it got the lock at once

@@ -26,7 +26,7 @@ from app.core.program import ProgramRun
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Found, Output, Progress
 from app.core.words import plural
-from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, run_lesson
+from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, long_runs_note, run_lesson
 
 
 class LessonSession(OwnedThread):
@@ -91,8 +91,24 @@ class LessonSession(OwnedThread):
         edited = " (edited)" if self.source != self.lesson.program(self.params) else ""
         self.log.write(f"lesson {self.lesson.id}{edited}: {plural(self.repeat, 'run')} with {self.params}",
                        logbook.NOTE, thread="GUI")
+        note = long_runs_note(self.lesson, self.params, self.repeat)
+        if note is not None:
+            self.log.write(note, logbook.NOTE, thread="GUI")
         self.started_at = time.monotonic()
         return super().start()
+
+    def seconds_left(self) -> float:
+        """About how long the runs still to come will take: as long each as the runs so far
+        took on average, or, before the first has ended, the least a run takes by its
+        constants (0.0 if that depends on the machine)."""
+        done = len(self.runs)
+        if done:
+            return (time.monotonic() - self.started_at) / done * max(self.repeat - done, 0)
+        try:
+            params = self.params or self.lesson.params_of(self.source)
+        except ValueError:
+            return 0.0
+        return self.lesson.least_seconds(params) * self.repeat
 
     def request_stop(self) -> None:
         self._how.stopper.request()

@@ -22,6 +22,10 @@ PARAMS = (
 )
 
 
+def least_seconds(p):
+    return max(p["COUNT_1"] * p["DELAY_1"], p["COUNT_2"] * 1.0)  # the slower counter's sleeps
+
+
 def measure(seen):
     first, second = seen.track(1).name, seen.track(2).name
     lines = [p for p in seen.printed if p.thread in (first, second) and p.text.strip().isdigit()]

@@ -108,3 +108,25 @@ def test_run_trace_saves_a_trace_and_names_it_in_the_json(tmp_path, capsys):
     events = json.loads(path.read_text())["traceEvents"]
     holds = [e for e in events if e["ph"] == "X" and e["cat"] == "hold"]
     assert len(holds) == 4 and {e["args"]["thread"] for e in holds} == {"Thread-1 (increase)", "Thread-2 (divide)"}
+
+
+def test_run_says_up_front_how_long_many_slow_runs_take_and_ctrl_c_stops_them():
+    import signal
+
+    # started as a terminal starts it, with Python's Ctrl+C handler (a test runner may ignore SIGINT)
+    as_from_a_terminal = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                          "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+    child = subprocess.Popen(
+        [sys.executable, "-c", as_from_a_terminal, str(ROOT / "main.py"), "run", "lock-timeout", "--repeat", "200",
+         "--set", "WAIT=0.2", "--set", "TIMEOUT=0.1", "--set", "JOIN_TIMEOUT=0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        first = child.stderr.readline()  # before any run
+        child.send_signal(signal.SIGINT)
+        code = child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(5)
+    assert "200 runs of lock-timeout will take at least 80 s" in first and "Ctrl+C stops them" in first
+    assert code == lessons_cli.EXIT_INTERRUPTED

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from app.lessons import LESSONS, MODULES, get
+from app.lessons import LESSONS, MODULES, base, get
 
 CATALOGUE_IDS = {
     "first-thread", "two-counters", "shared-array", "vectorized-race", "elementwise-race", "lock",
@@ -58,3 +58,19 @@ def test_a_constant_set_to_an_expression_is_refused_with_its_line():
     lesson = get("vectorized-race")
     with pytest.raises(ValueError, match="line 7: SIZE must be a plain value"):
         lesson.params_of(lesson.source.replace("SIZE = 100", "SIZE = 100 * 1000"))
+
+
+def test_runs_that_wait_long_by_their_constants_are_announced_before_they_start():
+    lesson = get("first-thread")
+    slow = lesson.check_params({"COUNT": 100, "DELAY": 2.0})  # 200 s a run
+    note = base.long_runs_note(lesson, slow, 200)
+    assert note.startswith("200 runs of first-thread will take at least 11 h 7 min")
+    assert base.long_runs_note(lesson, lesson.defaults(), 5) is None  # 10 s: not long
+
+
+def test_after_the_first_run_the_estimate_is_what_it_took():
+    lesson = get("lock")  # its time depends on the machine: nothing said before a run
+    assert base.long_runs_note(lesson, lesson.defaults(), 200) is None
+    assert "the other 199 runs will take about 17 min more" in base.long_runs_note(
+        lesson, lesson.defaults(), 200, first_run_s=5.1)
+    assert base.long_runs_note(lesson, lesson.defaults(), 10, first_run_s=0.5) is None
