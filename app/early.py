@@ -1,10 +1,12 @@
 """Ctrl+C and SIGTERM before the window exists: remembered, not a traceback.
 
 Importing numpy and Qt takes a few tenths of a second; a Ctrl+C then used to stop an
-import half way with a traceback. ``python main.py`` and ``python -m app`` call
-:func:`install` before importing anything else; the window's own handler
-(:func:`app.gui.qtenv.quit_on_sigint`) takes over and, if a signal came early, closes
-the window as soon as it is up. Nothing but the standard library is imported here.
+import half way with a traceback. ``python main.py``, ``python -m app`` and the
+installed ``threadlab`` command (:func:`main`) call :func:`install` before importing
+anything else; the window's own handler (:func:`app.gui.qtenv.quit_on_sigint`) takes
+over and, if a signal came early, closes the window as soon as it is up; a command
+without a window calls :func:`hand_back`. Nothing but the standard library is imported
+here.
 """
 
 from __future__ import annotations
@@ -38,3 +40,11 @@ def hand_back() -> bool:
 def seen() -> bool:
     """True if a stop signal came before the window's handler was in place."""
     return bool(_seen)
+
+
+def main() -> int:
+    """The installed ``threadlab`` command: :func:`install`, then :func:`app.cli.main`."""
+    install()
+    from app.cli import main as cli_main
+
+    return cli_main()

@@ -156,8 +156,14 @@ def test_a_second_ctrl_c_during_the_shutdown_changes_nothing():
     assert "threadlab: stopped and joined" in out and "Traceback" not in err
 
 
-def test_ctrl_c_while_starting_up_closes_the_window_without_a_traceback():
-    proc = subprocess.Popen([sys.executable, MAIN], env=env(), cwd=ROOT, text=True,
+INSTALLED = Path(sys.executable).with_name("threadlab")  # the console script pip made
+
+
+@pytest.mark.parametrize("command", [[sys.executable, MAIN], [str(INSTALLED)]], ids=["main.py", "installed"])
+def test_ctrl_c_while_starting_up_closes_the_window_without_a_traceback(command):
+    if not Path(command[0]).exists():
+        pytest.skip("threadlab is not installed in this environment")
+    proc = subprocess.Popen(command, env=env(), cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     threading.Event().wait(0.15)  # (still importing numpy and Qt)
     proc.send_signal(signal.SIGINT)

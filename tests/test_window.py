@@ -121,6 +121,18 @@ def test_gui_thread_mode_freezes_and_the_watchdog_measures_it(window, qtbot):
     assert reported == pytest.approx(window.last_stall.seconds, abs=0.01)
 
 
+def test_a_freeze_report_does_not_hide_a_refusal_on_show(window):
+    from app.core.watchdog import Stall
+
+    window._refuse("line 18: '(' was never closed")
+    window._report_stall(Stall(time.time(), 0.11))  # (a loaded machine, right after the click)
+    assert window.message_label.text() == "Not started: line 18: '(' was never closed"
+    assert window.lab.log.entries()[-1].text == "the window was frozen for 0.11 s"
+    window._message_timer.stop()  # once the refusal has had its time, freezes show again
+    window._report_stall(Stall(time.time(), 0.12))
+    assert window.message_label.text().startswith("The window was frozen for 0.12 s")
+
+
 def test_clicks_made_during_a_freeze_start_nothing_and_are_told(window, qtbot, monkeypatch):
     run_for(window, 0.3, "gui")
     freeze = window.lab_page.before_freeze

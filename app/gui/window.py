@@ -568,9 +568,10 @@ class LabWindow(QtWidgets.QMainWindow):
     def _report_stall(self, stall: Stall) -> None:
         self.last_stall = stall
         self.lab.log.write(f"the window was frozen for {stall.seconds:.2f} s", logbook.NOTE, thread="watchdog")
-        self.show_message(
-            f"The window was frozen for {stall.seconds:.2f} s (measured by the watchdog)", 15000
-        )
+        said = "The window was frozen for"
+        if not self._message_timer.isActive() or self.message_label.text().startswith(said):
+            # (a message still on show, a refusal say, stays: the freeze is in the log and below)
+            self.show_message(f"{said} {stall.seconds:.2f} s (measured by the watchdog)", 15000)
         clock = time.strftime("%H:%M:%S", time.localtime(stall.started_wall))
         self.responsiveness.show_stall(f"last freeze: {stall.seconds:.2f} s, from {clock}")
 
