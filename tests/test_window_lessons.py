@@ -261,9 +261,12 @@ def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot
     window.bottom_tabs.setCurrentWidget(window.lock_panel)
     click(window, qtbot, "Acquire Lock")
     qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
-    qtbot.waitUntil(lambda: "waits for Release Lock" in window.lock_label.text(), timeout=3000)
-    done = len(window.session.runs)
     held = window.lock_grab.lock
+    # taken from a run still going, its threads wait for it; taken after them, the next run
+    # waits to start: either way nothing goes on, and the window says which
+    qtbot.waitUntil(lambda: "waits for Release Lock" in window.lock_label.text() or bool(held.waiters()),
+                    timeout=3000)
+    done = len(window.session.runs)
     # the Locks tab names the same holder as the status bar, for as long as it is held
     qtbot.waitUntil(lambda: [r["owner"] for r in window.lock_panel.rows() if r["lock"] == held.name]
                     in (["GUI"], ["GUI (Acquire Lock)"]), timeout=2000)
@@ -301,6 +304,8 @@ def test_acquire_lock_before_the_program_made_its_lock_takes_it_once_made(window
     assert window.buttons.lock_button.text() == "Waiting for Lock..."
     go.touch()
     qtbot.waitUntil(lambda: window.lock_grab.state == "held", timeout=3000)
+    lock = window.lock_grab.lock
+    qtbot.waitUntil(lambda: [w.lane.name for w in lock.waiters()] == ["MainThread"], timeout=3000)
     click(window, qtbot, "Release Lock")
     finish(window, qtbot)
     assert "main took the lock" in window.output_view.toPlainText()

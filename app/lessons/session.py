@@ -106,7 +106,7 @@ class LessonSession(OwnedThread):
             return (time.monotonic() - self.started_at) / done * max(self.repeat - done, 0)
         try:
             params = self.params or self.lesson.params_of(self.source)
-        except ValueError:
+        except (ValueError, SyntaxError):  # (start() says what is wrong with the program)
             return 0.0
         return self.lesson.least_seconds(params) * self.repeat
 
