@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="threadlab",
         description="Watch real Python threads share an array, take a lock and freeze a window.",
-        epilog="Lessons without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help'.",
+        epilog="Without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help'; your own "
+               "program: 'threadlab trace SCRIPT [ARGS]' (see 'threadlab trace --help').",
     )
     parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
     parser.add_argument(
@@ -55,17 +56,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Words that select the headless lesson commands instead of the window.
 LESSON_COMMANDS = ("list", "run", "code")
+#: The word that selects ``threadlab trace SCRIPT`` (your own program).
+TRACE_COMMAND = "trace"
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv``; open the window, or run a lesson command; return the exit status."""
+    """Parse ``argv``; open the window, or run a command without one; the exit status."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in LESSON_COMMANDS:
+    if argv and argv[0] in LESSON_COMMANDS + (TRACE_COMMAND,):
         from app import early
-        from app.lessons.cli import EXIT_INTERRUPTED, main as lessons_main
 
         if early.hand_back():  # (Ctrl+C while starting up)
             return EXIT_INTERRUPTED
+        if argv[0] == TRACE_COMMAND:
+            from app.tracecli import main as trace_main
+
+            return trace_main(argv[1:])
+        from app.lessons.cli import main as lessons_main
+
         return lessons_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -119,3 +119,13 @@ def saved_note(recorder: Recorder, path: str | os.PathLike) -> str:
     full = " (the oldest records were dropped: the ring was full)" if recorder.full else ""
     return f"trace of {len(recorder.records):,} records saved to {path}{full}; open it in https://ui.perfetto.dev"
 
+
+def check_trace_path(path: Path) -> None:
+    """``ValueError`` unless ``path`` can be written (checked before the lesson runs)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ValueError(f"--trace {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise ValueError(f"--trace {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"--trace {path}: not allowed to write there")

@@ -182,6 +182,46 @@ class ProgramOutput:
             return text + tail
 
 
+class TerminalOutput:
+    """The program's stdout and stderr are this process's own (``threadlab trace``: the
+    program writes to the terminal, or wherever its output was sent, as with ``python``).
+
+    The same interface as :class:`ProgramOutput`; nothing comes through a pipe, so
+    :meth:`drain` and :meth:`text` have nothing to give; :attr:`printed` keeps each
+    ``print`` call with its thread and time, as there."""
+
+    def __init__(self) -> None:
+        self.stdout = sys.__stdout__
+        self.stderr = sys.__stderr__
+        self.printed: deque[Printed] = deque(maxlen=MAX_PRINTS)
+        self._print_serials = itertools.count(1)
+        self._note_lock = threading.Lock()
+        self.dropped_chars = 0
+        self.closed = False
+
+    note = ProgramOutput.note
+    printed_since = ProgramOutput.printed_since
+
+    def drain(self) -> str:
+        return ""
+
+    def text(self) -> str:
+        return ""
+
+    def text_since(self, cursor: int) -> tuple[str, int]:
+        return "", cursor
+
+    def close(self) -> str:
+        """Flush what the program wrote (the streams stay open: they are this process's)."""
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        self.closed = True
+        return ""
+
+
 def _grow_pipe(fd: int) -> None:
     try:
         import fcntl

@@ -184,7 +184,7 @@ class Lock:
     """
 
     __slots__ = ("name", "recorder", "owner", "owner_since", "owner_site", "acquisitions",
-                 "contended", "_inner", "_meta", "_depth", "_append", "_local",
+                 "contended", "sites", "_inner", "_meta", "_depth", "_append", "_local",
                  "_waiters", "_broken", "_handoff", "__weakref__")
     reentrant = False
 
@@ -196,6 +196,7 @@ class Lock:
         self.owner_site: Site | None = None
         self.acquisitions = 0  # also tells one hold from the next: the detector compares it
         self.contended = 0  # acquisitions that had to wait
+        self.sites: dict[Site, int] = {}  # where it was taken, and how often
         self._inner = threading.Lock()
         self._meta = threading.Lock()  # guards _waiters, _broken and _handoff's changes
         self._depth = 0
@@ -397,6 +398,8 @@ class Lock:
         self.acquisitions += 1
         self._depth = 1
         self.owner_site = site
+        sites = self.sites
+        sites[site] = sites.get(site, 0) + 1
         self.owner_since = t = _now()
         self.owner = lane
         if self._append is not None:

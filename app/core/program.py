@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from app.core import primitives
 from app.core import recorder as rec
-from app.core.instrument import Instrument, ProgramOutput, format_exception
+from app.core.instrument import Instrument, ProgramOutput, TerminalOutput, format_exception
 from app.core.owned import OwnedThread
 from app.core.primitives import RunStopped
 from app.core.recorder import Recorder
@@ -67,18 +67,21 @@ class ProgramRun:
     waits with a bound; :attr:`ending` says how it ended. ``auto_break``: a deadlock
     found is broken at once (headless runs never hang); otherwise it waits for
     :meth:`break_waits` (the window's Break the wait) or a Stop. ``on_finding`` is
-    called on the watch thread for each deadlock found.
+    called on the watch thread for each deadlock found. ``output``: where the program
+    writes (default: a pipe the owner reads; :class:`TerminalOutput`: this process's own
+    stdout and stderr).
     A ``SyntaxError`` in ``source`` is raised by the constructor.
     """
 
     def __init__(self, source: str, filename: str, *, recorder: Recorder | None = None,
                  argv: list[str] | None = None, auto_break: bool = False,
-                 on_finding: Callable[[Deadlock], None] | None = None) -> None:
+                 on_finding: Callable[[Deadlock], None] | None = None,
+                 output: ProgramOutput | TerminalOutput | None = None) -> None:
         self.source = source
         self.filename = filename
         self.code = compile(source, filename, "exec", dont_inherit=True)
         self.recorder = recorder if recorder is not None else Recorder()
-        self.output = ProgramOutput()
+        self.output = output if output is not None else ProgramOutput()
         self.instrument = Instrument(self.recorder, self.output, {filename},
                                      argv if argv is not None else [filename])
         self.namespace: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import OneLineParser
-from app.core.chrometrace import save_trace, saved_note
+from app.core.chrometrace import check_trace_path, save_trace, saved_note
 from app.core.params import check_int
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
@@ -51,17 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help="save what every thread did as Chrome Trace Event JSON (open it in "
                      "https://ui.perfetto.dev or chrome://tracing)")
     return parser
-
-
-def check_trace_path(path: Path) -> None:
-    """``ValueError`` unless ``path`` can be written (checked before the lesson runs)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ValueError(f"--trace {path} is a folder; give a file name")
-    if not folder.is_dir():
-        raise ValueError(f"--trace {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ValueError(f"--trace {path}: not allowed to write there")
 
 
 def parse_sets(pairs: list[str]) -> dict[str, str]:

@@ -1,0 +1,308 @@
+"""``threadlab trace``: run a Python script as ``python SCRIPT ARGS`` would, under the
+instrument, and sum up what its threads and locks did.
+
+The script gets its own ``sys.argv``, ``__name__ == "__main__"``, its folder first on
+``sys.path``, and this process's stdin, stdout and stderr. Its ``threading``, ``time``,
+``queue`` and ``sys`` are the instrument's (:mod:`app.core.instrument`), so its threads,
+locks, events and sleeps are recorded; the report says, per thread, how long it ran,
+waited for a lock, waited for an event or condition, slept and joined, and, per lock,
+how often it was taken and contended, its longest hold and where it was taken most.
+
+This module is what runs in the child process that ``threadlab trace`` starts
+(:mod:`app.tracecli`): ``python -m app.core.scripttrace --report-fd N [options] SCRIPT
+[ARGS]``. The report goes through that pipe as one JSON object, also when the program
+calls ``os._exit``; a program that crashes the interpreter takes only the child with it,
+and the parent says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.core import recorder as rec
+from app.core.chrometrace import save_trace, saved_note
+from app.core.instrument import TerminalOutput
+from app.core.primitives import format_site
+from app.core.program import GIVE_UP_S, ProgramRun
+from app.core.recorder import Recorder
+from app.core.timeline import Timeline, Track
+from app.core.waitgraph import Deadlock
+
+#: Records kept (the oldest fall out beyond this, and the report says how many did).
+TRACE_CAPACITY = 500_000
+#: Exit status when a deadlock was found and not broken, when ``--timeout`` ended the
+#: program (as GNU ``timeout``), when Ctrl+C did.
+EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
+_real_exit = os._exit
+_stopped_by = ["SIGINT"]  # the signal that interrupted the program
+#: The states summed per thread, under the report's keys.
+TIME_IN = {
+    "running_s": (rec.RUNNING,),
+    "lock_wait_s": (rec.WAIT_LOCK,),
+    "event_wait_s": (rec.WAIT_EVENT, rec.WAIT_COND, rec.PACING),
+    "sleeping_s": (rec.SLEEPING,),
+    "joining_s": (rec.JOINING,),
+}
+
+
+def read_script(path: str) -> str:
+    """The script's text, compiled once to check it; ``ValueError`` in one line if it is
+    missing, unreadable or does not compile."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            source = file.read()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read it ({exc})") from None
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise ValueError(f"{path}, line {exc.lineno}: {exc.msg}") from None
+    return source
+
+
+class ScriptTrace:
+    """One traced run of a script in this process; :meth:`run` returns the exit status
+    and hands the report (a dict) to ``report`` once, however the program ends."""
+
+    def __init__(self, script: str, args: list[str], report: Callable[[dict[str, Any]], None], *,
+                 timeout: float | None = None, break_deadlocks: bool = False) -> None:
+        self.script = script
+        self.path = os.path.abspath(script)
+        self.args = list(args)
+        self.timeout = timeout
+        self.break_deadlocks = break_deadlocks
+        self.recorder = Recorder(TRACE_CAPACITY)
+        self.findings: list[Deadlock] = []
+        self._report = report
+        self._reported = threading.Lock()
+        self._done = False
+        self.run_: ProgramRun | None = None
+
+    def run(self) -> int:
+        """Run the script to its end; the exit status. On a deadlock left unbroken, the
+        timeout or Ctrl+C the report says what each thread was doing, and the process ends
+        at once with :data:`EXIT_DEADLOCK`, :data:`EXIT_TIMEOUT` or :data:`EXIT_INTERRUPTED`
+        (this process exists for the program: nothing of it runs on after that)."""
+        source = read_script(self.script)
+        sys.path.insert(0, os.path.dirname(self.path))  # its own folder, as ``python SCRIPT``
+        run = self.run_ = ProgramRun(source, self.path, recorder=self.recorder, argv=[self.script] + self.args,
+                                     auto_break=self.break_deadlocks, on_finding=self.findings.append,
+                                     output=TerminalOutput())
+        os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
+        run.start()
+        how = self._wait_for_the_end(run)
+        if how != "exit":
+            self.end_now(how, {"deadlock": EXIT_DEADLOCK, "timeout": EXIT_TIMEOUT,
+                               "interrupted": EXIT_INTERRUPTED}[how])
+        os._exit = _real_exit
+        ending = run.ending
+        status = ending.exit_code if ending is not None and ending.exit_code is not None else 1
+        self.send(self.summary("exit", status))
+        return status
+
+    def _wait_for_the_end(self, run: ProgramRun) -> str:
+        """``"exit"`` once the program is over, or why it must be ended now."""
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        try:
+            while not run.join(0.02):
+                if self.findings and not self.break_deadlocks:
+                    return "deadlock"
+                if deadline is not None and time.monotonic() >= deadline:
+                    return "timeout"
+        except KeyboardInterrupt:
+            return "interrupted"
+        return "exit"
+
+    def end_now(self, how: str, status: int) -> None:
+        """Report what each thread is doing, flush the program's output, end the process."""
+        self.send(self.summary(how, status, self.doing()))
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        _real_exit(status)
+
+    def _exit_reporting(self, code: int) -> None:
+        """The program's ``os._exit``: the report, then the real one (which flushes nothing,
+        as ever)."""
+        self.send(self.summary("os._exit", code))
+        _real_exit(code)
+
+    def send(self, report: dict[str, Any]) -> None:
+        """Hand ``report`` on, once (the first report wins: os._exit's or the end's)."""
+        with self._reported:
+            if self._done:
+                return
+            self._done = True
+        self._report(report)
+
+    # -- what the report holds ---------------------------------------------------------------
+    def doing(self) -> list[dict[str, Any]]:
+        """What each live thread of the program is doing now, and at which line."""
+        run, now = self.run_, time.monotonic()
+        tracks = self._timeline().tracks
+        frames = sys._current_frames()
+        out = []
+        for thread in run.instrument.live_threads():
+            track = tracks.get(thread.lane)
+            segment = track.segments[-1] if track is not None and track.segments else None
+            state = segment.describe() if segment is not None and segment.end is None else rec.RUNNING
+            holder = getattr(getattr(segment, "obj", None), "owner", None) if segment is not None else None
+            if segment is not None and segment.state == rec.WAIT_LOCK and holder is not None:
+                state += f", held by {holder.name}"
+            out.append({"thread": thread.name, "state": state,
+                        "since_s": round(now - segment.start, 3) if segment is not None else None,
+                        "line": self._line_of(frames.get(thread.ident))})
+        return out
+
+    def summary(self, how: str, exit_code: int, doing: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The report: the keys the README documents."""
+        run, now = self.run_, time.monotonic()
+        timeline = self._timeline()
+        return {
+            "script": self.script,
+            "args": self.args,
+            "exit_code": exit_code,
+            "ended": how,
+            "duration_s": round(now - run.started_at, 3) if run.started_at else 0.0,
+            "threads": [self._thread(thread, timeline.tracks.get(thread.lane), now) for thread in run.threads()
+                        if thread.ident is not None],
+            "locks": [self._lock(lock, timeline, now) for lock in run.locks()],
+            "deadlocks": [{"threads": f.threads, "locks": f.locks, "explained": f.explain(),
+                           "found_after_s": round(f.detected_after, 3), "broken": self.break_deadlocks}
+                          for f in self.findings],
+            "doing_at_end": doing or [],
+            "signal": _stopped_by[0] if how == "interrupted" else None,
+            "records_lost": self.recorder.full,
+        }
+
+    def _timeline(self) -> Timeline:
+        timeline = Timeline()
+        timeline.feed(self.recorder.snapshot())
+        return timeline
+
+    def _thread(self, thread: Any, track: Track | None, now: float) -> dict[str, Any]:
+        times = {key: round(float(sum(track.time_in(state, now) for state in states)), 4) if track else 0.0
+                 for key, states in TIME_IN.items()}
+        error = getattr(thread, "error", None)
+        return {"name": thread.name, "daemon": thread.daemon, **times,
+                "error": repr(error) if error is not None else None, "alive_at_end": thread.is_alive()}
+
+    @staticmethod
+    def _lock(lock: Any, timeline: Timeline, now: float) -> dict[str, Any]:
+        holds = [h for track in timeline.tracks.values() for h in track.holds_by_lock.get(id(lock), [])]
+        sites = dict(lock.sites)
+        site, count = max(sites.items(), key=lambda item: item[1]) if sites else (None, 0)
+        return {"name": lock.name, "kind": lock.kind, "taken": lock.acquisitions, "contended": lock.contended,
+                "longest_hold_s": round(max((h.end_or(now) - h.start for h in holds), default=0.0), 4),
+                "most_taken_at": format_site(site) if site is not None else None, "most_taken_times": count}
+
+    def _line_of(self, frame: Any) -> str | None:
+        """``file:line`` of the innermost frame of the program's own code in ``frame``'s stack."""
+        files = self.run_.instrument.program_files
+        while frame is not None:
+            if frame.f_code.co_filename in files:
+                return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+            frame = frame.f_back
+        return None
+
+
+def describe(report: dict[str, Any]) -> str:
+    """The report in words, a few lines per thread and per lock."""
+    lines = [f"threadlab trace: {report['script']} ended ({_ending(report)}) after {report['duration_s']:.2f} s"]
+    for d in report["deadlocks"]:
+        lines.append(("deadlock, broken so the program could go on: " if d["broken"] else "deadlock: ")
+                     + d["explained"])
+    if report["doing_at_end"]:
+        lines.append("when it was stopped:")
+        lines += [f"  {d['thread']}: {d['state']}" + (f" at {d['line']}" if d["line"] else "")
+                  for d in report["doing_at_end"]]
+    lines.append("threads (seconds running / waiting for a lock / for an event or condition / sleeping / joining):")
+    for t in report["threads"]:
+        times = " / ".join(f"{t[key]:.3f}" for key in TIME_IN)
+        notes = (" daemon" if t["daemon"] else "") + (f" failed: {t['error']}" if t["error"] else "") + (
+            " still running" if t["alive_at_end"] else "")
+        lines.append(f"  {t['name']}: {times}{notes}")
+    if report["locks"]:
+        lines.append("locks:")
+    for lock in report["locks"]:
+        where = f", taken most at {lock['most_taken_at']} ({lock['most_taken_times']}x)" if lock["most_taken_at"] else ""
+        lines.append(f"  {lock['name']} ({lock['kind']}): taken {lock['taken']}x, contended {lock['contended']}x, "
+                     f"longest hold {lock['longest_hold_s']:.3f} s{where}")
+    if report["records_lost"]:
+        lines.append(f"(the oldest records fell out of the {TRACE_CAPACITY:,}-record ring: the times above "
+                     "cover the end of the run only; the counts are complete)")
+    return "\n".join(lines)
+
+
+def _ending(report: dict[str, Any]) -> str:
+    how, code = report["ended"], report["exit_code"]
+    return {"exit": f"exit status {code}", "os._exit": f"os._exit({code})",
+            "deadlock": f"stopped: a deadlock, exit status {code}",
+            "timeout": f"stopped by --timeout, exit status {code}",
+            "interrupted": f"stopped by {report.get('signal') or 'Ctrl+C'}, exit status {code}"}.get(how, how)
+
+
+def _stop_with(threadlab_pid: int) -> None:
+    """Ctrl+C and SIGTERM end the program with a report (``KeyboardInterrupt`` in this
+    process's main thread, which waits for the program); on Linux this process is killed
+    if ``threadlab trace`` dies first (the kernel's parent-death signal)."""
+    def stop(number: int, _frame: Any) -> None:
+        _stopped_by[:] = [signal.Signals(number).name]
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != threadlab_pid:
+            _real_exit(EXIT_INTERRUPTED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child process: trace the script, write the report to ``--report-fd``."""
+    parser = argparse.ArgumentParser(prog="python -m app.core.scripttrace")
+    parser.add_argument("--report-fd", type=int, required=True)
+    parser.add_argument("--timeout", type=float)
+    parser.add_argument("--break", dest="break_deadlocks", action="store_true")
+    parser.add_argument("--trace")
+    parser.add_argument("script")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args(argv)
+    report_file = os.fdopen(options.report_fd, "w", encoding="utf-8")
+    _stop_with(threadlab_pid=os.getppid())
+
+    def report(data: dict[str, Any]) -> None:
+        report_file.write(json.dumps(data) + "\n")
+        report_file.flush()
+
+    trace = ScriptTrace(options.script, options.args, report, timeout=options.timeout,
+                        break_deadlocks=options.break_deadlocks)
+    status = trace.run()
+    if options.trace:
+        try:
+            save_trace(trace.recorder, options.trace, title=f"threadlab trace {options.script}")
+            print(f"threadlab trace: {saved_note(trace.recorder, options.trace)}", file=sys.stderr)
+        except OSError as exc:
+            print(f"threadlab trace: could not save the trace: {exc}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
