@@ -6,7 +6,7 @@ process's stdin, stdout and stderr, so it reads and writes as under ``python SCR
 Why a child: a program may crash the interpreter or call ``os._exit``; that ends the
 child only, and this process still says what happened. The child sends its report
 through a pipe of its own; this process prints it (in words on stderr, so that it never
-mixes with the program's stdout; ``--json``: one object as the last line of stdout).
+mixes with the program's stdout; ``--json FILE``: one object in FILE).
 
 Exit status: the program's own; 4 if a deadlock was found and not broken (it is
 explained, and the program ended); 124 if ``--timeout`` ended it; 130 on Ctrl+C; 2 for a
@@ -34,18 +34,20 @@ EXIT_BAD_ARGS = 2
 #: How long the report is waited for once the child has ended.
 REPORT_WAIT_S = 1.0
 #: Bounds on ``--timeout``.
-TIMEOUT = Param("timeout", 10.0, 0.1, 86_400.0, "s")
+TIMEOUT = Param("--timeout", 10.0, 0.1, 86_400.0, "s")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="threadlab trace",
         description="Run a Python program as 'python SCRIPT ARGS' would and report what its threads and "
-                    "locks did: time running and waiting per thread, contention per lock, deadlocks.")
+                    "locks did: time running and waiting per thread, contention per lock, deadlocks.",
+        epilog="Options go before SCRIPT: what comes after it is the program's own (its sys.argv).")
     parser.add_argument("script", help="the program to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
-    parser.add_argument("--json", action="store_true",
-                        help="print the report as one JSON object, the last line of stdout")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the report as one JSON object to FILE ('-': stdout, on a line "
+                             "of its own after the program's output)")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help=f"stop the program after this long and say what each thread was doing "
                              f"({TIMEOUT.describe()}; exit status 124)")
@@ -63,11 +65,12 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
     try:
-        read_script(options.script)
         if options.timeout is not None:
             check_float(TIMEOUT, options.timeout)
-        if options.trace is not None:
-            check_trace_path(options.trace)
+        for option, path in (("--trace", options.trace), ("--json", options.json)):
+            if path is not None and str(path) != "-":
+                check_trace_path(path, option)
+        read_script(options.script)
     except ValueError as exc:
         print(f"threadlab trace: error: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGS
@@ -77,9 +80,21 @@ def main(argv: list[str]) -> int:
               "interpreter down with it", file=sys.stderr)
         return status if status > 0 else 128 - status
     print(describe(report), file=sys.stderr, flush=True)
-    if options.json:
-        print(json.dumps(report), flush=True)
+    if options.json is not None:
+        write_json(report, options.json)
     return status
+
+
+def write_json(report: dict[str, Any], path: Path) -> None:
+    """The report as one JSON object in ``path`` (``-``: a line of stdout of its own)."""
+    text = json.dumps(report)
+    if str(path) == "-":
+        print("\n" + text, flush=True)  # (the program's last line may lack its line break)
+        return
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        print(f"threadlab trace: could not write {path}: {exc}", file=sys.stderr)
 
 
 def run_child(options: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:

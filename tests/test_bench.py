@@ -22,6 +22,7 @@ def test_bench_quick_mode_runs_every_benchmark_and_prints_distributions_and_rati
     assert "Lock, recording on" in out and "on / off =" in out  # primitives
     assert "launch -> first paint" in out  # startup
     assert out.count("elementwise-race   matches") == 2  # lesson_reliability at 5 ms and 0.5 ms
+    assert "locks    work: plain" in out and "compute  work: plain" in out  # trace_cost
 
 
 def test_bench_help_prints_help_and_runs_nothing():

@@ -120,12 +120,12 @@ def saved_note(recorder: Recorder, path: str | os.PathLike) -> str:
     return f"trace of {len(recorder.records):,} records saved to {path}{full}; open it in https://ui.perfetto.dev"
 
 
-def check_trace_path(path: Path) -> None:
-    """``ValueError`` unless ``path`` can be written (checked before the lesson runs)."""
+def check_trace_path(path: Path, option: str = "--trace") -> None:
+    """``ValueError`` unless ``path`` can be written (checked before anything runs)."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise ValueError(f"--trace {path} is a folder; give a file name")
+        raise ValueError(f"{option} {path} is a folder; give a file name")
     if not folder.is_dir():
-        raise ValueError(f"--trace {path}: the folder {folder} does not exist")
+        raise ValueError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ValueError(f"--trace {path}: not allowed to write there")
+        raise ValueError(f"{option} {path}: not allowed to write there")

@@ -366,6 +366,7 @@ class Instrument:
         self._guard = threading.Lock()
         self._thread_numbers = itertools.count(1)
         self._names: dict[tuple, str] = {}
+        self._made_at: dict[tuple, int] = {}  # how many primitives each line has made
         self.main: primitives.Thread | None = None
         self.threading = self._make_threading()
         self.time = self._make_time()
@@ -459,7 +460,8 @@ class Instrument:
 
     def _name(self, kind: str) -> str:
         """Name a new primitive after the program's line that made it (worked out once per
-        line: a program may make many)."""
+        line: a program may make many). The second made there is ``'fork #2'``, and so on:
+        a loop or a comprehension that makes several gives each a name of its own."""
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_filename not in self.program_files:
             frame = frame.f_back
@@ -469,7 +471,8 @@ class Instrument:
         name = self._names.get(key)
         if name is None:
             name = self._names[key] = name_from_source(kind, frame)
-        return name
+        made = self._made_at[key] = self._made_at.get(key, 0) + 1
+        return name if made == 1 else f"{name} #{made}"
 
     def _make_threading(self) -> types.ModuleType:
         inst, recorder = self, self.recorder

@@ -1,0 +1,202 @@
+"""``threadlab trace SCRIPT``: each test runs a small program of the kind users bring, in a
+subprocess as a user would, and checks what the report says against what the program did."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import bytes_written, child_pids, process_alive, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def script(folder, text, name="prog.py"):
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def trace(folder, *args, stdin="", timeout=60):
+    """``main.py trace --json FILE ARGS``: (exit status, the report or None, stdout, stderr)."""
+    report_file = folder / "report.json"
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "trace", "--json", str(report_file),
+                           *map(str, args)], input=stdin, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    report = json.loads(report_file.read_text()) if report_file.exists() else None
+    return done.returncode, report, done.stdout, done.stderr
+
+
+TWO_WORKERS = """\
+    import sys
+    import threading
+    import time
+
+    from helper import ROUNDS  # a module of its own folder
+
+    counter = 0
+    lock = threading.Lock()
+
+
+    def add():
+        global counter
+        time.sleep(0.1)  # (the main thread is in join meanwhile)
+        for _ in range(ROUNDS):
+            with lock:
+                counter += 1
+
+
+    workers = [threading.Thread(target=add, name=f"adder {i}") for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print(__name__, sys.argv[1:], counter)
+"""
+
+
+def test_a_program_runs_as_python_runs_it_and_the_report_counts_its_threads_and_lock(tmp_path):
+    script(tmp_path, "ROUNDS = 500\n", "helper.py")
+    code, report, out, err = trace(tmp_path, script(tmp_path, TWO_WORKERS), "one", "two")
+    assert code == 0, err
+    assert out.startswith("__main__ ['one', 'two'] 1000\n")  # its own output, first and unchanged
+    assert [t["name"] for t in report["threads"]] == ["MainThread", "adder 0", "adder 1"]
+    (lock,) = report["locks"]
+    assert lock["name"] == "lock" and lock["taken"] == 1000 and lock["most_taken_at"].endswith("prog.py:15 in add")
+    assert report["exit_code"] == 0 and report["ended"] == "exit" and report["deadlocks"] == []
+    assert report["threads"][0]["joining_s"] >= 0.09  # the main thread waited in join
+    assert all(t["sleeping_s"] >= 0.09 for t in report["threads"][1:])
+    assert "adder 0:" in err and "lock (Lock): taken 1000x" in err  # the words, on stderr
+
+
+DEADLOCK = """\
+    import threading
+    import time
+
+    a, b = threading.Lock(), threading.Lock()
+
+
+    def transfer(first, second):
+        with first:
+            time.sleep(0.1)
+            with second:
+                pass
+
+
+    t1 = threading.Thread(target=transfer, args=(a, b), name="a then b")
+    t2 = threading.Thread(target=transfer, args=(b, a), name="b then a")
+    t1.start()
+    t2.start()
+    t1.join()
+    t2.join()
+    print("both done")
+"""
+
+
+def test_a_deadlock_is_explained_and_the_program_ended_with_status_4(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, DEADLOCK))
+    assert code == 4, err
+    assert "both done" not in out
+    (found,) = report["deadlocks"]
+    assert sorted(found["threads"]) == ["a then b", "b then a"] and sorted(found["locks"]) == ["a", "b"]
+    assert found["found_after_s"] < 1.0 and not found["broken"]
+    doing = {d["thread"]: d for d in report["doing_at_end"]}
+    assert doing["a then b"]["state"] == "waiting for lock 'b', held by b then a"
+    assert doing["a then b"]["line"] == "prog.py:10"
+    assert "Deadlock: 2 threads wait for each other" in err
+
+
+def test_break_lets_a_deadlocked_program_go_on_with_its_own_status(tmp_path):
+    code, report, out, err = trace(tmp_path, "--break", script(tmp_path, DEADLOCK))
+    assert code == 0, err
+    assert "both done" in out and "WaitBroken" in err  # one transfer's wait was broken
+    assert report["deadlocks"][0]["broken"] and report["ended"] == "exit"
+
+
+def test_timeout_stops_a_program_that_never_ends_and_says_what_each_thread_did(tmp_path):
+    forever = script(tmp_path, """\
+        import threading
+        import time
+
+        ready = threading.Event()
+        threading.Thread(target=ready.wait, name="waiter", daemon=True).start()
+        while True:
+            time.sleep(0.05)
+    """)
+    code, report, _out, err = trace(tmp_path, "--timeout", "0.5", forever)
+    assert code == 124, err
+    doing = {d["thread"]: d["state"] for d in report["doing_at_end"]}
+    assert doing == {"MainThread": "sleeping (time.sleep)", "waiter": "waiting for event 'ready'"}
+    assert report["ended"] == "timeout" and 0.5 <= report["duration_s"] < 2.0
+
+
+def test_os_exit_gives_its_status_and_a_report(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, """\
+        import os
+        import threading
+
+        threading.Thread(target=print, args=("from a thread",)).start()
+        os._exit(3)
+    """))
+    assert code == 3, err
+    assert report["ended"] == "os._exit" and report["exit_code"] == 3
+
+
+def test_stdin_and_the_exit_status_are_the_programs(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, """\
+        import sys
+
+        words = sys.stdin.readline().split()
+        print(len(words))
+        sys.exit(5)
+    """), stdin="three little words\n")
+    assert code == 5 and out.startswith("3\n") and report["exit_code"] == 5
+
+
+def test_an_exception_in_the_main_thread_is_printed_as_python_prints_it(tmp_path):
+    code, report, _out, err = trace(tmp_path, script(tmp_path, "x = 1\nraise ValueError('no good')\n"))
+    assert code == 1 and 'File "' in err and "ValueError: no good" in err and report["exit_code"] == 1
+
+
+@pytest.mark.parametrize(("args", "words"), [(["missing.py"], "missing.py: no such file"),
+                                             (["--timeout", "0", "x.py"], "--timeout")])
+def test_bad_input_is_one_line_and_status_2(tmp_path, args, words):
+    code, report, _out, err = trace(tmp_path, *args)
+    assert code == 2 and report is None
+    assert len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_a_script_that_does_not_compile_names_its_line_and_runs_nothing(tmp_path):
+    code, _report, _out, err = trace(tmp_path, script(tmp_path, "print('before')\nbad(\n"))
+    assert code == 2 and "prog.py, line 2" in err and "before" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a segfault and a signal's status")
+def test_a_program_that_crashes_the_interpreter_is_told_by_threadlab(tmp_path):
+    code, report, _out, err = trace(tmp_path, script(tmp_path, "import ctypes\nctypes.string_at(0)\n"))
+    assert report is None and code == 128 + signal.SIGSEGV
+    assert "ended without a report (killed by SIGSEGV)" in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads children from /proc")
+def test_ctrl_c_ends_the_program_with_a_report_and_no_process_is_left(tmp_path):
+    forever = script(tmp_path, "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.05)\n")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "trace", str(forever)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_until(lambda: len(child_pids(proc.pid)) == 1, timeout=10)
+        child = child_pids(proc.pid)[0]
+        wait_until(lambda: bytes_written(child) >= len("started\n"), timeout=10)
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: the whole group
+        code = proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+    assert code == 130
+    assert "stopped by SIGINT" in proc.stderr.read()
+    assert not process_alive(child)
