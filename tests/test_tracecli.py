@@ -200,3 +200,104 @@ def test_ctrl_c_ends_the_program_with_a_report_and_no_process_is_left(tmp_path):
     assert code == 130
     assert "stopped by SIGINT" in proc.stderr.read()
     assert not process_alive(child)
+
+
+def test_modules_of_the_programs_folder_are_traced_too(tmp_path):
+    script(tmp_path, """\
+        import threading
+
+        stats_lock = threading.Lock()
+        done = []
+
+
+        def start_workers(count):
+            threads = [threading.Thread(target=work, args=(i,), name=f"pool worker {i}") for i in range(count)]
+            for t in threads:
+                t.start()
+            return threads
+
+
+        def work(i):
+            with stats_lock:
+                done.append(i)
+    """, "workers.py")
+    code, report, out, err = trace(tmp_path, script(tmp_path, """\
+        import workers
+
+        for t in workers.start_workers(3):
+            t.join()
+        print(sorted(workers.done))
+    """))
+    assert code == 0 and out.startswith("[0, 1, 2]"), err
+    assert [t["name"] for t in report["threads"]] == ["MainThread", "pool worker 0", "pool worker 1", "pool worker 2"]
+    (lock,) = report["locks"]
+    assert lock["name"] == "stats_lock" and lock["taken"] == 3 and "workers.py:15 in work" in lock["most_taken_at"]
+
+
+def test_a_thread_pools_workers_and_their_queue_waits_are_seen(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, """\
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        lock = threading.Lock()
+        total = 0
+
+
+        def add(n):
+            global total
+            with lock:
+                total += n
+
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for n in range(20):
+                pool.submit(add, n)
+        print(total)
+    """))
+    assert code == 0 and out.startswith("190"), err
+    workers = [t for t in report["threads"] if t["name"].startswith("ThreadPoolExecutor-")]
+    assert workers and sum(t["event_wait_s"] for t in workers) > 0  # idle workers wait on the pool's queue
+    program_locks = [lock for lock in report["locks"] if not lock["library"]]
+    assert [(lock["name"], lock["taken"]) for lock in program_locks] == [("lock", 20)]
+    assert all(": " in lock["name"] for lock in report["locks"] if lock["library"])  # named after the library
+    assert "made for the program, never contended" in err  # the pool's own locks: one line
+
+
+def test_every_kind_of_thread_the_program_makes_is_in_the_report(tmp_path):
+    code, report, _out, err = trace(tmp_path, script(tmp_path, """\
+        import threading
+        import time
+        from threading import Barrier, Condition, Semaphore, Thread, Timer
+
+
+        class Counter(Thread):
+            def run(self):
+                with Semaphore(1):
+                    pass
+
+
+        meet = Barrier(2)
+        cond = Condition()
+
+
+        def outer():
+            inner = Thread(target=meet.wait, name="inner")  # a thread started by a thread
+            inner.start()
+            meet.wait()
+            with cond:
+                cond.notify_all()
+            inner.join()
+
+
+        fired = threading.Event()
+        Counter(name="subclass").start()
+        Thread(target=outer, name="outer").start()
+        Thread(target=time.sleep, args=(5,), name="sleepy", daemon=True).start()
+        Timer(0.01, fired.set).start()
+        fired.wait()
+    """))
+    assert code == 0, err
+    names = {t["name"]: t for t in report["threads"]}
+    assert {"MainThread", "subclass", "outer", "inner", "sleepy"} <= set(names)
+    assert len(names) == 6  # and the Timer's own thread
+    assert names["sleepy"]["daemon"] and names["sleepy"]["sleeping_s"] > 0

@@ -44,6 +44,8 @@ from app.core.primitives import RunStopped
 from app.core.recorder import Recorder
 
 _real_import = builtins.__import__
+#: Files whose frames are the instrument's machinery, never the maker of a primitive.
+_MACHINERY = {__file__, primitives.__file__, threading.__file__}
 _real_print = builtins.print
 _real_sleep = _time.sleep
 _THREADING_FILE = threading.__file__
@@ -351,11 +353,19 @@ class Instrument:
     named from these lines). ``argv``: the program's ``sys.argv``.
     """
 
-    def __init__(self, recorder: Recorder, output: ProgramOutput, program_files: set[str],
-                 argv: list[str] | None = None) -> None:
+    def __init__(self, recorder: Recorder, output: ProgramOutput | TerminalOutput, program_files: set[str],
+                 argv: list[str] | None = None, own_folder: str | None = None,
+                 libraries: tuple[str, ...] = ()) -> None:
         self.recorder = recorder
         self.output = output
         self.program_files = set(program_files)
+        #: Modules the program imports from this folder are its own code: loaded with these
+        #: modules too (``threadlab trace``, in a process of its own: they go in sys.modules).
+        self.own_folder = os.path.abspath(own_folder) if own_folder is not None else None
+        #: Packages of the standard library loaded the same way (never stepped into: Stop
+        #: and naming stay with the program's own lines), so that the threads, locks and
+        #: queues they make for the program are recorded (``concurrent.futures``).
+        self.libraries = libraries
         self.stop_reason = ""
         self.silenced = False  # True once the program has ended (leftover daemons print nothing)
         self.threads: list[primitives.Thread] = []  # started by the program, in start order
@@ -367,6 +377,7 @@ class Instrument:
         self._thread_numbers = itertools.count(1)
         self._names: dict[tuple, str] = {}
         self._made_at: dict[tuple, int] = {}  # how many primitives each line has made
+        self.library_made: set[str] = set()  # names of what a library made for the program
         self.main: primitives.Thread | None = None
         self.threading = self._make_threading()
         self.time = self._make_time()
@@ -387,7 +398,48 @@ class Instrument:
                 level: int = 0) -> Any:
         if level == 0 and name in self.modules:
             return self.modules[name]
+        if self.own_folder is not None or self.libraries:
+            self._load_own(name, globals, fromlist, level)
         return _real_import(name, globals, locals, fromlist, level)
+
+    def _load_own(self, name: str, globals: Any, fromlist: Any, level: int) -> None:
+        """Load the modules of ``name`` (its packages, and what ``fromlist`` names in it)
+        that are files of the program's folder, each with this instrument's builtins, so
+        that their ``import threading`` is the program's; leave everything else alone."""
+        import importlib.util
+
+        try:
+            absolute = importlib.util.resolve_name("." * level + name, (globals or {}).get("__package__")) \
+                if level else name
+        except (ImportError, ValueError):
+            return
+        parts = absolute.split(".")
+        wanted = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        wanted += [f"{absolute}.{item}" for item in fromlist or () if isinstance(item, str) and item != "*"]
+        for module_name in wanted:
+            if module_name in sys.modules:
+                continue
+            try:
+                spec = importlib.util.find_spec(module_name)
+            except (ImportError, ValueError):
+                return
+            origin = getattr(spec, "origin", None)
+            if spec is None or spec.loader is None or not origin or not origin.endswith(".py"):
+                continue
+            own = self.own_folder is not None and os.path.abspath(origin).startswith(self.own_folder + os.sep)
+            if not own and not any(module_name == lib or module_name.startswith(lib + ".")
+                                   for lib in self.libraries):
+                continue
+            module = importlib.util.module_from_spec(spec)
+            module.__builtins__ = self.builtins()
+            if own:
+                self.program_files.add(origin)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(module_name, None)
+                raise
 
     def _print(self, *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
                flush: bool = False) -> None:
@@ -461,18 +513,34 @@ class Instrument:
     def _name(self, kind: str) -> str:
         """Name a new primitive after the program's line that made it (worked out once per
         line: a program may make many). The second made there is ``'fork #2'``, and so on:
-        a loop or a comprehension that makes several gives each a name of its own."""
+        a loop or a comprehension that makes several gives each a name of its own. What a
+        library makes for the program is named after the library's line, with the module in
+        front (``'concurrent.futures._base: _condition'``), and listed in
+        :attr:`library_made`."""
         frame = sys._getframe(2)
-        while frame is not None and frame.f_code.co_filename not in self.program_files:
-            frame = frame.f_back
+        maker = frame  # the first frame that is not the instrument's or threading's own
+        while maker is not None and maker.f_code.co_filename in _MACHINERY:
+            maker = maker.f_back
+        library = None
+        if maker is not None and maker.f_code.co_filename not in self.program_files:
+            library = maker.f_globals.get("__name__", "?")  # made by a library for the program
+            frame = maker
+        else:
+            while frame is not None and frame.f_code.co_filename not in self.program_files:
+                frame = frame.f_back
         if frame is None:
             return kind
         key = (kind, frame.f_code, frame.f_lasti)
         name = self._names.get(key)
         if name is None:
-            name = self._names[key] = name_from_source(kind, frame)
+            name = self._names[key] = name_from_source(kind, frame) if library is None else \
+                f"{library}: {name_from_source(kind, frame)}"
         made = self._made_at[key] = self._made_at.get(key, 0) + 1
-        return name if made == 1 else f"{name} #{made}"
+        if made > 1:
+            name = f"{name} #{made}"
+        if library is not None:
+            self.library_made.add(name)
+        return name
 
     def _make_threading(self) -> types.ModuleType:
         inst, recorder = self, self.recorder
@@ -692,6 +760,18 @@ class Instrument:
         module.Queue = recorded(_queue.Queue)
         module.LifoQueue = recorded(_queue.LifoQueue)
         module.PriorityQueue = recorded(_queue.PriorityQueue)
+
+        class SimpleQueue(recorded(_queue.Queue)):  # type: ignore[misc]
+            """``queue.SimpleQueue`` (C code, whose waits nobody could see) as an unbounded
+            Queue: the same put and get, recorded."""
+
+            kind = "SimpleQueue"
+
+            def __init__(self) -> None:
+                super().__init__(0)
+
+        SimpleQueue.__module__ = "queue"
+        module.SimpleQueue = SimpleQueue
         return module
 
     def _make_sys(self, argv: list[str]) -> types.ModuleType:

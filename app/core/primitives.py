@@ -363,6 +363,14 @@ class Lock:
         except RuntimeError:
             pass  # it was free
 
+    def _at_fork_reinit(self) -> None:
+        """As ``threading.Lock``'s (``os.register_at_fork`` callers use it): in a forked
+        child, a free lock with no owner and no one waiting."""
+        self._inner._at_fork_reinit()
+        self._meta._at_fork_reinit()
+        self.owner, self.owner_site, self._depth = None, None, 0
+        self._waiters, self._broken, self._handoff = {}, {}, None
+
     def held_for(self) -> float:
         """Seconds the current owner has held it (0.0 when free)."""
         return _now() - self.owner_since if self.owner is not None else 0.0

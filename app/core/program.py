@@ -69,21 +69,25 @@ class ProgramRun:
     :meth:`break_waits` (the window's Break the wait) or a Stop. ``on_finding`` is
     called on the watch thread for each deadlock found. ``output``: where the program
     writes (default: a pipe the owner reads; :class:`TerminalOutput`: this process's own
-    stdout and stderr).
+    stdout and stderr). ``own_folder``: modules imported from there are the program's own
+    code, instrumented too; ``libraries``: standard-library packages loaded so as well
+    (see :class:`~app.core.instrument.Instrument`).
     A ``SyntaxError`` in ``source`` is raised by the constructor.
     """
 
     def __init__(self, source: str, filename: str, *, recorder: Recorder | None = None,
                  argv: list[str] | None = None, auto_break: bool = False,
                  on_finding: Callable[[Deadlock], None] | None = None,
-                 output: ProgramOutput | TerminalOutput | None = None) -> None:
+                 output: ProgramOutput | TerminalOutput | None = None, own_folder: str | None = None,
+                 libraries: tuple[str, ...] = ()) -> None:
         self.source = source
         self.filename = filename
         self.code = compile(source, filename, "exec", dont_inherit=True)
         self.recorder = recorder if recorder is not None else Recorder()
         self.output = output if output is not None else ProgramOutput()
         self.instrument = Instrument(self.recorder, self.output, {filename},
-                                     argv if argv is not None else [filename])
+                                     argv if argv is not None else [filename], own_folder=own_folder,
+                                     libraries=libraries)
         self.namespace: dict[str, Any] = {}
         self.findings: list[Deadlock] = []
         self.ending: Ending | None = None

@@ -43,6 +43,9 @@ TRACE_CAPACITY = 500_000
 EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
 _real_exit = os._exit
 _stopped_by = ["SIGINT"]  # the signal that interrupted the program
+#: Standard-library packages whose threads, locks and queues are recorded for the program
+#: (loaded afresh in the child with the instrument's modules).
+LIBRARIES = ("concurrent.futures",)
 #: The states summed per thread, under the report's keys.
 TIME_IN = {
     "running_s": (rec.RUNNING,),
@@ -97,7 +100,10 @@ class ScriptTrace:
         sys.path.insert(0, os.path.dirname(self.path))  # its own folder, as ``python SCRIPT``
         run = self.run_ = ProgramRun(source, self.path, recorder=self.recorder, argv=[self.script] + self.args,
                                      auto_break=self.break_deadlocks, on_finding=self.findings.append,
-                                     output=TerminalOutput())
+                                     output=TerminalOutput(), own_folder=os.path.dirname(self.path),
+                                     libraries=LIBRARIES)
+        for name in [m for m in sys.modules if any(m == lib or m.startswith(lib + ".") for lib in LIBRARIES)]:
+            del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
         run.start()
         how = self._wait_for_the_end(run)
@@ -178,7 +184,8 @@ class ScriptTrace:
             "duration_s": round(now - run.started_at, 3) if run.started_at else 0.0,
             "threads": [self._thread(thread, timeline.tracks.get(thread.lane), now) for thread in run.threads()
                         if thread.ident is not None],
-            "locks": [self._lock(lock, timeline, now) for lock in run.locks()],
+            "locks": [self._lock(lock, timeline, now, lock.name in run.instrument.library_made)
+                      for lock in run.locks()],
             "deadlocks": [{"threads": f.threads, "locks": f.locks, "explained": f.explain(),
                            "found_after_s": round(f.detected_after, 3), "broken": self.break_deadlocks}
                           for f in self.findings],
@@ -200,13 +207,14 @@ class ScriptTrace:
                 "error": repr(error) if error is not None else None, "alive_at_end": thread.is_alive()}
 
     @staticmethod
-    def _lock(lock: Any, timeline: Timeline, now: float) -> dict[str, Any]:
+    def _lock(lock: Any, timeline: Timeline, now: float, library: bool) -> dict[str, Any]:
         holds = [h for track in timeline.tracks.values() for h in track.holds_by_lock.get(id(lock), [])]
         sites = dict(lock.sites)
         site, count = max(sites.items(), key=lambda item: item[1]) if sites else (None, 0)
         return {"name": lock.name, "kind": lock.kind, "taken": lock.acquisitions, "contended": lock.contended,
                 "longest_hold_s": round(max((h.end_or(now) - h.start for h in holds), default=0.0), 4),
-                "most_taken_at": format_site(site) if site is not None else None, "most_taken_times": count}
+                "most_taken_at": format_site(site) if site is not None else None, "most_taken_times": count,
+                "library": library}
 
     def _line_of(self, frame: Any) -> str | None:
         """``file:line`` of the innermost frame of the program's own code in ``frame``'s stack."""
@@ -234,12 +242,18 @@ def describe(report: dict[str, Any]) -> str:
         notes = (" daemon" if t["daemon"] else "") + (f" failed: {t['error']}" if t["error"] else "") + (
             " still running" if t["alive_at_end"] else "")
         lines.append(f"  {t['name']}: {times}{notes}")
+    own = [lock for lock in report["locks"] if not lock["library"] or lock["contended"]]
+    hidden = [lock for lock in report["locks"] if lock not in own]
     if report["locks"]:
         lines.append("locks:")
-    for lock in report["locks"]:
+    for lock in own:
         where = f", taken most at {lock['most_taken_at']} ({lock['most_taken_times']}x)" if lock["most_taken_at"] else ""
         lines.append(f"  {lock['name']} ({lock['kind']}): taken {lock['taken']}x, contended {lock['contended']}x, "
                      f"longest hold {lock['longest_hold_s']:.3f} s{where}")
+    if hidden:
+        lines.append(f"  and {len(hidden)} more that {', '.join(sorted({h['name'].split(':')[0] for h in hidden}))} "
+                     f"made for the program, never contended, taken {sum(h['taken'] for h in hidden)}x in all "
+                     "(--json lists each)")
     if report["records_lost"]:
         lines.append(f"(the oldest records fell out of the {TRACE_CAPACITY:,}-record ring: the times above "
                      "cover the end of the run only; the counts are complete)")
