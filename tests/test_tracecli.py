@@ -301,3 +301,32 @@ def test_every_kind_of_thread_the_program_makes_is_in_the_report(tmp_path):
     assert {"MainThread", "subclass", "outer", "inner", "sleepy"} <= set(names)
     assert len(names) == 6  # and the Timer's own thread
     assert names["sleepy"]["daemon"] and names["sleepy"]["sleeping_s"] > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_a_program_that_forks_is_reported_by_its_own_process_not_its_childs(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, """\
+        import os
+
+        pid = os.fork()
+        if pid == 0:
+            os._exit(7)  # the forked child's exit: not the program's
+        _, status = os.waitpid(pid, 0)
+        print("child ended with", os.waitstatus_to_exitcode(status))
+    """))
+    assert code == 0 and out.startswith("child ended with 7"), err
+    assert report["ended"] == "exit" and report["exit_code"] == 0
+
+
+def test_hundreds_of_threads_are_all_in_the_json_and_summed_up_in_words(tmp_path):
+    code, report, _out, err = trace(tmp_path, script(tmp_path, """\
+        import threading
+
+        threads = [threading.Thread(target=len, args=("x",)) for _ in range(300)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    """))
+    assert code == 0 and len(report["threads"]) == 301, err
+    assert "and 271 more threads, together:" in err and len(err.splitlines()) < 50

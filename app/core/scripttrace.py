@@ -43,6 +43,8 @@ TRACE_CAPACITY = 500_000
 EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
 _real_exit = os._exit
 _stopped_by = ["SIGINT"]  # the signal that interrupted the program
+#: Threads listed one by one in the words of the report (--json has every one).
+SHOWN_THREADS = 30
 #: Standard-library packages whose threads, locks and queues are recorded for the program
 #: (loaded afresh in the child with the instrument's modules).
 LIBRARIES = ("concurrent.futures",)
@@ -89,6 +91,7 @@ class ScriptTrace:
         self._report = report
         self._reported = threading.Lock()
         self._done = False
+        self._pid = os.getpid()
         self.run_: ProgramRun | None = None
 
     def run(self) -> int:
@@ -141,8 +144,10 @@ class ScriptTrace:
 
     def _exit_reporting(self, code: int) -> None:
         """The program's ``os._exit``: the report, then the real one (which flushes nothing,
-        as ever)."""
-        self.send(self.summary("os._exit", code))
+        as ever). In a process the program forked, only the real one: the report is about
+        the program's own process."""
+        if os.getpid() == self._pid:
+            self.send(self.summary("os._exit", code))
         _real_exit(code)
 
     def send(self, report: dict[str, Any]) -> None:
@@ -237,11 +242,16 @@ def describe(report: dict[str, Any]) -> str:
         lines += [f"  {d['thread']}: {d['state']}" + (f" at {d['line']}" if d["line"] else "")
                   for d in report["doing_at_end"]]
     lines.append("threads (seconds running / waiting for a lock / for an event or condition / sleeping / joining):")
-    for t in report["threads"]:
+    threads = report["threads"]
+    for t in threads[:SHOWN_THREADS]:
         times = " / ".join(f"{t[key]:.3f}" for key in TIME_IN)
         notes = (" daemon" if t["daemon"] else "") + (f" failed: {t['error']}" if t["error"] else "") + (
             " still running" if t["alive_at_end"] else "")
         lines.append(f"  {t['name']}: {times}{notes}")
+    if len(threads) > SHOWN_THREADS:
+        rest = threads[SHOWN_THREADS:]
+        sums = " / ".join(f"{sum(t[key] for t in rest):.3f}" for key in TIME_IN)
+        lines.append(f"  and {len(rest)} more threads, together: {sums} (--json lists each)")
     own = [lock for lock in report["locks"] if not lock["library"] or lock["contended"]]
     hidden = [lock for lock in report["locks"] if lock not in own]
     if report["locks"]:
