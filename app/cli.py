@@ -69,13 +69,17 @@ def main(argv: list[str] | None = None) -> int:
 
         if early.hand_back():  # (Ctrl+C while starting up)
             return EXIT_INTERRUPTED
-        if argv[0] == TRACE_COMMAND:
-            from app.tracecli import main as trace_main
+        try:
+            if argv[0] == TRACE_COMMAND:
+                from app.tracecli import main as trace_main
 
-            return trace_main(argv[1:])
-        from app.lessons.cli import main as lessons_main
+                return trace_main(argv[1:])
+            from app.lessons.cli import main as lessons_main
 
-        return lessons_main(argv)
+            return lessons_main(argv)
+        except KeyboardInterrupt:  # (wherever it lands: one word, no traceback)
+            print(f"threadlab {argv[0]}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
