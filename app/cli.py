@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--start", action="store_true", help="click Start as soon as the window opens")
     parser.add_argument("--lesson", metavar="ID", help="open on this lesson (see 'threadlab list')")
+    parser.add_argument("--qt", choices=QT_BINDINGS, metavar="BINDING",
+                        help=f"the Qt binding to use ({', '.join(QT_BINDINGS)}; default: the first installed "
+                             "of PyQt6, PySide6, PyQt5, as pyqtgraph picks; also PYQTGRAPH_QT_LIB)")
     parser.add_argument(
         "--no-lock", action="store_true",
         help="open with 'Use lock' unticked, so the mutators race over the array",
@@ -53,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     return parser
 
+
+#: The Qt bindings threadlab runs on (through pyqtgraph's shim).
+QT_BINDINGS = ("PyQt5", "PyQt6", "PySide6")
 
 #: Words that select the headless lesson commands instead of the window.
 LESSON_COMMANDS = ("list", "run", "code")
@@ -91,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             from app.lessons import get
 
             get(args.lesson)
+        if args.qt is not None:
+            if importlib.util.find_spec(args.qt) is None:
+                raise ValueError(f"--qt {args.qt}: it is not installed (pip install {args.qt})")
+            os.environ["PYQTGRAPH_QT_LIB"] = args.qt  # (read when pyqtgraph is first imported)
     except ValueError as exc:
         parser.error(str(exc))
     if args.screenshot is not None and not os.environ.get("DISPLAY"):

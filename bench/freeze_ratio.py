@@ -80,7 +80,7 @@ def measure(switch_interval: float, repeats: int, job: float) -> list[dict]:
     timer.timeout.connect(step)
     QtCore.QTimer.singleShot(500, lambda: timer.start(100))
     QtCore.QTimer.singleShot(int((job * 2 + 20) * 1000 * repeats), window.close)  # never hang
-    app.exec_()
+    app.exec()
     return [r for r in runs if "worker_max_delay_s" in r]
 
 

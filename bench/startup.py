@@ -8,7 +8,7 @@ reads its resident memory from ``/proc/self/status`` (VmRSS, and the peak VmHWM)
 with the window idle and once after the default workers have run and been drawn for
 about a second, prints them as JSON, and closes the window (which joins the workers).
 For context, the parent also times a bare ``python -c "import PyQt5.QtWidgets,
-pyqtgraph, numpy"``.
+pyqtgraph, numpy"`` (of the binding in use).
 
 Bytecode: pip compiles the packages it installs, but an editable install of threadlab
 leaves its own modules to be compiled on the first launch, which then writes them to
@@ -45,7 +45,9 @@ CHILD_GIVE_UP_S = 20.0  # the child quits by itself after this, whatever happene
 RUN_TIMEOUT_S = 60.0  # the parent kills a child that takes longer
 GOAL_PAINT_MS = 600.0
 GOAL_RSS_MB = 160.0
-IMPORTS = "import PyQt5.QtWidgets, pyqtgraph, numpy"
+#: The bare imports, of the binding the app uses (PYQTGRAPH_QT_LIB's, else pyqtgraph's first pick).
+_CHOSEN = os.environ.get("PYQTGRAPH_QT_LIB")
+IMPORTS = f"import {_CHOSEN}.QtWidgets, pyqtgraph, numpy" if _CHOSEN else "import pyqtgraph.Qt.QtWidgets, pyqtgraph, numpy"
 
 
 # -- the child ------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def child(size: int) -> int:
         """Prints :data:`PAINTED` on the window's first paint event, then goes on idle."""
 
         def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
-            if watched is window and event.type() == QtCore.QEvent.Paint and not painted:
+            if watched is window and event.type() == QtCore.QEvent.Type.Paint and not painted:
                 painted.append(True)
                 print(PAINTED, flush=True)
                 QtCore.QTimer.singleShot(int(IDLE_S * 1000), idle)
@@ -108,7 +110,7 @@ def child(size: int) -> int:
     window.installEventFilter(watcher)
     QtCore.QTimer.singleShot(int(CHILD_GIVE_UP_S * 1000), lambda: (window.close(), qapp.exit(2)))
     window.show()
-    status = qapp.exec_()
+    status = qapp.exec()
     window.removeEventFilter(watcher)
     return status if "running" in figures else 2
 

@@ -74,7 +74,7 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
 
     QtCore.QTimer.singleShot(500, begin)
     QtCore.QTimer.singleShot(int(500 + seconds * 1000), window.close)
-    app.exec_()
+    app.exec()
     return {"kind": kind, "n": n, "switch_ms": switch_interval * 1000, "size": size,
             **distribution(delays.delays, scale=1000), "fps": frames.count / seconds}
 
@@ -102,7 +102,7 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
     delays: list[float] = []
     probe = QtCore.QTimer()
     probe.setSingleShot(True)
-    probe.setTimerType(QtCore.Qt.PreciseTimer)
+    probe.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
     armed = [time.monotonic()]
 
     def on_probe() -> None:  # what the window's probe does, and nothing else
@@ -125,7 +125,7 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
     probe.start(20)
     QtCore.QTimer.singleShot(500, begin)
     QtCore.QTimer.singleShot(int(500 + seconds * 1000), end)
-    app.exec_()
+    app.exec()
     switch.restore()
     return {"kind": "bare window", "n": n, "switch_ms": switch_interval * 1000, "size": 0,
             **distribution(delays, scale=1000), "fps": 0.0}

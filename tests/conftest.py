@@ -8,6 +8,12 @@ import threading
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
 import pytest  # noqa: E402
+from pyqtgraph.Qt import QT_LIB  # noqa: E402
+
+# One Qt binding for the app, pytest-qt and every subprocess a test starts: the one
+# pyqtgraph picks (PyQt6, PySide6, then PyQt5), or PYQTGRAPH_QT_LIB's choice.
+os.environ.setdefault("PYQTGRAPH_QT_LIB", QT_LIB)
+os.environ.setdefault("PYTEST_QT_API", QT_LIB.lower())
 
 THREAD_GRACE_S = 2.0
 

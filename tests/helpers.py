@@ -5,7 +5,7 @@ import threading
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-LEFT = QtCore.Qt.LeftButton
+LEFT = QtCore.Qt.MouseButton.LeftButton
 WAIT_S = 5.0  # bound on every wait for another thread
 
 

@@ -21,7 +21,7 @@ def type_in(qtbot, spin, text, enter=True):
     spin.lineEdit().selectAll()
     QtTest.QTest.keyClicks(spin, text)
     if enter:
-        QtTest.QTest.keyClick(spin, QtCore.Qt.Key_Return)
+        QtTest.QTest.keyClick(spin, QtCore.Qt.Key.Key_Return)
         spin.interpretText()
 
 

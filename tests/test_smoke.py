@@ -34,7 +34,22 @@ def test_main_opens_runs_workers_and_quits_cleanly():
     done = run("--start", "--quit-after", "1.5")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert "window open" in done.stdout
+    assert f"window open ({os.environ['PYQTGRAPH_QT_LIB']} (Qt " in done.stdout  # the binding it runs on
+
+
+def test_qt_chooses_the_binding_and_one_not_installed_is_one_line():
+    from importlib.util import find_spec
+
+    from app.cli import QT_BINDINGS
+
+    installed = [b for b in QT_BINDINGS if find_spec(b) is not None]
+    done = run("--qt", installed[0], "--quit-after", "0.5", environ=env(PYQTGRAPH_QT_LIB=installed[-1]))
+    assert done.returncode == 0 and f"window open ({installed[0]} (Qt " in done.stdout, done.stderr
+    missing = [b for b in QT_BINDINGS if b not in installed]
+    if missing:
+        done = run("--qt", missing[0])
+        assert done.returncode == 2 and done.stderr.strip() == (
+            f"threadlab: error: --qt {missing[0]}: it is not installed (pip install {missing[0]})")
 
 
 def wait_for_line(proc, text, timeout):

@@ -12,7 +12,7 @@ from app.core import lockgrab
 from app.gui.controls import DEFAULT_COUNTS
 from helpers import open_lesson
 
-LEFT = QtCore.Qt.LeftButton
+LEFT = QtCore.Qt.MouseButton.LeftButton
 
 
 def button(win, label):
@@ -145,9 +145,9 @@ def test_clicks_made_during_a_freeze_start_nothing_and_are_told(window, qtbot, m
         seen["stop enabled"] = button(window, "Stop").isEnabled()
         center = start.rect().center()
         for _ in range(2):  # two impatient clicks on Start: they queue up while the window is frozen
-            for kind in (QtCore.QEvent.MouseButtonPress, QtCore.QEvent.MouseButtonRelease):
+            for kind in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonRelease):
                 QtWidgets.QApplication.postEvent(start, QtGui.QMouseEvent(
-                    kind, QtCore.QPointF(center), LEFT, LEFT, QtCore.Qt.NoModifier))
+                    kind, QtCore.QPointF(center), LEFT, LEFT, QtCore.Qt.KeyboardModifier.NoModifier))
 
     monkeypatch.setattr(window.lab_page, "before_freeze", clicks_while_frozen)
     qtbot.mouseClick(start, LEFT)  # returns when the frozen run is over

@@ -10,6 +10,8 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
+from app.gui.qtcompat import event_global_pos
+
 #: Font sizes the zoom keeps to (points).
 MIN_POINTS, MAX_POINTS = 7, 40
 ERROR_COLOUR = "#f8d7d3"
@@ -40,7 +42,7 @@ class PygmentsHighlighter(QtGui.QSyntaxHighlighter):
             if style["color"]:
                 fmt.setForeground(QtGui.QColor(f"#{style['color']}"))
             if style["bold"]:
-                fmt.setFontWeight(QtGui.QFont.Bold)
+                fmt.setFontWeight(QtGui.QFont.Weight.Bold)
             fmt.setFontItalic(bool(style["italic"]))
             self._formats[token] = fmt
         return fmt
@@ -92,9 +94,9 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("code")
-        self.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
+        self.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabChangesFocus(False)
-        font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont)
+        font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self.setFont(font)
         self.highlighter = PygmentsHighlighter(self.document())
         self._numbers = _LineNumbers(self)
@@ -125,7 +127,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         cursor = self.textCursor()
         position = cursor.position()
         cursor.beginEditBlock()
-        cursor.select(QtGui.QTextCursor.Document)
+        cursor.select(QtGui.QTextCursor.SelectionType.Document)
         cursor.insertText(text)
         cursor.endEditBlock()
         cursor.setPosition(min(position, len(text)))
@@ -158,18 +160,18 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
                 continue
             selection = QtWidgets.QTextEdit.ExtraSelection()
             selection.format.setBackground(QtGui.QColor(ERROR_COLOUR))
-            selection.format.setProperty(QtGui.QTextFormat.FullWidthSelection, True)
+            selection.format.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
             selection.cursor = QtGui.QTextCursor(block)
             selections.append(selection)
         self.setExtraSelections(selections)
         self._numbers.update()
 
     def event(self, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.ToolTip:
-            block = self.cursorForPosition(self.viewport().mapFromGlobal(event.globalPos())).block()
+        if event.type() == QtCore.QEvent.Type.ToolTip:
+            block = self.cursorForPosition(self.viewport().mapFromGlobal(event_global_pos(event))).block()
             why = self._marks.get(block.blockNumber() + 1)
             if why:
-                QtWidgets.QToolTip.showText(event.globalPos(), why, self)
+                QtWidgets.QToolTip.showText(event_global_pos(event), why, self)
             else:
                 QtWidgets.QToolTip.hideText()
             return True
@@ -195,7 +197,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.set_point_size(self.point_size() + steps)
 
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 - Qt's name
-        if event.modifiers() & QtCore.Qt.ControlModifier:
+        if event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
             self.zoom(1 if event.angleDelta().y() > 0 else -1)
             return
         super().wheelEvent(event)
@@ -232,7 +234,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
             if block.isVisible() and top + height >= event.rect().top():
                 marked = (number + 1) in self._marks
                 painter.setPen(QtGui.QColor("#b03a2e" if marked else "#8a8a80"))
-                painter.drawText(0, top, width, height, QtCore.Qt.AlignRight, str(number + 1))
+                painter.drawText(0, top, width, height, QtCore.Qt.AlignmentFlag.AlignRight, str(number + 1))
             block = block.next()
             top += height
             height = round(self.blockBoundingRect(block).height())

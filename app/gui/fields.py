@@ -36,8 +36,8 @@ class _Refusing:
     def _check(self, state: QtGui.QValidator.State, text: str) -> QtGui.QValidator.State:
         typed = text.removesuffix(self.suffix()).strip() if self.suffix() else text.strip()
         if any(word in typed.lower() for word in ("nan", "inf")):
-            state = QtGui.QValidator.Invalid  # (a float field would take them as numbers)
-        if state == QtGui.QValidator.Invalid and self._typing and typed:
+            state = QtGui.QValidator.State.Invalid  # (a float field would take them as numbers)
+        if state == QtGui.QValidator.State.Invalid and self._typing and typed:
             self.refused.emit(f"{typed!r} not taken: this field takes {self._limits()}")
         return state
 

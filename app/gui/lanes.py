@@ -30,6 +30,7 @@ from app.core.lanesimage import HOLD_COLOUR, LEGEND, ROW_PX, STATE_COLOURS
 from app.core.primitives import format_site
 from app.core.recorder import Recorder
 from app.core.timeline import Segment, Track
+from app.gui.qtcompat import event_global_pos, event_pos
 
 #: Seconds shown while following the clock.
 SPAN_S = 10.0
@@ -133,7 +134,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.setObjectName("lanes")
         self.setMinimumHeight(110)
         self.setMouseTracking(True)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Expanding)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
         self.following = True
         self.span = SPAN_S
         self.anchor = time.monotonic()  # the time at the right edge
@@ -166,7 +167,7 @@ class LanesCanvas(QtWidgets.QWidget):
         self.rows, self._row_px, self._image = frame.rows, frame.row_px, frame.image
         self._fit_names()
         h, w = self._image.shape[:2]
-        self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format_RGBA8888)
+        self._qimage = QtGui.QImage(self._image.data, w, h, w * 4, QtGui.QImage.Format.Format_RGBA8888)
         self.update()
         return True
 
@@ -219,8 +220,8 @@ class LanesCanvas(QtWidgets.QWidget):
         metrics = p.fontMetrics()
         for i, row in enumerate(self.rows):
             rect = QtCore.QRect(2, i * self._row_px, self.left - 8, self._row_px)
-            name = metrics.elidedText(row[0].name, QtCore.Qt.ElideMiddle, rect.width())
-            p.drawText(rect, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
+            name = metrics.elidedText(row[0].name, QtCore.Qt.TextElideMode.ElideMiddle, rect.width())
+            p.drawText(rect, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter, name)
         base = self.height() - self.BOTTOM
         width = self._bars_width()
         p.setPen(QtGui.QColor("#888888"))
@@ -237,7 +238,7 @@ class LanesCanvas(QtWidgets.QWidget):
             if right > free_left_of - 6 or right - text_width < self.left - 20:
                 continue
             p.drawText(QtCore.QRect(right - text_width, base + 4, text_width, self.BOTTOM - 4),
-                       QtCore.Qt.AlignCenter, label)
+                       QtCore.Qt.AlignmentFlag.AlignCenter, label)
             free_left_of = right - text_width
         p.end()
         self._static, self._static_key = pixmap, key
@@ -300,7 +301,7 @@ class LanesCanvas(QtWidgets.QWidget):
         return "<br>".join(lines)
 
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
-        pos = event.pos()
+        pos = event_pos(event)
         if self._drag_from is not None:
             start_x, start_anchor = self._drag_from
             width = max(self._bars_width(), 1)
@@ -309,14 +310,15 @@ class LanesCanvas(QtWidgets.QWidget):
             return
         text = self.describe_at(self._seconds_at(pos.x()), pos.y() // self._row_px) if pos.x() > self.left else ""
         if text:
-            QtWidgets.QToolTip.showText(event.globalPos(), text, self)
+            QtWidgets.QToolTip.showText(event_global_pos(event), text, self)
         else:
             QtWidgets.QToolTip.hideText()
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
-        if event.button() == QtCore.Qt.LeftButton and event.pos().x() > self.left:
+        x = event_pos(event).x()
+        if event.button() == QtCore.Qt.MouseButton.LeftButton and x > self.left:
             self.set_following(False)
-            self._drag_from = (event.pos().x(), self.anchor)
+            self._drag_from = (x, self.anchor)
 
     def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
         self._drag_from = None
@@ -326,7 +328,7 @@ class LanesCanvas(QtWidgets.QWidget):
         factor = 0.8 if event.angleDelta().y() > 0 else 1.25
         span = float(np.clip(self.span * factor, 0.02, KEEP_S))
         if not self.following:
-            under = self.anchor + self._seconds_at(event.pos().x())
+            under = self.anchor + self._seconds_at(event_pos(event).x())
             self.anchor = min(under + (self.anchor - under) * span / self.span, time.monotonic())
         self.span = span
         self._render()

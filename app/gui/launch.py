@@ -15,6 +15,7 @@ from app.core.shared import SharedArray
 from app.core.words import plural
 from app.gui import resources
 from app.gui.qtenv import make_application, quit_on_sigint
+from app.gui.qtcompat import binding
 from app.gui.window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
@@ -30,7 +31,7 @@ GUI_SWITCH_INTERVAL_S = 0.0005
 #: --start starts after the window's first paint, or this long after launch without one.
 FIRST_PAINT_FALLBACK_S = 2.0
 #: Printed once the event loop runs (scripts and the smoke tests wait for it).
-READY_LINE = "threadlab: window open; close it or press Ctrl+C to quit"
+READY_LINE = "threadlab: window open"
 
 
 def launch(
@@ -67,7 +68,8 @@ def launch(
         def ready() -> None:
             if start:
                 _start_and_report(window)
-            print(READY_LINE, flush=True)  # after Start: scripts may signal a running window
+            # after Start: scripts may signal a running window
+            print(f"{READY_LINE} ({binding()}); close it or press Ctrl+C to quit", flush=True)
 
         # Start once the window is on screen: painted with workers already busy, the
         # first paint took 0.1 s, which the watchdog reported as a freeze.
@@ -93,7 +95,7 @@ def launch(
             QtCore.QTimer.singleShot(int(SCREENSHOT_AFTER_S * 1000), lambda: shot_timer.start(100))
         if quit_after is not None:
             QtCore.QTimer.singleShot(int(quit_after * 1000), window.close)
-        status = qapp.exec_()
+        status = qapp.exec()
         undo_sigint()
         return status if saved[0] else 1
     finally:
@@ -112,7 +114,7 @@ class _FirstPaint(QtCore.QObject):
         QtCore.QTimer.singleShot(int(fallback_s * 1000), self._call)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._window and event.type() == QtCore.QEvent.Paint:
+        if watched is self._window and event.type() == QtCore.QEvent.Type.Paint:
             self._window.removeEventFilter(self)
             QtCore.QTimer.singleShot(0, self._call)
         return False

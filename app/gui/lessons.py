@@ -142,7 +142,7 @@ class LessonPanel(QtWidgets.QWidget):
         for number, lesson in enumerate(LESSONS.values(), 1):  # (in teaching order)
             item = QtWidgets.QListWidgetItem(f"{number}. {lesson.short_title}")
             item.setToolTip(f"{lesson.id}: {lesson.title}")
-            item.setData(QtCore.Qt.UserRole, lesson.id)
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, lesson.id)
             self.list.addItem(item)
         self.list.setMaximumHeight(200)
         self.text = QtWidgets.QTextBrowser()
@@ -164,7 +164,7 @@ class LessonPanel(QtWidgets.QWidget):
         self.list.setCurrentRow(0)
 
     def lesson(self) -> Lesson:
-        return LESSONS[self.list.currentItem().data(QtCore.Qt.UserRole)]
+        return LESSONS[self.list.currentItem().data(QtCore.Qt.ItemDataRole.UserRole)]
 
     def select(self, lesson_id: str) -> None:
         self.list.setCurrentRow(list(LESSONS).index(lesson_id))
@@ -222,7 +222,7 @@ class OutcomePanel(QtWidgets.QLabel):
         super().__init__(parent)
         self.setObjectName("outcome")
         self.setWordWrap(True)
-        self.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setMargin(6)
         self.clear_outcome()
 

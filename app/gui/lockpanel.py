@@ -13,7 +13,7 @@ from app.core.primitives import Lock, format_site
 
 COLUMNS = ("lock", "kind", "owner", "held for", "taken at", "waiting", "taken", "had to wait")
 WAITING_BRUSH = QtGui.QBrush(QtGui.QColor("#fbe3e1"))
-PLAIN_BRUSH = QtGui.QBrush(QtGui.QColor(QtCore.Qt.white))
+PLAIN_BRUSH = QtGui.QBrush(QtGui.QColor(QtCore.Qt.GlobalColor.white))
 
 
 def lock_row(lock: Lock) -> tuple[str, ...]:
@@ -46,11 +46,11 @@ class LockPanel(QtWidgets.QTableWidget):
         self.setObjectName("locks")
         self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
         self.verticalHeader().hide()
-        self.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
-        self.setSelectionMode(QtWidgets.QAbstractItemView.NoSelection)
+        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         self.setWordWrap(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         tips = {
             "owner": "the thread that holds it now",

@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app import early
+from app.gui.qtcompat import plugins_path
 
 #: Shared libraries that Qt 5's xcb plugin needs, and the Debian package of each.
 XCB_PACKAGES = {
@@ -73,7 +74,7 @@ def platform_problem(environ: Mapping[str, str] | None = None) -> str | None:
 
 def missing_xcb_library() -> str | None:
     """Load Qt's xcb plugin with ctypes; return the first missing library's name, if any."""
-    plugins = QtCore.QLibraryInfo.location(QtCore.QLibraryInfo.PluginsPath)
+    plugins = plugins_path()
     plugin = Path(plugins) / "platforms" / "libqxcb.so"
     if not plugin.exists():
         return None  # a Qt build without this file: let Qt speak for itself
@@ -135,7 +136,7 @@ def quit_on_sigint(
     """Call ``on_interrupt`` from the event loop soon after Ctrl+C or SIGTERM; return an
     undo function.
 
-    Python runs a signal handler only between bytecodes, and while ``exec_()`` waits in
+    Python runs a signal handler only between bytecodes, and while ``exec()`` waits in
     C++ that never happens: a 100 ms timer hands control back to Python so the handler
     runs promptly. The handler itself may interrupt the main thread anywhere, even
     while it holds a lock, so it only sets a flag and calls ``signal_safe`` (which must

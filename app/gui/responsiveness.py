@@ -77,10 +77,10 @@ class LatencyPlot(QtWidgets.QWidget):
             p.drawLine(QtCore.QPointF(self.LEFT, y), QtCore.QPointF(self.LEFT + w, y))
             p.setPen(QtGui.QColor("#555555"))
             label = f"{tick * 1000:g} ms" if tick < 1 else f"{tick:g} s"
-            p.drawText(QtCore.QRectF(0, y - 8, self.LEFT - 4, 16), QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
+            p.drawText(QtCore.QRectF(0, y - 8, self.LEFT - 4, 16), QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter,
                        label)
         goal = float(self._y(np.array([GOAL_S]), h)[0])
-        p.setPen(QtGui.QPen(QtGui.QColor("#2e9d57"), 1, QtCore.Qt.DashLine))
+        p.setPen(QtGui.QPen(QtGui.QColor("#2e9d57"), 1, QtCore.Qt.PenStyle.DashLine))
         p.drawLine(QtCore.QPointF(self.LEFT, goal), QtCore.QPointF(self.LEFT + w, goal))
         p.end()
         self._grid_pixmap = pixmap
@@ -105,7 +105,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.setObjectName("responsiveness")
         self.setToolTip("how late the window's 20 ms timer fires: while it is high, clicks and "
                         "repaints wait. The dashed line is 10 ms.")
-        self._box = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.TopToBottom, self)
+        self._box = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom, self)
         self._box.setContentsMargins(6, 2, 6, 4)
         measured, controls = QtWidgets.QVBoxLayout(), QtWidgets.QVBoxLayout()
         for half in (measured, controls):
@@ -155,7 +155,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
     def set_wide(self, wide: bool) -> None:
         """Narrow: one column beside the array plot. Wide: the plot and the controls side by
         side, in a low strip (when a lesson has no array and the lanes need the height)."""
-        self._box.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom)
+        self._box.setDirection(QtWidgets.QBoxLayout.Direction.LeftToRight if wide else QtWidgets.QBoxLayout.Direction.TopToBottom)
         self._wide = wide
         if wide:
             self.setMinimumWidth(0)

@@ -189,12 +189,12 @@ class LabWindow(QtWidgets.QMainWindow):
         view.setReadOnly(True)
         view.setMaximumBlockCount(lines)
         view.setObjectName(name)
-        view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
+        view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
         return view
 
     def _build_layout(self) -> None:
         self.histogram.hide()
-        panes = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        panes = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         panes.setChildrenCollapsible(False)
         self.plot_pane = _stack(_side_by_side(self.array_plot, self.responsiveness), self.histogram)
         panes.addWidget(self.plot_pane)
@@ -215,7 +215,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.tabs.addTab(self.lesson_panel, "Lessons")
         left = _stack(self.tabs, self.buttons)
         left.setMinimumWidth(LESSON_LEFT_MIN)
-        main = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
+        main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._columns = main
         main.addWidget(left)
         main.addWidget(self.code_pane)
@@ -230,7 +230,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.message_label = QtWidgets.QLabel()
         self.message_label.setObjectName("message")
         self.message_label.setMinimumWidth(120)
-        self.message_label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.message_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self._message_timer = QtCore.QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.message_label.clear)
@@ -279,7 +279,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lanes_timer = PacedTimer(self._refresh_lanes, LANES_INTERVAL_MS, self)
         self.probe_timer = QtCore.QTimer(self)
         self.probe_timer.setSingleShot(True)
-        self.probe_timer.setTimerType(QtCore.Qt.PreciseTimer)
+        self.probe_timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.probe_timer.timeout.connect(self._on_probe)
         self._probe_armed_at = time.monotonic()
         self.probe_timer.start(PROBE_INTERVAL_MS)
@@ -515,7 +515,7 @@ class LabWindow(QtWidgets.QMainWindow):
         scrollbar = view.verticalScrollBar()
         follow = scrollbar.value() >= scrollbar.maximum() - 2  # unless the user scrolled up
         cursor = view.textCursor()
-        cursor.movePosition(QtGui.QTextCursor.End)
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
         if output.run != self._output_run:
             self._output_run = output.run
             header = f"--- {self.session.title}, run {output.run} ---\n"
@@ -780,10 +780,10 @@ class LabWindow(QtWidgets.QMainWindow):
 class _InputDropper(QtCore.QObject):
     """An event filter that takes every click, key and wheel turn, and counts the presses."""
 
-    DROPPED = {QtCore.QEvent.MouseButtonPress, QtCore.QEvent.MouseButtonRelease,
-               QtCore.QEvent.MouseButtonDblClick, QtCore.QEvent.KeyPress, QtCore.QEvent.KeyRelease,
-               QtCore.QEvent.Wheel}
-    PRESSES = {QtCore.QEvent.MouseButtonPress, QtCore.QEvent.KeyPress}
+    DROPPED = {QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonRelease,
+               QtCore.QEvent.Type.MouseButtonDblClick, QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease,
+               QtCore.QEvent.Type.Wheel}
+    PRESSES = {QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.KeyPress}
 
     def __init__(self) -> None:
         super().__init__()
