@@ -40,6 +40,7 @@ from typing import Any, Callable
 
 from app.core import primitives
 from app.core import recorder as rec
+from app.core.frames import current_frames
 from app.core.primitives import RunStopped
 from app.core.recorder import Recorder
 
@@ -489,7 +490,7 @@ class Instrument:
             lock.kick()
         for waitable in list(self._stoppable):
             waitable.stop(self.stop_reason)
-        frames = sys._current_frames()
+        frames = current_frames()
         with self._guard:  # (a thread leaving the program's code takes it too)
             for thread in self.live_threads():
                 frame = frames.get(thread.ident) if thread.ident is not None else None

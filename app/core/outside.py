@@ -15,10 +15,10 @@ intervals, far less than :data:`MIN_S`. Where ``/proc`` is missing nothing is to
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 from app.core import recorder as rec
+from app.core.frames import current_frames
 from app.core.timeline import Timeline, Track
 
 #: How long a thread must stay put (no Python progress, no CPU) to be called blocked.
@@ -57,7 +57,7 @@ class OutsideWatch:
 
     def check(self, timeline: Timeline, now: float) -> int:
         """Sample every live running (or blocked) track; return how many changed state."""
-        frames = sys._current_frames()
+        frames = current_frames()
         changed, seen = 0, set()
         for track in timeline.tracks.values():
             open_state = track.segments[-1].state if track.segments and track.segments[-1].end is None else None

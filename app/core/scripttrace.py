@@ -29,6 +29,7 @@ from typing import Any
 
 from app.core import recorder as rec
 from app.core.chrometrace import save_trace, saved_note
+from app.core.frames import current_frames
 from app.core.instrument import TerminalOutput
 from app.core.primitives import format_site
 from app.core.program import GIVE_UP_S, ProgramRun
@@ -163,7 +164,7 @@ class ScriptTrace:
         """What each live thread of the program is doing now, and at which line."""
         run, now = self.run_, time.monotonic()
         tracks = self._timeline().tracks
-        frames = sys._current_frames()
+        frames = current_frames()
         out = []
         for thread in run.instrument.live_threads():
             track = tracks.get(thread.lane)
