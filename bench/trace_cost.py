@@ -29,51 +29,37 @@ from pathlib import Path
 from bench.stats import ROOT, distribution
 
 GOALS = {"locks": 3.0, "compute": 1.5}  # the issue's goals for the traced/plain ratio of the work
-PROGRAMS = {
+#: What each program does on each of its 4 threads (``{size}``: operations in all).
+WORK = {
     "locks": """\
-        import threading
-        import time
-
-        PAIRS = {pairs}
-
-
         def work():
             lock = threading.Lock()  # one each: never contended
-            for _ in range(PAIRS // 4):
+            for _ in range({size} // 4):
                 lock.acquire()
                 lock.release()
-
-
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        print("work_s", time.perf_counter() - began)
     """,
     "compute": """\
-        import threading
-        import time
-
-        N = {pairs}
-
-
         def work():
             total = 0
-            for i in range(N // 4):
+            for i in range({size} // 4):
                 total += i * i
-
-
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        print("work_s", time.perf_counter() - began)
     """,
 }
+#: The program around it: 4 threads, timed from the first start to the last join.
+PROGRAM = """\
+import threading
+import time
+
+{work}
+
+threads = [threading.Thread(target=work) for _ in range(4)]
+began = time.perf_counter()
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("work_s", time.perf_counter() - began)
+"""
 
 
 def run_once(command: list[str]) -> tuple[float, float]:
@@ -87,9 +73,9 @@ def run_once(command: list[str]) -> tuple[float, float]:
     return float(line.split()[1]), wall
 
 
-def measure(name: str, folder: Path, pairs: int, times: int) -> dict[str, dict]:
+def measure(name: str, folder: Path, size: int, times: int) -> dict[str, dict]:
     program = folder / f"{name}.py"
-    program.write_text(textwrap.dedent(PROGRAMS[name]).format(pairs=pairs), encoding="utf-8")
+    program.write_text(PROGRAM.format(work=textwrap.dedent(WORK[name]).format(size=size)), encoding="utf-8")
     plain, traced = [sys.executable, str(program)], [sys.executable, str(ROOT / "main.py"), "trace", str(program)]
     samples: dict[str, list[tuple[float, float]]] = {"plain": [], "traced": []}
     for _ in range(times):
