@@ -330,3 +330,22 @@ def test_hundreds_of_threads_are_all_in_the_json_and_summed_up_in_words(tmp_path
     """))
     assert code == 0 and len(report["threads"]) == 301, err
     assert "and 271 more threads, together:" in err and len(err.splitlines()) < 50
+
+
+def test_a_lock_made_by_code_python_generates_for_the_program_is_the_programs(tmp_path):
+    code, report, _out, err = trace(tmp_path, script(tmp_path, """\
+        import threading
+        from dataclasses import dataclass, field
+
+
+        @dataclass
+        class Account:
+            lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+        account = Account()
+        with account.lock:
+            pass
+    """))
+    assert code == 0, err
+    assert [(lock["name"], lock["library"], lock["taken"]) for lock in report["locks"]] == [("account", False, 1)]

@@ -523,7 +523,8 @@ class Instrument:
         while maker is not None and maker.f_code.co_filename in _MACHINERY:
             maker = maker.f_back
         library = None
-        if maker is not None and maker.f_code.co_filename not in self.program_files:
+        if maker is not None and maker.f_code.co_filename not in self.program_files \
+                and not maker.f_code.co_filename.startswith("<"):  # (code generated for it: a dataclass's __init__)
             library = maker.f_globals.get("__name__", "?")  # made by a library for the program
             frame = maker
         else:
