@@ -241,7 +241,7 @@ def test_closing_during_ctrl_c_leaves_no_child_process(window, qtbot):
 def test_a_long_start_says_how_long_it_will_take(window, qtbot):
     open_lesson(window, "first-thread", COUNT=100, DELAY=2.0)  # 200 s a run, 5 runs
     click(window, qtbot, "Start")
-    assert "running (0 of 5 runs done, about 17 min left)" in window.outcome.text()
+    qtbot.waitUntil(lambda: "running (0 of 5 runs done, about 17 min left)" in window.outcome.text(), timeout=3000)
     assert any("5 runs of first-thread will take at least 17 min" in e.text for e in window.lab.log.entries())
     click(window, qtbot, "Stop")
     finish(window, qtbot)

@@ -403,7 +403,7 @@ class LessonPage(QtCore.QObject):
         self.last = session
         self.histogram.setVisible(self.lesson.histogram_key is not None and repeat is not None and repeat > 1)
         self.histogram.show_values(self.lesson.histogram_key or "", [])
-        self.outcome.show_running(self.lesson.id, 0, session.repeat, session.seconds_left())
+        self.outcome.show_running(self.lesson.id, 0, session.repeat)
         return session
 
     def refused(self, session: LessonSession | None, reason: str) -> None:

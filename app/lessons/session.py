@@ -65,7 +65,7 @@ class LessonSession(OwnedThread):
         self._findings_shown = 0
         self._printed_serial = 0
         self._output_cursor = 0
-        self._runs_shown = 0
+        self._runs_shown = -1  # (the first poll after start says "0 runs done", with the estimate)
         self._ended_shown = False
         self._passing = threading.Lock()  # the GUI thread and the lesson's thread pass output on
         self._pending: list[Event] = []
@@ -104,11 +104,7 @@ class LessonSession(OwnedThread):
         done = len(self.runs)
         if done:
             return (time.monotonic() - self.started_at) / done * max(self.repeat - done, 0)
-        try:
-            params = self.params or self.lesson.params_of(self.source)
-        except (ValueError, SyntaxError):  # (start() says what is wrong with the program)
-            return 0.0
-        return self.lesson.least_seconds(params) * self.repeat
+        return self.lesson.least_seconds(self.params) * self.repeat if self.params else 0.0  # (set by start())
 
     def request_stop(self) -> None:
         self._how.stopper.request()
@@ -165,7 +161,7 @@ class LessonSession(OwnedThread):
             if self._run is not None:
                 self._pass_on(self._run)
             events, self._pending = self._pending, []
-        if len(self.runs) != self._runs_shown:
+        if self.started and len(self.runs) != self._runs_shown:
             self._runs_shown = len(self.runs)
             events.append(Progress(len(self.runs), self.repeat, list(self.runs)))
         if ended:
