@@ -36,16 +36,17 @@ from app.core.chrometrace import save_trace, saved_note
 from app.core.faults import FaultCounter
 from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
+from app.core.primitives import Lock
 from app.core.session import Ended, Found, Note, Output, Session
 from app.core.switching import SwitchInterval
 from app.core.watchdog import Stall, Watchdog
+from app.core.words import plural
 from app.gui import resources
 from app.gui.arrayplot import ArrayPlot
 from app.gui.controls import ButtonBar, ControlPanel, LabPage
 from app.gui.lanes import ThreadLanes
 from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
                              RunsHistogram)
-from app.core.words import plural
 from app.gui.lockpanel import LockPanel
 from app.gui.logpane import LogPane
 from app.gui.qtenv import ShownTexts
@@ -392,8 +393,9 @@ class LabWindow(QtWidgets.QMainWindow):
             self._lock_wanted = False
             self.lab.log.write("GUI stopped waiting", logbook.NOTE)
         elif self.lock_grab.state == lockgrab.IDLE:
-            if self.session.grab_target() is not None:
-                self._grab_lock()
+            target = self.session.grab_target()
+            if target is not None:
+                self._grab_lock(target)
             elif self.busy:
                 self._lock_wanted = True
                 self.lab.log.write("GUI waits for the program to make its lock", logbook.NOTE)
@@ -407,9 +409,8 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
         self._show_lock_state()
 
-    def _grab_lock(self) -> None:
-        """Ask for the session's lock now (it has one), pointing the grab at it first."""
-        target = self.session.grab_target()
+    def _grab_lock(self, target: Lock) -> None:
+        """Ask for ``target``, the session's lock, now, pointing the grab at it first."""
         if self.lock_grab.lock is not target:
             self.lock_grab.close(timeout=0.5)
             self.lock_grab = lockgrab.LockGrab(target)
@@ -424,9 +425,10 @@ class LabWindow(QtWidgets.QMainWindow):
         ends without one."""
         if not self._lock_wanted:
             return
-        if self.session.grab_target() is not None:
+        target = self.session.grab_target()
+        if target is not None:
             self._lock_wanted = False
-            self._grab_lock()
+            self._grab_lock(target)
         elif not self.busy:
             self._lock_wanted = False
             self.lab.log.write("GUI stopped waiting: the program ended without making a plain Lock", logbook.NOTE)
