@@ -45,11 +45,11 @@ from app.core.primitives import RunStopped
 from app.core.recorder import Recorder
 
 _real_import = builtins.__import__
-#: Files whose frames are the instrument's machinery, never the maker of a primitive.
-_MACHINERY = {__file__, primitives.__file__, threading.__file__}
 _real_print = builtins.print
 _real_sleep = _time.sleep
 _THREADING_FILE = threading.__file__
+#: Files whose frames are the instrument's machinery, never the maker of a primitive.
+_MACHINERY = {__file__, primitives.__file__, _THREADING_FILE}
 
 #: What the program's ``time.sleep`` records itself as (a name for the lanes).
 SLEEP = types.SimpleNamespace(name="sleep")
@@ -223,6 +223,11 @@ class TerminalOutput:
                 pass
         self.closed = True
         return ""
+
+
+def in_packages(module: str, packages: tuple[str, ...]) -> bool:
+    """True if ``module`` is one of ``packages`` or inside one of them."""
+    return any(module == package or module.startswith(package + ".") for package in packages)
 
 
 def _grow_pipe(fd: int) -> None:
@@ -428,8 +433,7 @@ class Instrument:
             if spec is None or spec.loader is None or not origin or not origin.endswith(".py"):
                 continue
             own = self.own_folder is not None and os.path.abspath(origin).startswith(self.own_folder + os.sep)
-            if not own and not any(module_name == lib or module_name.startswith(lib + ".")
-                                   for lib in self.libraries):
+            if not own and not in_packages(module_name, self.libraries):
                 continue
             module = importlib.util.module_from_spec(spec)
             module.__builtins__ = self.builtins()

@@ -30,7 +30,7 @@ from typing import Any
 from app.core import recorder as rec
 from app.core.chrometrace import save_trace, saved_note
 from app.core.frames import current_frames
-from app.core.instrument import TerminalOutput
+from app.core.instrument import TerminalOutput, in_packages
 from app.core.primitives import format_site
 from app.core.program import GIVE_UP_S, ProgramRun
 from app.core.recorder import Recorder
@@ -106,7 +106,7 @@ class ScriptTrace:
                                      auto_break=self.break_deadlocks, on_finding=self.findings.append,
                                      output=TerminalOutput(), own_folder=os.path.dirname(self.path),
                                      libraries=LIBRARIES)
-        for name in [m for m in sys.modules if any(m == lib or m.startswith(lib + ".") for lib in LIBRARIES)]:
+        for name in [m for m in sys.modules if in_packages(m, LIBRARIES)]:
             del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
         run.start()
@@ -135,7 +135,8 @@ class ScriptTrace:
 
     def end_now(self, how: str, status: int) -> None:
         """Report what each thread is doing, flush the program's output, end the process."""
-        self.send(self.summary(how, status, self.doing()))
+        timeline = self._timeline()  # (one pass over the ring, for both)
+        self.send(self.summary(how, status, self.doing(timeline), timeline))
         for stream in (sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
@@ -160,10 +161,10 @@ class ScriptTrace:
         self._report(report)
 
     # -- what the report holds ---------------------------------------------------------------
-    def doing(self) -> list[dict[str, Any]]:
+    def doing(self, timeline: Timeline) -> list[dict[str, Any]]:
         """What each live thread of the program is doing now, and at which line."""
         run, now = self.run_, time.monotonic()
-        tracks = self._timeline().tracks
+        tracks = timeline.tracks
         frames = current_frames()
         out = []
         for thread in run.instrument.live_threads():
@@ -178,10 +179,11 @@ class ScriptTrace:
                         "line": self._line_of(frames.get(thread.ident))})
         return out
 
-    def summary(self, how: str, exit_code: int, doing: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def summary(self, how: str, exit_code: int, doing: list[dict[str, Any]] | None = None,
+                timeline: Timeline | None = None) -> dict[str, Any]:
         """The report: the keys the README documents."""
         run, now = self.run_, time.monotonic()
-        timeline = self._timeline()
+        timeline = timeline if timeline is not None else self._timeline()
         return {
             "script": self.script,
             "args": self.args,
