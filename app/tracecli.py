@@ -29,6 +29,7 @@ from app.cli import OneLineParser
 from app.core.chrometrace import check_trace_path
 from app.core.params import Param, check_float
 from app.core.scripttrace import describe, read_script
+from app.core.words import signal_name
 
 EXIT_BAD_ARGS = 2
 #: How long the report is waited for once the child has ended.
@@ -132,9 +133,4 @@ def run_child(options: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
 
 
 def _died(status: int) -> str:
-    if status < 0:
-        try:
-            return f"killed by {signal.Signals(-status).name}"
-        except ValueError:
-            return f"killed by signal {-status}"
-    return f"exit status {status}"
+    return f"killed by {signal_name(-status)}" if status < 0 else f"exit status {status}"

@@ -12,3 +12,9 @@ def test_a_duration_is_said_as_a_person_says_it(seconds, said):
 def test_counts_are_said_with_their_plural():
     assert plural(1, "run") == "1 run" and plural(2, "run") == "2 runs" and plural(3, "ox", "oxen") == "3 oxen"
     assert times(1) == "once" and times(1200) == "1,200 times"
+
+
+def test_a_signal_is_said_by_its_name():
+    from app.core.words import signal_name
+
+    assert signal_name(2) == "SIGINT" and signal_name(11) == "SIGSEGV" and signal_name(99) == "signal 99"

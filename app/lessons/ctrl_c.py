@@ -31,6 +31,7 @@ from pathlib import Path
 
 from app.core.params import Param
 from app.core.program import Ending
+from app.core.words import signal_name
 from app.lessons.base import CannotMeasure, Verdict, every_run
 
 ID = "ctrl-c"
@@ -198,11 +199,6 @@ def _worker_did(r) -> str:
 
 def _status_words(code: int | None) -> str:
     if code is not None and code < 0:
-        number = -code
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        return (f"by {name}, as Python ends a process whose KeyboardInterrupt was not caught (a shell shows "
-                f"status {128 + number})")
+        return (f"by {signal_name(-code)}, as Python ends a process whose KeyboardInterrupt was not caught "
+                f"(a shell shows status {128 - code})")
     return f"with exit status {code}"
