@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--start", action="store_true", help="click Start as soon as the window opens")
     parser.add_argument("--lesson", metavar="ID", help="open on this lesson (see 'threadlab list')")
+    parser.add_argument("--script", metavar="SCRIPT", help="open on the Script tab with this Python program")
+    parser.add_argument("--script-args", metavar="ARGS", default="",
+                        help="the script's arguments, in one string split as a shell would")
     parser.add_argument("--qt", choices=QT_BINDINGS, metavar="BINDING",
                         help=f"the Qt binding to use ({', '.join(QT_BINDINGS)}; default: the first installed "
                              "of PyQt6, PySide6, PyQt5, as pyqtgraph picks; also PYQTGRAPH_QT_LIB)")
@@ -98,6 +102,16 @@ def main(argv: list[str] | None = None) -> int:
             from app.lessons import get
 
             get(args.lesson)
+        if args.script is not None:
+            from app.core.scripttrace import read_script
+
+            read_script(args.script)
+            try:
+                shlex.split(args.script_args)
+            except ValueError as exc:
+                raise ValueError(f"--script-args cannot be split: {exc}") from None
+        elif args.script_args:
+            raise ValueError("--script-args needs --script")
         if args.qt is not None:
             if importlib.util.find_spec(args.qt) is None:
                 raise ValueError(f"--qt {args.qt}: it is not installed (pip install {args.qt})")
@@ -125,6 +139,7 @@ def run_window(args: argparse.Namespace) -> int:
         start=args.start or args.screenshot is not None,
         use_lock=not args.no_lock,
         lesson=args.lesson,
+        script=(args.script, args.script_args) if args.script is not None else None,
         quit_after=args.quit_after,
         screenshot=args.screenshot,
     )

@@ -27,6 +27,7 @@ from typing import Any
 
 from app.cli import OneLineParser
 from app.core.chrometrace import check_trace_path
+from app.core.childenv import ROOT, env_with_path
 from app.core.params import Param, check_float
 from app.core.scripttrace import describe, read_script
 from app.core.words import signal_name
@@ -109,14 +110,11 @@ def run_child(options: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
     if options.trace is not None:
         command += ["--trace", str(options.trace)]
     command += ["--", options.script, *options.args]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # (where app/ is: -m finds it)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "")
-                                                                  .split(os.pathsep) if p])}
     received: list[str] = []
     pipe = os.fdopen(read_fd, encoding="utf-8")
     # read beside the wait: a long report must not fill the pipe while the child waits for room
     reader = threading.Thread(target=lambda: received.append(pipe.read()), name="report reader", daemon=True)
-    child = subprocess.Popen(command, pass_fds=(write_fd,), env=env)
+    child = subprocess.Popen(command, pass_fds=(write_fd,), env=env_with_path(ROOT))
     # Ctrl+C reaches the child too (it reports and ends); SIGTERM is passed on to it
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     before_term = signal.signal(signal.SIGTERM, lambda _n, _f: child.send_signal(signal.SIGTERM))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+# the app's settings (recent scripts) go to a folder of the test run's, never the user's
+_CONFIG = tempfile.mkdtemp(prefix="threadlab-test-config-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG
+atexit.register(shutil.rmtree, _CONFIG, True)
 
 import pytest  # noqa: E402
 from pyqtgraph.Qt import QT_LIB  # noqa: E402

@@ -90,10 +90,17 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def short_path(path: str) -> str:
-    """``deadlock.py`` for files of this package (lessons are shown by file name), the full
-    path otherwise."""
-    inside = os.path.abspath(path).startswith(_PACKAGE_DIR + os.sep)
-    return os.path.basename(path) if inside else path
+    """``deadlock.py`` for files of this package (lessons are shown by file name), a path
+    from the working directory for files under it (a script's own folder, where
+    ``threadlab trace`` and the Script tab run it), the full path otherwise."""
+    full = os.path.abspath(path)
+    if full.startswith(_PACKAGE_DIR + os.sep):
+        return os.path.basename(path)
+    try:
+        here = os.getcwd() + os.sep
+    except OSError:  # (the working directory was removed)
+        return path
+    return full[len(here):] if full.startswith(here) else path
 
 
 def line_of(code: CodeType, lasti: int) -> int:

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from app.core import recorder as rec
 from app.core.chrometrace import save_trace, saved_note
@@ -34,6 +34,7 @@ from app.core.instrument import TerminalOutput, in_packages
 from app.core.primitives import format_site
 from app.core.program import GIVE_UP_S, ProgramRun
 from app.core.recorder import Recorder
+from app.core.scriptfeed import FeedSender
 from app.core.timeline import Timeline, Track
 from app.core.waitgraph import Deadlock
 
@@ -81,12 +82,14 @@ class ScriptTrace:
     and hands the report (a dict) to ``report`` once, however the program ends."""
 
     def __init__(self, script: str, args: list[str], report: Callable[[dict[str, Any]], None], *,
-                 timeout: float | None = None, break_deadlocks: bool = False) -> None:
+                 timeout: float | None = None, break_deadlocks: bool = False, end_on_deadlock: bool = True,
+                 feed: IO[str] | None = None, commands: IO[str] | None = None) -> None:
         self.script = script
         self.path = os.path.abspath(script)
         self.args = list(args)
         self.timeout = timeout
         self.break_deadlocks = break_deadlocks
+        self.end_on_deadlock = end_on_deadlock  # False: a deadlock waits for "break" or a stop
         self.recorder = Recorder(TRACE_CAPACITY)
         self.findings: list[Deadlock] = []
         self._report = report
@@ -94,6 +97,8 @@ class ScriptTrace:
         self._done = False
         self._pid = os.getpid()
         self.run_: ProgramRun | None = None
+        self._feed_streams = (feed, commands)
+        self.feed: FeedSender | None = None
 
     def run(self) -> int:
         """Run the script to its end; the exit status. On a deadlock left unbroken, the
@@ -110,6 +115,10 @@ class ScriptTrace:
             del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
         run.start()
+        if self._feed_streams[0] is not None:
+            self.feed = FeedSender(self.recorder, self._feed_streams[0], self._shown_locks, self.findings,
+                                   run.break_waits, self._feed_streams[1])
+            self.feed.start()
         how = self._wait_for_the_end(run)
         if how != "exit":
             self.end_now(how, {"deadlock": EXIT_DEADLOCK, "timeout": EXIT_TIMEOUT,
@@ -124,8 +133,10 @@ class ScriptTrace:
         """``"exit"`` once the program is over, or why it must be ended now."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         try:
+            if self.feed is not None:
+                self.feed.say_ready()  # (from here on a SIGTERM ends the program with a report)
             while not run.join(0.02):
-                if self.findings and not self.break_deadlocks:
+                if self.findings and self.end_on_deadlock and not self.break_deadlocks:
                     return "deadlock"
                 if deadline is not None and time.monotonic() >= deadline:
                     return "timeout"
@@ -158,7 +169,14 @@ class ScriptTrace:
             if self._done:
                 return
             self._done = True
+        if self.feed is not None:
+            self.feed.stop()  # (the last records go before the report: the lanes show the end)
         self._report(report)
+
+    def _shown_locks(self) -> list[Any]:
+        """The locks the window lists: the program's, and a library's once contended."""
+        made_by_library = self.run_.instrument.library_made
+        return [lock for lock in self.run_.locks() if lock.contended or lock.name not in made_by_library]
 
     # -- what the report holds ---------------------------------------------------------------
     def doing(self, timeline: Timeline) -> list[dict[str, Any]]:
@@ -309,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float)
     parser.add_argument("--break", dest="break_deadlocks", action="store_true")
     parser.add_argument("--trace")
+    parser.add_argument("--feed-fd", type=int, help="send records, locks and deadlocks live (the window)")
+    parser.add_argument("--control-fd", type=int, help="read commands: 'break'")
+    parser.add_argument("--wait-on-deadlock", action="store_true", help="let a deadlock wait for 'break'")
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -319,8 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         report_file.write(json.dumps(data) + "\n")
         report_file.flush()
 
+    feed = os.fdopen(options.feed_fd, "w", encoding="utf-8") if options.feed_fd is not None else None
+    commands = os.fdopen(options.control_fd, encoding="utf-8") if options.control_fd is not None else None
     trace = ScriptTrace(options.script, options.args, report, timeout=options.timeout,
-                        break_deadlocks=options.break_deadlocks)
+                        break_deadlocks=options.break_deadlocks, end_on_deadlock=not options.wait_on_deadlock,
+                        feed=feed, commands=commands)
     status = trace.run()
     if options.trace:
         try:

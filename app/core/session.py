@@ -79,6 +79,7 @@ class Session(Protocol):
 
     title: str
     endless: bool  # True if it runs until stopped (it will not end by itself)
+    lends_lock: bool  # True if Acquire Lock can take a lock of it (one it has, or will make)
 
     @property
     def running(self) -> bool: ...
@@ -103,6 +104,10 @@ class Session(Protocol):
 
     def grab_target(self) -> Lock | None:
         """The lock Acquire Lock takes, or None if there is none now."""
+
+    def kill(self) -> bool:
+        """End at once, by force, what can be (a child process; threads cannot be): the
+        window closes and the session did not end when asked. True if something was."""
 
     def break_waits(self) -> list[str]:
         """Break the deadlocks found; return the names of the threads whose wait was broken."""
@@ -129,6 +134,7 @@ class LabSession:
     """
 
     title = "Lab"
+    lends_lock = True
 
     def __init__(self, lab: Lab, counts: Mapping[str, int] | None = None, settings: Settings | None = None,
                  duration: float | None = None, on_gui_thread: bool = False,
@@ -189,6 +195,9 @@ class LabSession:
 
     def grab_target(self) -> Lock | None:
         return self.lab.shared.lock
+
+    def kill(self) -> bool:
+        return False  # (threads cannot be killed)
 
     def break_waits(self) -> list[str]:
         return []  # the Lab's waits are never circles: a worker holds at most one lock

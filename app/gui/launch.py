@@ -39,6 +39,7 @@ def launch(
     start: bool = False,
     use_lock: bool = True,
     lesson: str | None = None,
+    script: tuple[str, str] | None = None,
     quit_after: float | None = None,
     screenshot: Path | None = None,
 ) -> int:
@@ -55,6 +56,8 @@ def launch(
         window.controls.use_lock_box.setChecked(use_lock)
         if lesson is not None:
             window.open_lesson(lesson)
+        if script is not None:
+            window.open_script(*script)
         window.show()
 
         def close_after_interrupt() -> None:
@@ -130,6 +133,8 @@ def _start_and_report(window: LabWindow) -> None:
     window.start()
     if window.page is window.lesson_page:
         print(f"threadlab: started lesson {window.session.title}", flush=True)
+    elif window.page is window.script_page:
+        print(f"threadlab: started script {window.session.title}", flush=True)
     else:
         print(f"threadlab: started {plural(len(window.lab.alive()), 'worker thread')}", flush=True)
 

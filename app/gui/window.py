@@ -1,8 +1,8 @@
-"""The lab window: the Lab and Lessons tabs, the code pane, a live plot of the array, the
+"""The lab window: the Lab, Lessons and Script tabs, the code pane, a live plot of the array, the
 thread lanes, the log, the program's output and the lock panel.
 
-The window holds one :class:`~app.core.session.Session` at a time (the Lab's workers or
-a lesson's program) and drives it through that interface only: Start asks the current
+The window holds one :class:`~app.core.session.Session` at a time (the Lab's workers,
+a lesson's program or the user's own script) and drives it through that interface only: Start asks the current
 tab's page for a new session and starts it; Stop, Acquire Lock and Break the wait go to
 the session; the timers read it. Everything it shows is read on the GUI thread:
 
@@ -51,11 +51,13 @@ from app.gui.lockpanel import LockPanel
 from app.gui.logpane import LogPane
 from app.gui.qtenv import ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
+from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
 
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
 DISPLAY_INTERVAL_MS = 30
 PROBE_INTERVAL_MS = 20
 CLOSE_JOIN_S = 1.5  # how long closing the window waits for workers
+KILL_RESERVE_S = 0.3  # of which this is kept for a script's process to die once killed
 LOG_LINES_KEPT = 5000
 OUTPUT_LINES_KEPT = 20_000
 #: The lanes are redrawn on their own timer, so no single event-loop task does both.
@@ -155,6 +157,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.buttons = ButtonBar()
         self.lesson_panel = LessonPanel()
         self.code_pane = CodePane()
+        self.script_panel = ScriptPanel()
+        self.script_view = ScriptView()
         self.outcome = OutcomePanel()
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
@@ -171,7 +175,8 @@ class LabWindow(QtWidgets.QMainWindow):
                                 self._before_freeze)
         self.lesson_page = LessonPage(self.lesson_panel, self.code_pane, self.outcome, self.histogram,
                                       self.lab.log, self.recorder)
-        self._pages = [self.lab_page, self.lesson_page]  # in the order of the tabs
+        self.script_page = ScriptPage(self.script_panel, self.script_view, self.lab.log, self.recorder)
+        self._pages = [self.lab_page, self.lesson_page, self.script_page]  # in the order of the tabs
         self.page = self.lab_page  # the page of the tab shown
         self._session_page = self.page  # the page whose session the right side shows
         first = self.recorder.mark()
@@ -214,12 +219,15 @@ class LabWindow(QtWidgets.QMainWindow):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(scroll, "Lab")
         self.tabs.addTab(self.lesson_panel, "Lessons")
+        self.tabs.addTab(self.script_panel, "Script")
+        self.tabs.setTabToolTip(2, "run a Python program of your own")
         left = _stack(self.tabs, self.buttons)
         left.setMinimumWidth(LESSON_LEFT_MIN)
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._columns = main
         main.addWidget(left)
-        main.addWidget(self.code_pane)
+        self.middle = _stack(self.code_pane, self.script_view)  # (the tab's page shows one of them)
+        main.addWidget(self.middle)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
         main.setSizes([400, 430, 530])
@@ -261,6 +269,7 @@ class LabWindow(QtWidgets.QMainWindow):
         b.reset_button.clicked.connect(self.reset_array)
         b.trace_button.clicked.connect(lambda: self.save_trace())
         self.code_pane.run_button.clicked.connect(lambda: self.start())
+        self.script_panel.start_asked.connect(lambda: self.start())
         self.banner.break_button.clicked.connect(self.break_deadlock)
         self.banner.fix_button.clicked.connect(self.rerun_fixed)
         self.tabs.currentChanged.connect(self._on_tab)
@@ -301,6 +310,13 @@ class LabWindow(QtWidgets.QMainWindow):
         get(lesson_id)
         self.tabs.setCurrentIndex(1)
         self.lesson_panel.select(lesson_id)
+
+    def open_script(self, path: str, args: str = "") -> None:
+        """Show the Script tab with ``path`` opened and ``args`` typed (``ValueError`` in one
+        line if the script cannot run)."""
+        self.script_page.open(path)
+        self.script_panel.args_edit.setText(args)
+        self.tabs.setCurrentIndex(self._pages.index(self.script_page))
 
     def start(self, repeat: int | None = None) -> bool:
         """Start what the current tab shows: its workers, or its program (as the editor has
@@ -396,6 +412,9 @@ class LabWindow(QtWidgets.QMainWindow):
             target = self.session.grab_target()
             if target is not None:
                 self._grab_lock(target)
+            elif not self.session.lends_lock:
+                self.show_message(f"{self.session.title} runs in a process of its own: the window cannot take "
+                                  "its locks (Acquire Lock is for the Lab and the lessons).", 8000)
             elif self.busy:
                 self._lock_wanted = True
                 self.lab.log.write("GUI waits for the program to make its lock", logbook.NOTE)
@@ -625,6 +644,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.page = self._pages[index]
         for page in self._pages:
             page.activate(page is self.page)
+        self.middle.setVisible(self.code_pane.isVisibleTo(self.middle) or self.script_view.isVisibleTo(self.middle))
         if self.busy:
             self.show_message(f"{self.session.title} is running: its plots stay until it ends (Stop ends it)", 8000)
             self._refresh_controls()
@@ -637,11 +657,12 @@ class LabWindow(QtWidgets.QMainWindow):
         splitter drag is kept until the next lesson."""
         left, code, right = self._columns.sizes()
         total = left + code + right
-        if not self.code_pane.isVisible():  # the Lab: its fields get their room back
+        if not self.middle.isVisible():  # the Lab: its fields get their room back
             if left < LAB_LEFT:
                 self._columns.setSizes([LAB_LEFT, code, max(total - LAB_LEFT - code, 0)])
             return
-        wanted = self.code_pane.editor.needed_width()
+        editor = self.code_pane.editor if self.code_pane.isVisible() else self.script_view.editor
+        wanted = editor.needed_width()
         left = max(LESSON_LEFT_MIN, min(left, total - wanted - RIGHT_MIN))
         code = max(min(wanted, total - left - RIGHT_MIN), 200)
         self._columns.setSizes([left, code, total - left - code])
@@ -683,6 +704,8 @@ class LabWindow(QtWidgets.QMainWindow):
         b = self.buttons
         self.controls.set_running(busy)
         self.lesson_panel.setEnabled(not (busy and self._session_page is self.lesson_page))  # (read while the Lab runs)
+        self.script_panel.setEnabled(not (busy and self._session_page is self.script_page))
+        self.script_view.reload_button.setEnabled(not busy and self.script_page.path is not None)
         self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
         self.code_pane.editor.setReadOnly(busy)
         b.start_button.setEnabled(not busy)
@@ -760,8 +783,10 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lock_grab.release()
             self.session.request_stop()
             self.lab.request_stop()
-            if not self.session.join(left()):
-                print(f"threadlab: {self.session.title} was still running at exit")
+            if not self.session.join(max(0.0, left() - KILL_RESERVE_S)):
+                self.session.kill()  # (a script's process: the window is going, so is it)
+                if not self.session.join(left()):
+                    print(f"threadlab: {self.session.title} was still running at exit")
             report = self.lab.join(left())
             if report.stragglers:
                 print(f"threadlab: still running at exit: {', '.join(report.stragglers)}")

@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from app.core.childenv import env_with_path
 from app.core.params import Param
 from app.core.program import Ending
 from app.core.words import signal_name
@@ -80,11 +81,9 @@ class ChildRun:
         path = program / name
         path.write_text(source, encoding="utf-8")
         (setup / "sitecustomize.py").write_text(SITECUSTOMIZE.format(parent=os.getpid()), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(setup)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
         self.child = subprocess.Popen(
             [sys.executable, "-u", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, cwd=str(program), env=env)
+            text=True, cwd=str(program), env=env_with_path(str(setup)))
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.stop = threading.Event()

@@ -47,6 +47,7 @@ class LessonSession(OwnedThread):
         self.log = log if log is not None else LogBook()
         self.title = lesson.id
         self.endless = False  # it ends by itself (or is stopped after the lesson's timeout)
+        self.lends_lock = True  # Acquire Lock takes its program's lock
         self.params: dict[str, Any] = {}
         self.runs: list[dict[str, Any]] = []
         self.result: Result | None = None
@@ -149,6 +150,9 @@ class LessonSession(OwnedThread):
     def findings(self) -> list:
         """The deadlocks found in the run under way (or the last one)."""
         return list(self._run.findings) if self._run is not None else []
+
+    def kill(self) -> bool:
+        return False  # (threads cannot be killed; the ctrl-c lesson ends its own child)
 
     def break_waits(self) -> list[str]:
         names = self._run.break_waits() if self._run is not None else []

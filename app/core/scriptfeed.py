@@ -1,0 +1,301 @@
+"""The live feed from a script's process to the window: both ends of the pipe.
+
+A script the window runs (:mod:`app.core.scriptsession`) lives in a child process, so
+its records, locks and deadlocks are made there. :class:`FeedSender` (in the child)
+sends what is new, a few times a second, as one JSON line per tick; :class:`FeedReceiver`
+(in the window's process) applies each line: the records go into the window's own
+:class:`~app.core.recorder.Recorder` (so the lanes draw a script's threads exactly as a
+lesson's), the locks become :class:`RemoteLock` s for the Locks tab, and a deadlock
+becomes a :class:`RemoteFinding` for the banner.
+
+Times are ``time.monotonic()`` of the child: the same clock as the window's (one
+system-wide monotonic clock on Linux, macOS and Windows), so they are used as they come.
+
+A line::
+
+    {"ready": 1,                              # once: Stop (SIGTERM) is handled from now on
+     "lanes": [[serial, name], ...],          # threads seen for the first time
+     "objs": [[key, name, kind, is_lock], ...],  # locks, events, threads named in records
+     "records": [[t, serial, kind, key or null], ...],
+     "skipped": n,                            # records left out this tick (see MAX_RECORDS)
+     "locks": [[key, owner serial, owner since, "file:line in f", [waiter serials], taken,
+                contended], ...],             # only the locks that changed
+     "found": [{"lines": [...], "after": s, "threads": [...], "locks": [...]}, ...],
+     "broken": [names]}                       # the answer to a "break" command
+
+The window sends commands back on another pipe, one word per line: ``break``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable
+
+from app.core import recorder as rec
+from app.core.primitives import Lock, format_site
+from app.core.recorder import Lane, Recorder
+
+#: How often the child sends what is new.
+FEED_S = 0.05
+#: Records sent per tick at most (the newest): a lock-heavy program makes hundreds of
+#: thousands a second, more than a lane can show and than JSON can carry without slowing
+#: the program. Those left out are counted, and the window says so once.
+MAX_RECORDS = 5_000
+
+
+# -- the child's end --------------------------------------------------------------------------
+class FeedSender:
+    """Sends a running program's records, locks and deadlocks through ``stream`` (in the
+    child); reads commands from ``commands`` (``break`` calls ``break_waits``).
+
+    ``locks()``: the locks to show; ``findings``: the run's deadlocks, a list that grows.
+    Owner: the script's trace starts it and calls :meth:`stop` before the final report
+    (which sends the last records first).
+    """
+
+    def __init__(self, recorder: Recorder, stream: IO[str], locks: Callable[[], list[Any]],
+                 findings: list[Any], break_waits: Callable[[], list[str]],
+                 commands: IO[str] | None = None) -> None:
+        self.recorder = recorder
+        self.stream = stream
+        self.locks = locks
+        self.findings = findings
+        self.break_waits = break_waits
+        self.commands = commands
+        self._last: rec.Record | None = None
+        self._lanes_sent: set[int] = set()
+        self._keys: dict[int, tuple[int, Any]] = {}  # id(obj) -> (key, a weak or strong ref)
+        self._shown_locks: dict[int, list[Any]] = {}
+        self._found_sent = 0
+        self._send_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="threadlab feed", daemon=True)
+        self._listener = threading.Thread(target=self._listen, name="threadlab commands", daemon=True)
+        self.failed = False  # the window went away (a broken pipe): nothing more is sent
+
+    def say_ready(self) -> None:
+        """Tell the window that Stop (SIGTERM) is handled from now on."""
+        self._send({"ready": 1})
+
+    def start(self) -> None:
+        self._thread.start()
+        if self.commands is not None:
+            self._listener.start()
+
+    def stop(self) -> None:
+        """End the ticks and send what is left (on the calling thread)."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(1.0)
+        self.send_new()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(FEED_S):
+            self.send_new()
+
+    def _listen(self) -> None:
+        for line in self.commands:  # (ends when the window closes its end)
+            if line.strip() == "break":
+                self._send({"broken": self.break_waits()})
+
+    # -- one tick -------------------------------------------------------------------------------
+    def send_new(self) -> None:
+        """Send the records, lock states and findings that are new since the last tick."""
+        records = rec.records_since(self.recorder.snapshot(), self._last)
+        if records:
+            self._last = records[-1]
+        skipped = max(0, len(records) - MAX_RECORDS)
+        records = records[skipped:]
+        message: dict[str, Any] = {}
+        lanes, objs, rows = [], [], []
+        for t, lane, kind, obj in records:
+            if lane.serial not in self._lanes_sent:
+                self._lanes_sent.add(lane.serial)
+                lanes.append([lane.serial, lane.name])
+            rows.append([t, lane.serial, kind, self._key(obj, objs) if obj is not None else None])
+        locks = self._lock_rows(objs)
+        found = [{"lines": f.explain_lines(), "after": f.detected_after, "threads": f.threads, "locks": f.locks}
+                 for f in self.findings[self._found_sent:]]
+        self._found_sent += len(found)
+        for name, value in (("lanes", lanes), ("objs", objs), ("records", rows), ("skipped", skipped),
+                            ("locks", locks), ("found", found)):
+            if value:
+                message[name] = value
+        if message:
+            self._send(message)
+
+    def _lock_rows(self, objs: list[list[Any]]) -> list[list[Any]]:
+        rows = []
+        for lock in self.locks():
+            owner = lock.owner
+            row = [self._key(lock, objs), owner.serial if owner is not None else None,
+                   lock.owner_since if owner is not None else None,
+                   format_site(lock.owner_site) if owner is not None else "",
+                   [w.lane.serial for w in lock.waiters()], lock.acquisitions, lock.contended]
+            for serial in [row[1], *row[4]]:
+                if serial is not None and serial not in self._lanes_sent:
+                    row = None  # (a lane not yet in any record sent: next tick)
+                    break
+            if row is not None and self._shown_locks.get(row[0]) != row:
+                self._shown_locks[row[0]] = row
+                rows.append(row)
+        return rows
+
+    def _key(self, obj: Any, objs: list[list[Any]]) -> int:
+        """A small number for ``obj`` (sent with its name the first time)."""
+        known = self._keys.get(id(obj))
+        if known is not None and (known[1]() if isinstance(known[1], weakref.ref) else known[1]) is obj:
+            return known[0]
+        key = len(self._keys) + 1 if known is None else known[0] + 1_000_000_000  # (an id used again)
+        try:
+            ref: Any = weakref.ref(obj)
+        except TypeError:
+            ref = obj
+        self._keys[id(obj)] = (key, ref)
+        objs.append([key, str(getattr(obj, "name", obj)), str(getattr(obj, "kind", "") or ""),
+                     isinstance(obj, Lock)])
+        return key
+
+    def _send(self, message: dict[str, Any]) -> None:
+        if self.failed:
+            return
+        line = json.dumps(message, separators=(",", ":")) + "\n"
+        with self._send_lock:
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+            except (OSError, ValueError):
+                self.failed = True
+
+
+# -- the window's end -------------------------------------------------------------------------
+class RemoteLane(Lane):
+    """A lane for a thread of the script's process: alive until it ends or the process does."""
+
+    __slots__ = ("process_over",)
+
+    def __init__(self, serial: int, name: str, process_over: threading.Event) -> None:
+        super().__init__(serial, name, None)
+        self.process_over = process_over
+
+    @property
+    def alive(self) -> bool:
+        return not self.ended and not self.process_over.is_set()
+
+
+@dataclass
+class RemoteObject:
+    """An event, condition or thread of the script, as its records name it."""
+
+    name: str
+    kind: str = ""
+
+
+@dataclass
+class RemoteWaiter:
+    lane: RemoteLane
+
+
+@dataclass
+class RemoteLock:
+    """A lock of the script as the Locks tab reads it (the same fields as
+    :class:`~app.core.primitives.Lock`), updated by the feed."""
+
+    name: str
+    kind: str
+    owner: RemoteLane | None = None
+    owner_since: float = 0.0
+    owner_site: str = ""
+    acquisitions: int = 0
+    contended: int = 0
+    _waiters: list[RemoteWaiter] = field(default_factory=list)
+
+    def waiters(self) -> list[RemoteWaiter]:
+        return list(self._waiters)
+
+    def held_for(self) -> float:
+        return time.monotonic() - self.owner_since if self.owner is not None else 0.0
+
+
+@dataclass(frozen=True)
+class RemoteFinding:
+    """A deadlock the script's process found, with what the banner and the log show."""
+
+    lines: tuple[str, ...]
+    detected_after: float
+    threads: tuple[str, ...]
+    locks: tuple[str, ...]
+
+    def explain_lines(self) -> list[str]:
+        return list(self.lines)
+
+    def explain(self) -> str:
+        return "\n".join(self.lines)
+
+
+class FeedReceiver:
+    """Applies the child's lines (:meth:`apply`) to ``recorder``, the locks and findings.
+
+    Called on the session's reader thread; the GUI reads :attr:`locks` (a list replaced
+    whole, never changed in place) and takes findings and notes with :meth:`take`.
+    """
+
+    def __init__(self, recorder: Recorder, process_over: threading.Event) -> None:
+        self.recorder = recorder
+        self.process_over = process_over
+        self.lanes: dict[int, RemoteLane] = {}
+        self.objects: dict[int, Any] = {}
+        self.locks: list[RemoteLock] = []
+        self.records = 0
+        self.skipped = 0
+        self._taken = threading.Lock()
+        self._findings: list[RemoteFinding] = []
+        self._broken: list[list[str]] = []
+        self.ready = threading.Event()
+        self.on_ready: Callable[[], None] | None = None
+
+    def apply(self, line: str) -> None:
+        """One line from the child."""
+        message = json.loads(line)
+        if message.get("ready"):
+            self.ready.set()
+            if self.on_ready is not None:
+                self.on_ready()
+        for serial, name in message.get("lanes", ()):
+            self.lanes[serial] = RemoteLane(self.recorder.mark(), name, self.process_over)
+        for key, name, kind, is_lock in message.get("objs", ()):
+            self.objects[key] = RemoteLock(name, kind) if is_lock else RemoteObject(name, kind)
+            if is_lock:
+                self.locks = self.locks + [self.objects[key]]
+        append, lanes, objects = self.recorder.records.append, self.lanes, self.objects
+        for t, serial, kind, key in message.get("records", ()):
+            lane = lanes[serial]
+            if kind in rec.ENDS:
+                lane.ended = True
+            append((t, lane, kind, objects.get(key) if key is not None else None))
+        self.records += len(message.get("records", ()))
+        self.skipped += message.get("skipped", 0)
+        for key, owner, since, site, waiters, taken, contended in message.get("locks", ()):
+            lock = objects[key]
+            lock.owner = lanes.get(owner) if owner is not None else None
+            lock.owner_since = since or 0.0
+            lock.owner_site = site
+            lock._waiters = [RemoteWaiter(lanes[s]) for s in waiters if s in lanes]
+            lock.acquisitions, lock.contended = taken, contended
+        found = [RemoteFinding(tuple(f["lines"]), f["after"], tuple(f["threads"]), tuple(f["locks"]))
+                 for f in message.get("found", ())]
+        with self._taken:
+            self._findings += found
+            if "broken" in message:
+                self._broken.append(message["broken"])
+
+    def take(self) -> tuple[list[RemoteFinding], list[list[str]]]:
+        """The deadlocks found and the answers to "break" since the last call."""
+        with self._taken:
+            found, broken = self._findings, self._broken
+            self._findings, self._broken = [], []
+        return found, broken

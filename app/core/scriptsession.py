@@ -1,0 +1,303 @@
+"""Your own script in the window: a :class:`~app.core.session.Session` whose program runs
+in a child process of its own.
+
+Why a child process and not the window's: a program may crash the interpreter, call
+``os._exit``, fork, or hold the GIL in C for seconds; any of those in the window's process
+would take the window with it or freeze it. In a child, the window stays live and says
+what happened. The child is ``python -m app.core.scripttrace`` (what ``threadlab trace``
+runs), given three more pipes: the live feed (:mod:`app.core.scriptfeed`: records,
+locks, deadlocks), commands (``break``), and the report at the end.
+
+What the program gets: its ``sys.argv`` (the script and the arguments typed in the
+window), its folder as the working directory and first on ``sys.path``, an empty stdin
+(``input()`` gets end of file: there is no terminal), and one pipe for stdout and stderr
+together, so the Output tab shows them interleaved as a terminal would. No Qt here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from app.core import logbook
+from app.core.childenv import ROOT, env_with_path
+from app.core.owned import OwnedThread
+from app.core.recorder import Recorder
+from app.core.scriptfeed import FeedReceiver, RemoteLock
+from app.core.scripttrace import describe, read_script
+from app.core.session import Ended, Event, Found, Note, Output
+from app.core.words import plural, signal_name
+
+#: After Stop, how long the program has to report what its threads were doing before it
+#: is killed (it ends within milliseconds unless C code holds the GIL).
+KILL_AFTER_S = 2.0
+#: Output kept for the window between two polls; beyond it the oldest is dropped (counted).
+OUTPUT_KEPT_CHARS = 1_000_000
+#: How much of a pipe is read at once.
+CHUNK = 65_536
+
+
+class _PipeReader(OwnedThread):
+    """Reads one pipe of the child to its end, handing each chunk (or line) on."""
+
+    def __init__(self, name: str, stream: IO[bytes], handle: Any, lines: bool = False) -> None:
+        super().__init__(name)
+        self.stream, self.handle, self.lines = stream, handle, lines
+
+    def work(self) -> None:
+        try:
+            if self.lines:
+                for line in self.stream:
+                    self.handle(line.decode("utf-8"))
+            else:
+                while chunk := self.stream.read1(CHUNK):
+                    self.handle(chunk)
+        finally:
+            self.stream.close()
+
+
+class ScriptSession:
+    """One run of a script in a child process, shown live in the window."""
+
+    endless = False
+    lends_lock = False  # (its locks are in another process)
+
+    def __init__(self, script: str, args: list[str] | None = None, *, recorder: Recorder,
+                 log: logbook.LogBook | None = None) -> None:
+        self.script = os.path.abspath(script)
+        self.args = list(args or [])
+        self.title = os.path.basename(script)
+        self.recorder = recorder
+        self.log = log
+        self.child: subprocess.Popen | None = None
+        self.report: dict[str, Any] | None = None
+        self.status: int | None = None
+        self.source = ""
+        self._process_over = threading.Event()
+        self.feed = FeedReceiver(recorder, self._process_over)
+        self.feed.on_ready = self._send_stop_if_asked
+        self._stop_lock = threading.Lock()
+        self._stop_sent = False
+        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._output: list[str] = []
+        self._output_chars = 0
+        self._output_dropped = 0
+        self._output_lock = threading.Lock()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._readers: list[_PipeReader] = []
+        self._commands: IO[str] | None = None
+        self._stop_asked_at: float | None = None
+        self._ended = False
+        self._told_skipped = False
+
+    # -- the Session interface ----------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.child is not None and not self._ended
+
+    def start(self) -> None:
+        """Read the script (``ValueError`` in one line if it cannot run) and start its process."""
+        self.source = read_script(self.script)
+        fds = [os.pipe() for _ in range(3)]  # feed, report (child -> window), commands (window -> child)
+        (feed_r, feed_w), (report_r, report_w), (command_r, command_w) = fds
+        command = [sys.executable, "-m", "app.core.scripttrace", "--report-fd", str(report_w),
+                   "--feed-fd", str(feed_w), "--control-fd", str(command_r), "--wait-on-deadlock",
+                   "--", self.script, *self.args]
+        try:
+            # started on the calling (GUI) thread: the child's parent-death signal follows the
+            # thread that started it, and that one lives as long as the window
+            self.child = subprocess.Popen(command, pass_fds=(feed_w, report_w, command_r), env=env_with_path(ROOT),
+                                          cwd=os.path.dirname(self.script), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except OSError as exc:
+            for r, w in fds:
+                os.close(r)
+                os.close(w)
+            raise RuntimeError(f"could not start {self.title}: {exc}") from None
+        for fd in (feed_w, report_w, command_r):
+            os.close(fd)
+        self._commands = os.fdopen(command_w, "w", encoding="utf-8")
+        report_lines: list[str] = []
+        self._readers = [
+            _PipeReader("script output", self.child.stdout, self._take_output),
+            _PipeReader("script feed", os.fdopen(feed_r, "rb"), self.feed.apply, lines=True),
+            _PipeReader("script report", os.fdopen(report_r, "rb"), report_lines.append, lines=True),
+        ]
+        self._report_lines = report_lines
+        for reader in self._readers:
+            reader.start()
+        self._say(f"{self.title} started in process {self.child.pid}"
+                  + (f" with arguments {' '.join(self.args)}" if self.args else ""))
+
+    def request_stop(self) -> None:
+        """Ask the program to end (SIGTERM: its threads are reported, then it ends). Asked
+        before the process handles SIGTERM, it is sent as soon as it does."""
+        if self.child is None or self._stop_asked_at is not None or self.child.poll() is not None:
+            return
+        self._stop_asked_at = time.monotonic()
+        self._say("Stop clicked: the program is asked to end")
+        self._send_stop_if_asked()
+
+    def _send_stop_if_asked(self) -> None:
+        """(On the GUI thread at Stop, or on the feed's reader when the child is ready.)"""
+        with self._stop_lock:
+            if self._stop_asked_at is None or self._stop_sent or not self.feed.ready.is_set():
+                return
+            self._stop_sent = True
+        self._signal(self.child.terminate)
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the process and its pipes; True if all have ended."""
+        if self.child is None:
+            return True
+        deadline = time.monotonic() + timeout
+        try:
+            self.child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        self._process_over.set()
+        for reader in self._readers:
+            reader.join(max(0.0, deadline - time.monotonic()))
+        self._close_commands()
+        return not any(reader.alive for reader in self._readers)
+
+    def kill(self) -> bool:
+        """Kill the process (the window closes and it did not end when asked)."""
+        if self.child is None or self.child.poll() is not None:
+            return False
+        self._signal(self.child.kill)
+        return True
+
+    def array(self) -> None:
+        return None  # (a script's data is its own: the lanes and the Locks tab show its threads)
+
+    def locks(self) -> list[RemoteLock]:
+        return self.feed.locks
+
+    def pass_fronts(self) -> dict[str, int]:
+        return {}
+
+    def grab_target(self) -> None:
+        return None  # (the window cannot hold a lock of another process)
+
+    def break_waits(self) -> list[str]:
+        """Ask the program to break its deadlocks' waits (the answer comes as a Note)."""
+        if self._commands is not None:
+            try:
+                self._commands.write("break\n")
+                self._commands.flush()
+            except (OSError, ValueError):
+                pass  # (the process is gone)
+        return []
+
+    def hold_runs(self, on: bool) -> None:
+        pass
+
+    def held_back(self) -> None:
+        return None
+
+    def poll(self) -> list[Event]:
+        """What happened since the last call: output, deadlocks, notes, the end."""
+        events: list[Event] = []
+        found, broken = self.feed.take()
+        events += [Found(finding) for finding in found]
+        for names in broken:
+            events.append(Note(f"wait broken in {', '.join(names)}" if names else "no wait left to break"))
+        if self.feed.skipped and not self._told_skipped:
+            self._told_skipped = True
+            self._say(f"the program makes records faster than the lanes can show: {self.feed.skipped:,} left out "
+                      "so far (the lanes miss some changes; the report at the end counts everything)")
+        self._escalate()
+        ending = None
+        if self.child is not None and not self._ended and self.child.poll() is not None:
+            self.join(1.0)  # (the pipes' last words)
+            self._ended = True
+            ending = self._ending()
+        text = self._take_text()
+        if text:
+            events.append(Output(text))
+        while not self._events.empty():
+            events.append(self._events.get())
+        for reader in self._readers:
+            error = reader.take_errors()
+            if error:
+                self._say(f"reading the program's {reader.name.split()[-1]} failed:\n{error}", logbook.ERROR)
+        if ending is not None:
+            events.append(ending)
+        return events
+
+    # -- inside -------------------------------------------------------------------------------------
+    def _ending(self) -> Ended:
+        self.status = self.child.returncode
+        if self._report_lines:
+            self.report = json.loads(self._report_lines[0])
+        if self.report is None:
+            how = f"killed by {signal_name(-self.status)}" if self.status < 0 else f"exit status {self.status}"
+            summary = f"{self.title} ended without a report ({how})"
+            if self._stop_asked_at is None:
+                summary += ": it took the interpreter down with it"
+            self._say(summary, logbook.ERROR if self._stop_asked_at is None else logbook.NOTE)
+            return Ended(summary, None, None)
+        words = describe(self.report)
+        if self._stop_asked_at is not None:
+            words = words.replace("stopped by SIGTERM", "stopped by Stop")
+        self._say(words)
+        threads = len(self.report["threads"])
+        first = words.splitlines()[0].replace("threadlab trace: ", "").replace(self.script, self.title, 1)
+        return Ended(f"{first}; {plural(threads, 'thread')}, {plural(len(self.report['locks']), 'lock')}"
+                     + (f", {plural(len(self.report['deadlocks']), 'deadlock')}" if self.report["deadlocks"] else "")
+                     + " (the Log has the report)", None, self.report)
+
+    def _take_output(self, chunk: bytes) -> None:
+        text = self._decoder.decode(chunk)
+        with self._output_lock:
+            self._output.append(text)
+            self._output_chars += len(text)
+            while self._output_chars > OUTPUT_KEPT_CHARS and len(self._output) > 1:
+                dropped = self._output.pop(0)
+                self._output_chars -= len(dropped)
+                self._output_dropped += len(dropped)
+
+    def _take_text(self) -> str:
+        with self._output_lock:
+            text, dropped = "".join(self._output), self._output_dropped
+            self._output, self._output_chars, self._output_dropped = [], 0, 0
+        if dropped:
+            text = f"[... {dropped:,} characters of output left out: the program printed faster than " \
+                   f"the window shows ...]\n" + text
+        return text
+
+    def _escalate(self) -> None:
+        """A Stop not obeyed within :data:`KILL_AFTER_S`: kill the process."""
+        asked = self._stop_asked_at
+        if asked is not None and self.child.poll() is None and time.monotonic() - asked > KILL_AFTER_S:
+            self._say(f"{self.title} did not end {KILL_AFTER_S:g} s after Stop: killed")
+            self._signal(self.child.kill)
+
+    @staticmethod
+    def _signal(send: Any) -> None:
+        try:
+            send()
+        except OSError:
+            pass  # (already gone)
+
+    def _close_commands(self) -> None:
+        if self._commands is not None:
+            try:
+                self._commands.close()
+            except OSError:
+                pass
+
+    def _say(self, text: str, level: str = logbook.NOTE) -> None:
+        if self.log is not None:
+            self.log.write(text, level, thread="script")
+        else:
+            self._events.put(Note(text))
+

@@ -1,0 +1,185 @@
+"""A script run for the window in a child process: its live feed, its output, its end."""
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core import recorder as rec
+from app.core.recorder import Recorder
+from app.core.scriptsession import KILL_AFTER_S, OUTPUT_KEPT_CHARS, ScriptSession
+from app.core.session import Ended, Found, Note, Output
+from helpers import process_alive
+from test_tracecli import script
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+WAIT_S = 20.0
+
+
+class Watched:
+    """A started session, polled as the window's display timer would."""
+
+    def __init__(self, path, *args):
+        self.recorder = Recorder()
+        self.session = ScriptSession(str(path), list(args), recorder=self.recorder)
+        self.events = []
+        self.session.start()
+
+    def until(self, condition, timeout=WAIT_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.events += self.session.poll()
+            if condition():
+                return
+            threading.Event().wait(0.02)  # (the display timer's pace)
+        raise AssertionError(f"not met in {timeout} s; events: {self.events}")
+
+    def of(self, kind):
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def ended(self):
+        self.until(lambda: self.of(Ended))
+        (ending,) = self.of(Ended)
+        return ending
+
+    def output(self):
+        return "".join(e.text for e in self.of(Output))
+
+    def lane_names(self):
+        return {record[1].name for record in self.recorder.snapshot()}
+
+
+@pytest.fixture
+def watch():
+    made = []
+
+    def start(path, *args):
+        made.append(Watched(path, *args))
+        return made[-1]
+
+    yield start
+    for w in made:
+        w.session.request_stop()
+        if not w.session.join(5.0):
+            w.session.kill()
+            w.session.join(5.0)
+        assert not process_alive(w.session.child.pid)
+
+
+def test_a_deadlock_is_found_live_named_and_broken_on_request(watch):
+    w = watch(EXAMPLES / "dining_philosophers.py")
+    w.until(lambda: w.of(Found))
+    finding = w.of(Found)[0].finding
+    assert sorted(finding.threads) == ["philosopher 0", "philosopher 1", "philosopher 2"]
+    assert "circle" in finding.explain_lines()[0]
+    assert w.session.running  # the program waits for the user: Break the wait or Stop
+    assert {lock.owner.name for lock in w.session.locks()} == set(finding.threads)
+    assert all(len(lock.waiters()) == 1 for lock in w.session.locks())
+    w.session.break_waits()
+    ending = w.ended()
+    assert any(isinstance(e, Note) and e.text.startswith("wait broken in philosopher") for e in w.events)
+    assert ending.result["exit_code"] == 0 and w.output().endswith("everyone has eaten\n")
+
+
+def test_records_locks_and_output_match_what_the_program_did(watch):
+    plain = subprocess.run([sys.executable, str(EXAMPLES / "producer_consumer.py")], capture_output=True,
+                           text=True, timeout=60)
+    w = watch(EXAMPLES / "producer_consumer.py")
+    ending = w.ended()
+    assert ending.result["exit_code"] == 0 and w.output() == plain.stdout
+    assert {"MainThread", "producer", "consumer 1", "consumer 2"} <= w.lane_names()
+    (lock,) = [lock for lock in w.session.locks() if lock.name == "done_lock"]
+    assert lock.acquisitions == 20 and lock.owner is None
+    ends = [r for r in w.recorder.snapshot() if r[2] in rec.ENDS]
+    assert sorted(r[1].name for r in ends) == ["MainThread", "consumer 1", "consumer 2", "producer"]
+    assert not any(lane.alive for lane in w.session.feed.lanes.values())
+
+
+def test_the_program_gets_its_arguments_its_folder_and_an_empty_stdin(watch, tmp_path):
+    path = script(tmp_path, """
+        import os, sys
+        print(sys.argv[1:], os.getcwd() == os.path.dirname(os.path.abspath(__file__)))
+        try:
+            input()
+        except EOFError:
+            print("no input")
+        """)
+    w = watch(path, "a b", "c")
+    w.ended()
+    assert w.output() == "['a b', 'c'] True\nno input\n"
+
+
+def test_stop_ends_a_program_that_never_ends_and_says_what_its_threads_did(watch, tmp_path):
+    path = script(tmp_path, """
+        import threading, time
+        def spin():
+            while True:
+                pass
+        threading.Thread(target=spin, name="spinner", daemon=True).start()
+        while True:
+            time.sleep(0.05)
+        """)
+    w = watch(path)
+    w.until(lambda: "spinner" in w.lane_names())
+    w.session.request_stop()
+    ending = w.ended()
+    assert "stopped by Stop" in ending.summary and ending.result["exit_code"] == 130
+    doing = {d["thread"]: d["state"] for d in ending.result["doing_at_end"]}
+    assert doing["spinner"] == "running" and doing["MainThread"].startswith("sleeping")
+
+
+def test_a_program_that_holds_the_gil_in_c_is_killed_after_stop(watch, tmp_path):
+    path = script(tmp_path, """
+        print("summing", flush=True)
+        sum(range(10 ** 12))
+        """)
+    w = watch(path)
+    w.until(lambda: "summing" in w.output())
+    asked = time.monotonic()
+    w.session.request_stop()
+    ending = w.ended()
+    assert time.monotonic() - asked >= KILL_AFTER_S
+    assert "ended without a report (killed by SIGKILL)" in ending.summary
+
+
+def test_a_crash_or_os_exit_ends_only_the_script(watch, tmp_path):
+    crash = script(tmp_path, "import ctypes\nctypes.string_at(0)\n", "crash.py")
+    assert "killed by SIGSEGV" in watch(crash).ended().summary
+    exits = script(tmp_path, "import os\nprint('bye', flush=True)\nos._exit(3)\n", "exits.py")
+    w = watch(exits)
+    assert w.ended().result["exit_code"] == 3 and w.output() == "bye\n"
+
+
+def test_megabytes_of_output_are_kept_within_a_bound(watch, tmp_path):
+    path = script(tmp_path, """
+        import sys
+        for i in range(60_000):
+            sys.stdout.write(f"{i:09d} " * 10 + "\\n")
+        print("last line")
+        """)
+    w = watch(path)
+    w.session.join(WAIT_S)  # (no poll meanwhile: 6 MB wait in the session)
+    ending = w.ended()
+    text = w.output()
+    assert ending.result["exit_code"] == 0 and text.endswith("last line\n")
+    assert len(text) < OUTPUT_KEPT_CHARS + CHUNK_SLACK and "characters of output left out" in text
+
+
+CHUNK_SLACK = 70_000
+
+
+def test_a_script_that_cannot_run_is_refused_in_one_line(tmp_path):
+    session = ScriptSession(str(script(tmp_path, "def f(:\n")), recorder=Recorder())
+    with pytest.raises(ValueError, match=r"line 1"):
+        session.start()
+    assert session.child is None and not session.running
+
+
+def test_stop_right_after_start_waits_until_the_program_can_report(watch, tmp_path):
+    w = watch(script(tmp_path, "import time\ntime.sleep(30)\n"))
+    w.session.request_stop()  # (the child is still importing: SIGTERM would kill it unreported)
+    ending = w.ended()
+    assert ending.result is not None and ending.result["exit_code"] == 130, ending.summary
