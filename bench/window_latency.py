@@ -14,12 +14,16 @@ Three tables:
    each of them); the last column says how far the window sits from that bound.
 2. **plot**: two element-wise workers at the window's own 0.5 ms, with 1 000 to
    10 000 000 points: frames of the array drawn per second and the delay.
-3. **goal**: two element-wise workers at 0.5 ms, 100 000 points, for ``--goal-seconds``
+3. **script**: the Script tab running a program of 8 busy threads, and one of 4 threads
+   that do nothing but take locks (its feed at its cap of records), beside the same
+   window with nothing running, alternating, at the window's 0.5 ms. The program is a
+   process of its own: the window's GIL sees only the feed.
+4. **goal**: two element-wise workers at 0.5 ms, 100 000 points, for ``--goal-seconds``
    (about 900 probes in 20 s), three times; each beside the same probe and the same
    workers in a bare Qt window with nothing else in it: the floor that the GIL sets
    for any Python GUI thread here.
 
-    python -m bench.window_latency            # all three tables (about 9 minutes)
+    python -m bench.window_latency            # all four tables (about 10 minutes)
     python -m bench.window_latency --quick    # a smoke run (the test suite runs it)
 """
 
@@ -77,6 +81,80 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
     app.exec()
     return {"kind": kind, "n": n, "switch_ms": switch_interval * 1000, "size": size,
             **distribution(delays.delays, scale=1000), "fps": frames.count / seconds}
+
+
+#: The programs of the script table: ``busy`` threads compute, ``locks`` threads only
+#: take and let go of one lock each; both run until the window stops them.
+SCRIPTS = {
+    "busy": """
+import threading
+
+def spin():
+    n = 0
+    while True:
+        n += 1
+
+for i in range({n}):
+    threading.Thread(target=spin, name=f"busy {{i}}", daemon=True).start()
+threading.Event().wait()
+""",
+    "locks": """
+import threading
+
+def take(lock):
+    while True:
+        with lock:
+            pass
+
+for i in range({n}):
+    threading.Thread(target=take, args=(threading.Lock(),), name=f"taker {{i}}", daemon=True).start()
+threading.Event().wait()
+""",
+}
+
+
+def measure_script(kind: str, n: int, seconds: float) -> dict:
+    """The window while its Script tab runs ``SCRIPTS[kind]`` with ``n`` threads ("idle":
+    nothing running); delays in ms, and the records the feed brought."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from pyqtgraph.Qt import QtCore
+
+    from app.core.lab import Lab
+    from app.core.shared import SharedArray
+    from app.gui.qtenv import make_application
+    from app.gui.window import LabWindow
+
+    app = make_application([])
+    window = LabWindow(Lab(SharedArray(100_000)))
+    window.set_switch_interval(0.0005)
+    delays = DelayLog(window.latency)
+    window.show()
+    folder = tempfile.TemporaryDirectory()
+    fed = [0, 0]
+
+    def begin() -> None:
+        if kind != "idle":
+            path = os.path.join(folder.name, f"{kind}.py")
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(SCRIPTS[kind].format(n=n))
+            window.open_script(path)
+            window.start()
+        QtCore.QTimer.singleShot(1000, delays.clear)  # (once the child runs)
+
+    def end() -> None:
+        feed = getattr(window.session, "feed", None)
+        if feed is not None:
+            fed[:] = [feed.records, feed.skipped]
+        window.close()
+
+    QtCore.QTimer.singleShot(500, begin)
+    QtCore.QTimer.singleShot(int(1500 + seconds * 1000), end)
+    app.exec()
+    folder.cleanup()
+    return {"kind": kind, "n": n, **distribution(delays.delays, scale=1000),
+            "records_per_s": fed[0] / (seconds + 1), "skipped_per_s": fed[1] / (seconds + 1)}
 
 
 def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
@@ -178,6 +256,31 @@ class FrameCounter:
         pg.GraphicsView.paintEvent = counted
 
 
+def run_script_isolated(kind: str, n: int, seconds: float) -> dict:
+    """:func:`measure_script` in a fresh interpreter."""
+    code = (f"import json; from bench.window_latency import measure_script; "
+            f"print(json.dumps(measure_script({kind!r}, {n!r}, {seconds!r})))")
+    return run_json(code, timeout=seconds + 120)
+
+
+def script_table(repeats: int, seconds: float) -> list[dict]:
+    print(f"\nthe window while the Script tab runs a program (0.5 ms), {seconds:g} s per run, alternating")
+    print(f"{'':>22} {'p50 ms':>7} {'p95':>7} {'p99':>7} {'max':>7} {'records/s':>10} {'left out/s':>10}")
+    rows = []
+    for _ in range(repeats):
+        for kind, n in (("idle", 0), ("busy", 8), ("locks", 4)):
+            r = run_script_isolated(kind, n, seconds)
+            rows.append(r)
+            label = {"idle": "nothing running", "busy": "8 busy threads", "locks": "4 lock-taking threads"}[kind]
+            print(f"{label:>22} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+                  f"{r['records_per_s']:>10,.0f} {r['skipped_per_s']:>10,.0f}", flush=True)
+    for kind in ("busy", "locks"):
+        ratio = median_of([r for r in rows if r["kind"] == kind], "p99") / max(
+            median_of([r for r in rows if r["kind"] == "idle"], "p99"), 1e-9)
+        print(f"p99 with {kind} script / p99 with nothing running (medians): {ratio:.2f}x")
+    return rows
+
+
 def run_isolated(kind: str, n: int, switch_interval: float, size: int, seconds: float) -> dict:
     """:func:`measure` (or :func:`measure_floor` for kind "floor") in a fresh interpreter."""
     call = (f"measure_floor({n!r}, {switch_interval!r}, {seconds!r})" if kind == "floor"
@@ -245,10 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         delays = delay_table([2], [0.005, 0.0005], ["element-wise"], 0.8)
         plots = plot_table([10_000], 0.8)
+        script_table(1, 0.8)
         goals = goal_table(1, 0.8)
     else:
         delays = delay_table([0, 1, 2, 4, 8], [0.0005, 0.001, 0.005, 0.02], list(KINDS), args.seconds)
         plots = plot_table([1_000, 100_000, 1_000_000, 10_000_000], args.seconds)
+        script_table(3, args.seconds)
         goals = goal_table(3, args.goal_seconds)
     by = {(r["kind"], r["n"], r["switch_ms"]): r for r in delays}
     slow, fast = by.get(("element-wise", 2, 5.0)), by.get(("element-wise", 2, 0.5))

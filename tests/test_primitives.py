@@ -1,6 +1,7 @@
 """The instrumented primitives behave like threading's and record what the threads did."""
 
 import inspect
+import os
 import threading
 
 import pytest
@@ -45,7 +46,8 @@ def test_lock_knows_its_owner_and_where_it_was_taken():
     with lock:
         line = inspect.currentframe().f_lineno - 1
         assert lock.owner.name == threading.current_thread().name
-        assert format_site(lock.owner_site) == f"{__file__}:{line} in {inspect.currentframe().f_code.co_name}"
+        here = __file__ if not __file__.startswith(os.getcwd() + os.sep) else os.path.relpath(__file__)
+        assert format_site(lock.owner_site) == f"{here}:{line} in {inspect.currentframe().f_code.co_name}"
     assert lock.owner is None and lock.acquisitions == 1
 
 
@@ -335,3 +337,12 @@ def test_a_release_by_another_thread_waits_for_the_new_owner_to_be_written():
 def test_nan_timeout_is_refused_as_by_threading():
     with pytest.raises(ValueError):
         Lock().acquire(timeout=float("nan"))
+
+
+def test_a_site_is_named_from_the_working_directory_when_it_is_under_it(tmp_path, monkeypatch):
+    from app.core.primitives import short_path
+
+    inside = tmp_path / "pkg" / "mod.py"
+    monkeypatch.chdir(tmp_path)
+    assert short_path(str(inside)) == os.path.join("pkg", "mod.py")
+    assert short_path("/elsewhere/mod.py") == "/elsewhere/mod.py"

@@ -183,3 +183,32 @@ def test_stop_right_after_start_waits_until_the_program_can_report(watch, tmp_pa
     w.session.request_stop()  # (the child is still importing: SIGTERM would kill it unreported)
     ending = w.ended()
     assert ending.result is not None and ending.result["exit_code"] == 130, ending.summary
+
+
+def test_hundreds_of_threads_each_get_a_lane_and_an_end(watch, tmp_path):
+    path = script(tmp_path, """
+        import threading
+        lock = threading.Lock()
+        def work():
+            with lock:
+                pass
+        threads = [threading.Thread(target=work, name=f"w{i}") for i in range(300)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        """)
+    w = watch(path)
+    assert w.ended().result["exit_code"] == 0
+    names = {lane.name for lane in w.session.feed.lanes.values()}
+    assert {f"w{i}" for i in range(300)} <= names
+    assert not any(lane.alive for lane in w.session.feed.lanes.values())
+    (lock,) = w.session.locks()
+    assert lock.acquisitions == 300
+
+
+def test_an_exception_or_sys_exit_is_the_programs_own_status(watch, tmp_path):
+    raises = watch(script(tmp_path, "raise ValueError('no')\n", "raises.py"))
+    assert raises.ended().result["exit_code"] == 1 and "ValueError: no" in raises.output()
+    exits = watch(script(tmp_path, "import sys\nsys.exit(7)\n", "exits.py"))
+    assert exits.ended().result["exit_code"] == 7

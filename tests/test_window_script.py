@@ -1,6 +1,7 @@
 """The Script tab: your own program run from the window, with its lanes, locks, output
 and deadlock banner; the window stays live and leaves no process behind."""
 
+import html
 import os
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def test_a_deadlocked_script_shows_the_banner_and_goes_on_after_break_the_wait(w
     assert "philosopher 0" in window.banner.label.text() and window.busy
     qtbot.waitUntil(lambda: {"philosopher 0", "philosopher 1", "philosopher 2"} <= set(lane_names(window)),
                     timeout=5000)
+    lane = lane_names(window).index("philosopher 0")
+    qtbot.waitUntil(lambda: "waits at dining_philosophers.py:24 in dine"
+                    in html.unescape(window.lanes.describe_at(0.0, lane)), timeout=3000)
     rows = window.lock_panel.rows()
     assert sorted(r["lock"] for r in rows) == ["forks", "forks #2", "forks #3"]
     assert all(r["owner"].startswith("philosopher") and r["waiting"] for r in rows)

@@ -18,8 +18,8 @@ A line::
      "objs": [[key, name, kind, is_lock], ...],  # locks, events, threads named in records
      "records": [[t, serial, kind, key or null], ...],
      "skipped": n,                            # records left out this tick (see MAX_RECORDS)
-     "locks": [[key, owner serial, owner since, "file:line in f", [waiter serials], taken,
-                contended], ...],             # only the locks that changed
+     "locks": [[key, owner serial, owner since, "file:line in f", [[waiter serial, "file:line in f"],
+                ...], taken, contended], ...],  # only the locks that changed
      "found": [{"lines": [...], "after": s, "threads": [...], "locks": [...]}, ...],
      "broken": [names]}                       # the answer to a "break" command
 
@@ -28,6 +28,7 @@ The window sends commands back on another pipe, one word per line: ``break``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -69,6 +70,7 @@ class FeedSender:
         self._last: rec.Record | None = None
         self._lanes_sent: set[int] = set()
         self._keys: dict[int, tuple[int, Any]] = {}  # id(obj) -> (key, a weak or strong ref)
+        self._serials = itertools.count(1)
         self._shown_locks: dict[int, list[Any]] = {}
         self._found_sent = 0
         self._send_lock = threading.Lock()
@@ -135,8 +137,9 @@ class FeedSender:
             row = [self._key(lock, objs), owner.serial if owner is not None else None,
                    lock.owner_since if owner is not None else None,
                    format_site(lock.owner_site) if owner is not None else "",
-                   [w.lane.serial for w in lock.waiters()], lock.acquisitions, lock.contended]
-            for serial in [row[1], *row[4]]:
+                   [[w.lane.serial, format_site(w.site)] for w in lock.waiters()], lock.acquisitions,
+                   lock.contended]
+            for serial in [row[1], *(w[0] for w in row[4])]:
                 if serial is not None and serial not in self._lanes_sent:
                     row = None  # (a lane not yet in any record sent: next tick)
                     break
@@ -150,7 +153,7 @@ class FeedSender:
         known = self._keys.get(id(obj))
         if known is not None and (known[1]() if isinstance(known[1], weakref.ref) else known[1]) is obj:
             return known[0]
-        key = len(self._keys) + 1 if known is None else known[0] + 1_000_000_000  # (an id used again)
+        key = next(self._serials)  # (also for an id used again by a new object)
         try:
             ref: Any = weakref.ref(obj)
         except TypeError:
@@ -198,6 +201,7 @@ class RemoteObject:
 @dataclass
 class RemoteWaiter:
     lane: RemoteLane
+    site: str  # where it waits: "file:line in function"
 
 
 @dataclass
@@ -284,7 +288,7 @@ class FeedReceiver:
             lock.owner = lanes.get(owner) if owner is not None else None
             lock.owner_since = since or 0.0
             lock.owner_site = site
-            lock._waiters = [RemoteWaiter(lanes[s]) for s in waiters if s in lanes]
+            lock._waiters = [RemoteWaiter(lanes[s], site) for s, site in waiters if s in lanes]
             lock.acquisitions, lock.contended = taken, contended
         found = [RemoteFinding(tuple(f["lines"]), f["after"], tuple(f["threads"]), tuple(f["locks"]))
                  for f in message.get("found", ())]

@@ -28,6 +28,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 from app.core.lanesfeed import KEEP_S, LanesFeed, LanesFrame, View
 from app.core.lanesimage import HOLD_COLOUR, LEGEND, ROW_PX, STATE_COLOURS
 from app.core.primitives import format_site
+from app.core import recorder as rec
 from app.core.recorder import Recorder
 from app.core.timeline import Segment, Track
 from app.gui.qtcompat import event_global_pos, event_pos
@@ -291,6 +292,10 @@ class LanesCanvas(QtWidgets.QWidget):
             lasted = segment.end_or(now) - segment.start
             still = " so far" if segment.end is None else ""
             lines.append(f"{html.escape(segment.describe())} for {lasted:.3f} s{still}")
+            if segment.end is None and segment.state == rec.WAIT_LOCK:
+                waiter = next((w for w in segment.obj.waiters() if w.lane is track.lane), None)
+                if waiter is not None:
+                    lines.append(f"waits at {html.escape(format_site(waiter.site))}")
         for hold in track.holds_at(t):
             held = hold.end_or(now) - hold.start
             lines.append(f"holding {html.escape(repr(hold.lock.name))} ({held:.3f} s in all)")

@@ -246,6 +246,10 @@ class OutcomePanel(QtWidgets.QLabel):
         self.setStyleSheet(colours[ended.ok])
 
 
+#: Lines of a deadlock's explanation shown at once (the rest scrolls).
+BANNER_LINES = 7
+
+
 def bin_label(edge: float, width: float) -> str:
     """A bin's left edge written to the bin width's precision: an edge that floating point
     left at 5.55e-17 instead of 0 reads "0"."""
@@ -317,6 +321,14 @@ class DeadlockBanner(QtWidgets.QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
+        self.label.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        # a circle of many threads is a long text: it scrolls, and the lanes above keep their room
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidget(self.label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setStyleSheet("background:transparent")
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.break_button = QtWidgets.QPushButton("Break the wait")
         self.break_button.setToolTip("the waiting acquire raises WaitBroken inside that thread")
         self.fix_button = QtWidgets.QPushButton()
@@ -324,13 +336,16 @@ class DeadlockBanner(QtWidgets.QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.break_button)
         buttons.addWidget(self.fix_button)
-        layout.addWidget(self.label)
+        layout.addWidget(self.scroll)
         layout.addLayout(buttons)
         self.hide()
 
     def show_finding(self, text: str, fix_label: str | None) -> None:
         """Show ``text``; offer the lesson's fix as a re-run when it has one."""
         self.label.setText(text)
+        self.scroll.setMaximumHeight(self.label.fontMetrics().lineSpacing() * BANNER_LINES + 4)
+        self.scroll.setMinimumHeight(min(self.label.heightForWidth(self.scroll.viewport().width()),
+                                         self.scroll.maximumHeight()))
         self.fix_button.setText(fix_label or "")
         self.fix_button.setVisible(fix_label is not None)
         self.show()

@@ -82,6 +82,11 @@ class ScriptPanel(QtWidgets.QWidget):
         self.recent.itemDoubleClicked.connect(self._start_item)
         self.show_recent()
 
+    def set_running(self, running: bool) -> None:
+        """While its script runs, nothing here changes what runs (the text stays readable)."""
+        for widget in (self.open_button, self.args_edit, self.recent):
+            widget.setEnabled(not running)
+
     def ask_for_script(self) -> None:
         """The file dialog; a chosen file is opened."""
         start = self.recent.item(0).data(QtCore.Qt.ItemDataRole.UserRole) if self.recent.count() else ""

@@ -704,7 +704,7 @@ class LabWindow(QtWidgets.QMainWindow):
         b = self.buttons
         self.controls.set_running(busy)
         self.lesson_panel.setEnabled(not (busy and self._session_page is self.lesson_page))  # (read while the Lab runs)
-        self.script_panel.setEnabled(not (busy and self._session_page is self.script_page))
+        self.script_panel.set_running(busy and self._session_page is self.script_page)
         self.script_view.reload_button.setEnabled(not busy and self.script_page.path is not None)
         self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
         self.code_pane.editor.setReadOnly(busy)
