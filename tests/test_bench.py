@@ -17,6 +17,7 @@ def test_bench_quick_mode_runs_every_benchmark_and_prints_distributions_and_rati
     out = done.stdout
     assert "p99" in out and "p50/bound" in out and "frames/s" in out  # window_latency
     assert "p99 at 5 ms / p99 at 0.5 ms =" in out  # its ratio line
+    assert "p99 with busy script / p99 with nothing running" in out  # its script table
     assert "ratio median" in out  # freeze_ratio
     assert "sleep-then-check / Event.wait" in out  # stop_latency
     assert "Lock, recording on" in out and "on / off =" in out  # primitives
