@@ -1,5 +1,7 @@
 """The recorder keeps a bounded ring of state changes, one lane per thread lifetime."""
 
+import threading
+
 import pytest
 
 from app.core import recorder as rec
@@ -53,3 +55,22 @@ def test_records_since_follows_the_ring_by_identity():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError, match="capacity"):
         Recorder(capacity=0)
+
+
+def test_a_lane_given_to_another_thread_becomes_its_own_at_its_first_record():
+    recorder = Recorder()
+    go, done = threading.Event(), threading.Event()
+
+    def later():
+        go.wait(5)
+        recorder.record(rec.RUNNING)
+        done.set()
+
+    thread = threading.Thread(target=later, name="library thread")
+    thread.start()
+    given = recorder.lane_for_ident(thread, "library thread (seen)")
+    go.set()
+    assert done.wait(5)
+    thread.join(5)
+    (record,) = recorder.snapshot()
+    assert record[1] is given and given.name == "library thread (seen)"

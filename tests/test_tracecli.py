@@ -349,3 +349,28 @@ def test_a_lock_made_by_code_python_generates_for_the_program_is_the_programs(tm
     """))
     assert code == 0, err
     assert [(lock["name"], lock["library"], lock["taken"]) for lock in report["locks"]] == [("account", False, 1)]
+
+
+def test_threads_the_program_did_not_start_but_that_run_its_code_are_reported(tmp_path):
+    code, report, out, err = trace(tmp_path, script(tmp_path, """
+        import threading
+        from multiprocessing.pool import ThreadPool  # (its workers use the real threading)
+
+        lock = threading.Lock()
+
+        def square(x):
+            total = 0
+            for i in range(1_000_000):  # (long enough to be seen: the stacks are looked at every 50 ms)
+                total += i % 7
+            with lock:
+                return x * x
+
+        with ThreadPool(2) as pool:
+            print(sorted(pool.map(square, range(4))))
+        """))
+    assert code == 0 and out == "[0, 1, 4, 9]\n", err
+    foreign = [t for t in report["threads"] if not t["started_by_program"]]
+    assert foreign and all(t["name"].endswith("(not started by the program)") for t in foreign)
+    assert {t["name"] for t in report["threads"] if t["started_by_program"]} == {"MainThread"}
+    assert not any(t["alive_at_end"] for t in foreign)
+    assert report["locks"][0]["taken"] == 4 and "(not started by the program)" in err

@@ -28,6 +28,7 @@ STATE_COLOURS = {
     rec.SLEEPING: "#a9b4c4",
     rec.OUTSIDE: "#8d6e56",
     rec.EVENT_LOOP: "#d3ead9",
+    rec.ELSEWHERE: "#e4dcc8",  # (seldom seen: not in the legend; the hover says it)
 }
 LEGEND = {
     rec.RUNNING: "running",

@@ -38,6 +38,7 @@ WAIT_COND = "waiting on condition"
 JOINING = "joining"  # Thread.join(): waiting for another thread to end
 EVENT_LOOP = "idle (event loop)"  # the GUI thread between events (recorded by the window)
 OUTSIDE = "blocked outside Python"  # told by the lanes' sampler, never recorded (see app.core.outside)
+ELSEWHERE = "outside the program's code"  # a thread the program did not start (see app.core.foreign)
 FINISHED = "finished"
 FAILED = "failed"  # the thread ended with an exception
 
@@ -110,6 +111,11 @@ class Recorder:
         self.t0 = _now()
         self._local = threading.local()  # the calling thread's Lane; dies with the thread
         self._serials = itertools.count(1)
+        #: Lanes of threads that got no lane when they started (threads started with the real
+        #: ``threading`` that then use a recorded primitive, or that a sampler saw), by ident.
+        self._by_ident: dict[int, Lane] = {}
+        #: Added to the name of such a thread's lane (a traced script: "not started by the program").
+        self.implicit_suffix = ""
 
     # -- lanes ---------------------------------------------------------------------------
     def lane(self) -> Lane:
@@ -117,7 +123,13 @@ class Recorder:
         try:
             return self._local.lane
         except AttributeError:
-            return self.new_lane()
+            me = threading.current_thread()
+            lane = self._by_ident.get(me.ident)
+            if lane is None or lane.ended or lane.thread is not me:
+                lane = self.new_lane(me.name + self.implicit_suffix)
+                self._by_ident[me.ident] = lane
+            self._local.lane = lane
+            return lane
 
     def new_lane(self, name: str | None = None) -> Lane:
         """Give the calling thread a fresh lane (a thread starting calls this first)."""
@@ -135,6 +147,24 @@ class Recorder:
         """A lane made for ``thread`` before it starts; the thread takes it with :meth:`adopt`
         (so that the new thread's first steps are as short as a plain thread's)."""
         return Lane(next(self._serials), thread.name, None, thread)
+
+    def lane_for_ident(self, thread: threading.Thread, name: str) -> Lane:
+        """The lane of a running ``thread`` that is not the caller (a sampler saw it), made
+        if it has none: the thread takes it as its own at its first record (one lane per
+        thread, whoever made it first)."""
+        lane = self._by_ident.get(thread.ident)
+        if lane is None or lane.ended or lane.thread is not thread:
+            lane = Lane(next(self._serials), name, thread.ident, thread)
+            self._by_ident[thread.ident] = lane
+        return lane
+
+    def lanes_by_ident(self) -> dict[int, Lane]:
+        """The lanes of threads that got none when they started (a copy), by ident."""
+        return dict(self._by_ident)
+
+    def forget_ident(self, ident: int) -> None:
+        """Drop such a lane once its thread has ended."""
+        self._by_ident.pop(ident, None)
 
     def adopt(self, lane: Lane) -> None:
         """Make ``lane`` the calling thread's."""

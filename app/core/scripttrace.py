@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from app.core import recorder as rec
 from app.core.chrometrace import save_trace, saved_note
+from app.core.foreign import SUFFIX, ForeignWatch
 from app.core.frames import current_frames
 from app.core.instrument import TerminalOutput, in_packages
 from app.core.primitives import format_site
@@ -45,6 +46,8 @@ TRACE_CAPACITY = 500_000
 EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
 _real_exit = os._exit
 _stopped_by = ["SIGINT"]  # the signal that interrupted the program
+#: How long the report waits for the watch of threads the program did not start to end.
+FOREIGN_STOP_S = 0.5
 #: Threads listed one by one in the words of the report (--json has every one).
 SHOWN_THREADS = 30
 #: Standard-library packages whose threads, locks and queues are recorded for the program
@@ -91,12 +94,14 @@ class ScriptTrace:
         self.break_deadlocks = break_deadlocks
         self.end_on_deadlock = end_on_deadlock  # False: a deadlock waits for "break" or a stop
         self.recorder = Recorder(TRACE_CAPACITY)
+        self.recorder.implicit_suffix = SUFFIX  # (a thread the program did not start, seen using its locks)
         self.findings: list[Deadlock] = []
         self._report = report
         self._reported = threading.Lock()
         self._done = False
         self._pid = os.getpid()
         self.run_: ProgramRun | None = None
+        self.foreign = ForeignWatch(self.recorder, set(), list)  # (replaced by the one of the run)
         self._feed_streams = (feed, commands)
         self.feed: FeedSender | None = None
 
@@ -115,6 +120,8 @@ class ScriptTrace:
             del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
         run.start()
+        self.foreign = ForeignWatch(self.recorder, run.instrument.program_files,
+                                    lambda: [t.ident for t in run.threads()]).start()
         if self._feed_streams[0] is not None:
             self.feed = FeedSender(self.recorder, self._feed_streams[0], self._shown_locks, self.findings,
                                    run.break_waits, self._feed_streams[1])
@@ -169,6 +176,7 @@ class ScriptTrace:
             if self._done:
                 return
             self._done = True
+        self.foreign.stop(FOREIGN_STOP_S)
         if self.feed is not None:
             self.feed.stop()  # (the last records go before the report: the lanes show the end)
         self._report(report)
@@ -185,16 +193,18 @@ class ScriptTrace:
         tracks = timeline.tracks
         frames = current_frames()
         out = []
-        for thread in run.instrument.live_threads():
-            track = tracks.get(thread.lane)
+        live = [(t.name, t.lane, t.ident) for t in run.instrument.live_threads()]
+        live += [(lane.name, lane, lane.ident) for lane in list(self.foreign.lanes.values())]
+        for name, lane, ident in live:
+            track = tracks.get(lane)
             segment = track.segments[-1] if track is not None and track.segments else None
             state = segment.describe() if segment is not None and segment.end is None else rec.RUNNING
             holder = getattr(getattr(segment, "obj", None), "owner", None) if segment is not None else None
             if segment is not None and segment.state == rec.WAIT_LOCK and holder is not None:
                 state += f", held by {holder.name}"
-            out.append({"thread": thread.name, "state": state,
+            out.append({"thread": name, "state": state,
                         "since_s": round(now - segment.start, 3) if segment is not None else None,
-                        "line": self._line_of(frames.get(thread.ident))})
+                        "line": self._line_of(frames.get(ident))})
         return out
 
     def summary(self, how: str, exit_code: int, doing: list[dict[str, Any]] | None = None,
@@ -209,7 +219,9 @@ class ScriptTrace:
             "ended": how,
             "duration_s": round(now - run.started_at, 3) if run.started_at else 0.0,
             "threads": [self._thread(thread, timeline.tracks.get(thread.lane), now) for thread in run.threads()
-                        if thread.ident is not None],
+                        if thread.ident is not None]
+                       + [self._thread(lane.thread, timeline.tracks.get(lane), now, lane.name, by_program=False)
+                          for lane in self.foreign.seen if lane.thread is not None],
             "locks": [self._lock(lock, timeline, now, lock.name in run.instrument.library_made)
                       for lock in run.locks()],
             "deadlocks": [{"threads": f.threads, "locks": f.locks, "explained": f.explain(),
@@ -225,12 +237,14 @@ class ScriptTrace:
         timeline.feed(self.recorder.snapshot())
         return timeline
 
-    def _thread(self, thread: Any, track: Track | None, now: float) -> dict[str, Any]:
+    def _thread(self, thread: Any, track: Track | None, now: float, name: str | None = None,
+                by_program: bool = True) -> dict[str, Any]:
         times = {key: round(float(sum(track.time_in(state, now) for state in states)), 4) if track else 0.0
                  for key, states in TIME_IN.items()}
         error = getattr(thread, "error", None)
-        return {"name": thread.name, "daemon": thread.daemon, **times,
-                "error": repr(error) if error is not None else None, "alive_at_end": thread.is_alive()}
+        return {"name": name or thread.name, "daemon": thread.daemon, **times,
+                "error": repr(error) if error is not None else None, "alive_at_end": thread.is_alive(),
+                "started_by_program": by_program}
 
     @staticmethod
     def _lock(lock: Any, timeline: Timeline, now: float, library: bool) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class ThreadLanes(QtWidgets.QWidget):
         self.follow_box.toggled.connect(lambda on: self.canvas.set_following(on))
         row.addWidget(title, 1)
         row.addWidget(self.follow_box)
-        keys = [(colour, LEGEND[state]) for state, colour in STATE_COLOURS.items()]
+        keys = [(colour, LEGEND[state]) for state, colour in STATE_COLOURS.items() if state in LEGEND]
         keys.append((HOLD_COLOUR, "holding a lock (thin bar)"))
         legend = QtWidgets.QLabel("&nbsp; ".join(
             f'<span style="background:{colour}">&nbsp;&nbsp;&nbsp;</span>&nbsp;{html.escape(label)}'
