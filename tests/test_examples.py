@@ -35,3 +35,27 @@ def test_dining_philosophers_eat_when_the_forks_are_ordered_or_the_wait_is_broke
     assert code == 0 and report["deadlocks"] == [] and out.endswith("everyone has eaten\n"), err
     code, report, out, err = trace(tmp_path, "--break", EXAMPLES / "dining_philosophers.py")
     assert code == 0 and report["deadlocks"][0]["broken"] and out.endswith("everyone has eaten\n"), err
+
+
+def test_thread_pool_runs_alike_plainly_and_traced_and_shows_the_pools_workers(tmp_path):
+    program = EXAMPLES / "thread_pool.py"
+    plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=60)
+    code, report, out, err = trace(tmp_path, program)
+    assert plain.returncode == code == 0, err
+    assert out == plain.stdout == "squares [1, 4, 9, 16, 25, 36, 49, 64], total 36\n"
+    workers = sorted(t["name"] for t in report["threads"] if t["name"].startswith("ThreadPoolExecutor"))
+    assert workers == ["ThreadPoolExecutor-0_0", "ThreadPoolExecutor-0_1", "ThreadPoolExecutor-0_2"]
+    assert sum(t["sleeping_s"] for t in report["threads"]) >= 8 * 0.05 * 0.9  # eight jobs' waits
+    (total,) = [lock for lock in report["locks"] if not lock["library"]]
+    assert total["name"] == "total_lock" and total["taken"] == 8
+
+
+def test_bank_transfer_deadlocks_unless_the_accounts_are_locked_in_one_order(tmp_path):
+    program = EXAMPLES / "bank_transfer.py"
+    code, report, out, _err = trace(tmp_path, program)
+    assert code == 4 and out == ""
+    (found,) = report["deadlocks"]
+    assert sorted(found["threads"]) == ["clerk A->B", "clerk B->A"]
+    code, report, out, err = trace(tmp_path, program, "ordered")
+    assert code == 0 and report["deadlocks"] == [], err
+    assert out == "Alice 1000, Bob 1000, total 2000\n"

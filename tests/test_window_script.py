@@ -55,6 +55,8 @@ def test_the_script_tab_shows_what_runs_and_remembers_it(window, qtbot):
     assert window.script_view.isVisible() and not window.code_pane.isVisible()
     assert "exit status 0" in finish(window, qtbot)
     assert "20 jobs done" in window.output_view.toPlainText()
+    printed = [e for e in window.lab.log.entries() if e.text.startswith("20 jobs done")]
+    assert [e.thread for e in printed] == ["MainThread"]  # (the log: each print with its thread)
     assert recent_scripts()[0] == str(path)
     assert window.script_panel.recent.item(0).toolTip() == str(path)
     assert {"producer", "consumer 1", "consumer 2"} <= set(lane_names(window))

@@ -21,6 +21,8 @@ A line::
      "locks": [[key, owner serial, owner since, "file:line in f", [[waiter serial, "file:line in f"],
                 ...], taken, contended], ...],  # only the locks that changed
      "found": [{"lines": [...], "after": s, "threads": [...], "locks": [...]}, ...],
+     "printed": [[t, thread name, "stdout" or "stderr", text], ...],  # each print call
+     "unprinted": n,                          # print calls left out this tick
      "broken": [names]}                       # the answer to a "break" command
 
 The window sends commands back on another pipe, one word per line: ``break``.
@@ -46,6 +48,9 @@ FEED_S = 0.05
 #: thousands a second, more than a lane can show and than JSON can carry without slowing
 #: the program. Those left out are counted, and the window says so once.
 MAX_RECORDS = 5_000
+#: ``print`` calls sent per tick at most (for the log, line by line with their thread),
+#: and the characters kept of each (the Output tab has every character).
+MAX_PRINTS, PRINT_CHARS = 200, 2_000
 
 
 # -- the child's end --------------------------------------------------------------------------
@@ -60,8 +65,10 @@ class FeedSender:
 
     def __init__(self, recorder: Recorder, stream: IO[str], locks: Callable[[], list[Any]],
                  findings: list[Any], break_waits: Callable[[], list[str]],
-                 commands: IO[str] | None = None) -> None:
+                 commands: IO[str] | None = None, output: Any = None) -> None:
         self.recorder = recorder
+        self.output = output  # where the program's print calls are noted (printed_since)
+        self._printed_serial = 0
         self.stream = stream
         self.locks = locks
         self.findings = findings
@@ -123,12 +130,23 @@ class FeedSender:
         found = [{"lines": f.explain_lines(), "after": f.detected_after, "threads": f.threads, "locks": f.locks}
                  for f in self.findings[self._found_sent:]]
         self._found_sent += len(found)
+        printed, unprinted = self._printed()
         for name, value in (("lanes", lanes), ("objs", objs), ("records", rows), ("skipped", skipped),
-                            ("locks", locks), ("found", found)):
+                            ("locks", locks), ("found", found), ("printed", printed), ("unprinted", unprinted)):
             if value:
                 message[name] = value
         if message:
             self._send(message)
+
+    def _printed(self) -> tuple[list[list[Any]], int]:
+        if self.output is None:
+            return [], 0
+        calls = self.output.printed_since(self._printed_serial)
+        if not calls:
+            return [], 0
+        self._printed_serial = calls[-1].serial
+        left_out = max(0, len(calls) - MAX_PRINTS)
+        return [[p.t, p.thread, p.stream, p.text[:PRINT_CHARS]] for p in calls[left_out:]], left_out
 
     def _lock_rows(self, objs: list[list[Any]]) -> list[list[Any]]:
         rows = []
@@ -259,6 +277,8 @@ class FeedReceiver:
         self._taken = threading.Lock()
         self._findings: list[RemoteFinding] = []
         self._broken: list[list[str]] = []
+        self._printed: list[list[Any]] = []
+        self.unprinted = 0
         self.ready = threading.Event()
         self.on_ready: Callable[[], None] | None = None
 
@@ -292,14 +312,17 @@ class FeedReceiver:
             lock.acquisitions, lock.contended = taken, contended
         found = [RemoteFinding(tuple(f["lines"]), f["after"], tuple(f["threads"]), tuple(f["locks"]))
                  for f in message.get("found", ())]
+        self.unprinted += message.get("unprinted", 0)
         with self._taken:
             self._findings += found
+            self._printed += message.get("printed", ())
             if "broken" in message:
                 self._broken.append(message["broken"])
 
-    def take(self) -> tuple[list[RemoteFinding], list[list[str]]]:
-        """The deadlocks found and the answers to "break" since the last call."""
+    def take(self) -> tuple[list[RemoteFinding], list[list[str]], list[list[Any]]]:
+        """The deadlocks found, the answers to "break" and the print calls (``[t, thread,
+        stream, text]``) since the last call."""
         with self._taken:
-            found, broken = self._findings, self._broken
-            self._findings, self._broken = [], []
-        return found, broken
+            found, broken, printed = self._findings, self._broken, self._printed
+            self._findings, self._broken, self._printed = [], [], []
+        return found, broken, printed

@@ -96,6 +96,7 @@ class ScriptSession:
         self._stop_asked_at: float | None = None
         self._ended = False
         self._told_skipped = False
+        self._told_unprinted = False
 
     # -- the Session interface ----------------------------------------------------------------
     @property
@@ -206,7 +207,8 @@ class ScriptSession:
     def poll(self) -> list[Event]:
         """What happened since the last call: output, deadlocks, notes, the end."""
         events: list[Event] = []
-        found, broken = self.feed.take()
+        found, broken, printed = self.feed.take()
+        self._log_printed(printed)
         events += [Found(finding) for finding in found]
         for names in broken:
             events.append(Note(f"wait broken in {', '.join(names)}" if names else "no wait left to break"))
@@ -234,6 +236,19 @@ class ScriptSession:
         return events
 
     # -- inside -------------------------------------------------------------------------------------
+    def _log_printed(self, printed: list[list[Any]]) -> None:
+        """Each print call of the program, a line of the log with its thread (the Log tab
+        filters by thread)."""
+        if self.log is None:
+            return
+        for t, thread, stream, text in printed:
+            self.log.write(text.rstrip("\n"), logbook.ERROR if stream == "stderr" else logbook.LINE,
+                           thread=thread, at=t)
+        if self.feed.unprinted and not self._told_unprinted:
+            self._told_unprinted = True
+            self._say(f"the program prints faster than the log takes lines: {self.feed.unprinted:,} print calls "
+                      "left out of the log so far (the Output tab has all it wrote)")
+
     def _ending(self) -> Ended:
         self.status = self.child.returncode
         if self._report_lines:

@@ -119,14 +119,17 @@ class ScriptTrace:
         for name in [m for m in sys.modules if in_packages(m, LIBRARIES)]:
             del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
-        run.start()
-        self.foreign = ForeignWatch(self.recorder, run.instrument.program_files,
-                                    lambda: [t.ident for t in run.threads()]).start()
-        if self._feed_streams[0] is not None:
-            self.feed = FeedSender(self.recorder, self._feed_streams[0], self._shown_locks, self.findings,
-                                   run.break_waits, self._feed_streams[1])
-            self.feed.start()
-        how = self._wait_for_the_end(run)
+        try:  # (from the program's first step on, Ctrl+C or SIGTERM ends it with a report)
+            run.start()
+            self.foreign = ForeignWatch(self.recorder, run.instrument.program_files,
+                                        lambda: [t.ident for t in run.threads()]).start()
+            if self._feed_streams[0] is not None:
+                self.feed = FeedSender(self.recorder, self._feed_streams[0], self._shown_locks, self.findings,
+                                       run.break_waits, self._feed_streams[1], run.output)
+                self.feed.start()
+            how = self._wait_for_the_end(run)
+        except KeyboardInterrupt:
+            how = "interrupted"
         if how != "exit":
             self.end_now(how, {"deadlock": EXIT_DEADLOCK, "timeout": EXIT_TIMEOUT,
                                "interrupted": EXIT_INTERRUPTED}[how])
@@ -139,16 +142,13 @@ class ScriptTrace:
     def _wait_for_the_end(self, run: ProgramRun) -> str:
         """``"exit"`` once the program is over, or why it must be ended now."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        try:
-            if self.feed is not None:
-                self.feed.say_ready()  # (from here on a SIGTERM ends the program with a report)
-            while not run.join(0.02):
-                if self.findings and self.end_on_deadlock and not self.break_deadlocks:
-                    return "deadlock"
-                if deadline is not None and time.monotonic() >= deadline:
-                    return "timeout"
-        except KeyboardInterrupt:
-            return "interrupted"
+        if self.feed is not None:
+            self.feed.say_ready()  # (the window sends Stop's SIGTERM from now on)
+        while not run.join(0.02):
+            if self.findings and self.end_on_deadlock and not self.break_deadlocks:
+                return "deadlock"
+            if deadline is not None and time.monotonic() >= deadline:
+                return "timeout"
         return "exit"
 
     def end_now(self, how: str, status: int) -> None:
