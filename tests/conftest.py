@@ -50,5 +50,6 @@ def window(qtbot):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.watchdog.alive)  # (it starts after the first paint)
     yield win
     win.close()

@@ -2,7 +2,7 @@
 
 from pyqtgraph.Qt import QtWidgets
 
-from app.gui.launch import _FirstPaint
+from app.gui.qtenv import FirstPaint
 
 
 class Painted(QtWidgets.QWidget):
@@ -18,7 +18,7 @@ def test_first_paint_calls_back_once_after_the_window_painted(qtbot):
     widget = Painted()
     qtbot.addWidget(widget)
     calls = []
-    _FirstPaint(widget, lambda: calls.append(widget.paints))
+    FirstPaint(widget, lambda: calls.append(widget.paints))
     widget.show()
     qtbot.waitUntil(lambda: bool(calls), timeout=3000)
     assert calls[0] >= 1  # painted before the call
@@ -31,6 +31,6 @@ def test_first_paint_falls_back_to_a_timer_when_the_window_never_paints(qtbot):
     widget = Painted()  # never shown, as a window started minimised is never painted
     qtbot.addWidget(widget)
     calls = []
-    _FirstPaint(widget, lambda: calls.append(widget.paints), fallback_s=0.1)
+    FirstPaint(widget, lambda: calls.append(widget.paints), fallback_s=0.1)
     qtbot.waitUntil(lambda: bool(calls), timeout=3000)
     assert calls == [0]

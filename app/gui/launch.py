@@ -14,7 +14,7 @@ from app.core.logbook import LogBook
 from app.core.shared import SharedArray
 from app.core.words import plural
 from app.gui import resources
-from app.gui.qtenv import make_application, quit_on_sigint
+from app.gui.qtenv import FirstPaint, make_application, quit_on_sigint
 from app.gui.qtcompat import binding
 from app.gui.window import LabWindow
 
@@ -76,7 +76,7 @@ def launch(
 
         # Start once the window is on screen: painted with workers already busy, the
         # first paint took 0.1 s, which the watchdog reported as a freeze.
-        _FirstPaint(window, ready)
+        FirstPaint(window, ready, FIRST_PAINT_FALLBACK_S)
         saved = [True]
         if screenshot is not None:
             shot_timer = QtCore.QTimer(window)  # after 2 s, once a lesson run has ended
@@ -104,28 +104,6 @@ def launch(
     finally:
         sys.setswitchinterval(python_default)  # also if the window never got to close
         undo_hooks()
-
-
-class _FirstPaint(QtCore.QObject):
-    """Calls ``then`` once, from the event loop, after ``window``'s first paint event, or
-    after ``fallback_s`` if no paint came (a window started minimised is never painted)."""
-
-    def __init__(self, window: QtWidgets.QWidget, then, fallback_s: float = FIRST_PAINT_FALLBACK_S) -> None:
-        super().__init__(window)
-        self._window, self._then, self._called = window, then, False
-        window.installEventFilter(self)
-        QtCore.QTimer.singleShot(int(fallback_s * 1000), self._call)
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._window and event.type() == QtCore.QEvent.Type.Paint:
-            self._window.removeEventFilter(self)
-            QtCore.QTimer.singleShot(0, self._call)
-        return False
-
-    def _call(self) -> None:
-        if not self._called:
-            self._called = True
-            self._then()
 
 
 def _start_and_report(window: LabWindow) -> None:

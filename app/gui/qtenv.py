@@ -169,3 +169,25 @@ def quit_on_sigint(
             signal.signal(number, signal.SIG_IGN if received[0] else before)
 
     return undo
+
+
+class FirstPaint(QtCore.QObject):
+    """Calls ``then`` once, from the event loop, after ``window``'s first paint event, or
+    after ``fallback_s`` if no paint came (a window started minimised is never painted)."""
+
+    def __init__(self, window: QtWidgets.QWidget, then, fallback_s: float = 2.0) -> None:
+        super().__init__(window)
+        self._window, self._then, self._called = window, then, False
+        window.installEventFilter(self)
+        QtCore.QTimer.singleShot(int(fallback_s * 1000), self._call)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._window and event.type() == QtCore.QEvent.Type.Paint:
+            self._window.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, self._call)
+        return False
+
+    def _call(self) -> None:
+        if not self._called:
+            self._called = True
+            self._then()
