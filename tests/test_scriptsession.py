@@ -212,3 +212,24 @@ def test_an_exception_or_sys_exit_is_the_programs_own_status(watch, tmp_path):
     assert raises.ended().result["exit_code"] == 1 and "ValueError: no" in raises.output()
     exits = watch(script(tmp_path, "import sys\nsys.exit(7)\n", "exits.py"))
     assert exits.ended().result["exit_code"] == 7
+
+
+def test_a_forked_process_that_outlives_the_program_neither_blocks_nor_hides_the_end(watch, tmp_path):
+    path = script(tmp_path, """
+        import os, time
+        if os.fork() == 0:
+            time.sleep(2)  # (holds the output pipe open after the program ended)
+            os._exit(0)
+        print("parent done", flush=True)
+        """)
+    w = watch(path)
+    polls, deadline = [], time.monotonic() + WAIT_S
+    while not w.of(Ended) and time.monotonic() < deadline:
+        began = time.monotonic()
+        w.events += w.session.poll()
+        polls.append(time.monotonic() - began)
+        threading.Event().wait(0.02)
+    ending = w.of(Ended)[0]
+    assert ending.result["exit_code"] == 0 and w.output() == "parent done\n"
+    assert max(polls) < 0.5  # (a poll never waits for the pipes)
+    assert w.session.join(5.0)  # the forked one ends too, and with it the readers

@@ -40,6 +40,8 @@ from app.core.words import plural, signal_name
 KILL_AFTER_S = 2.0
 #: Output kept for the window between two polls; beyond it the oldest is dropped (counted).
 OUTPUT_KEPT_CHARS = 1_000_000
+#: How long after the process ended its pipes are read before the run is called over.
+READ_GRACE_S = 1.0
 #: How much of a pipe is read at once.
 CHUNK = 65_536
 
@@ -94,6 +96,7 @@ class ScriptSession:
         self._readers: list[_PipeReader] = []
         self._commands: IO[str] | None = None
         self._stop_asked_at: float | None = None
+        self._exited_at: float | None = None
         self._ended = False
         self._told_skipped = False
         self._told_unprinted = False
@@ -218,8 +221,7 @@ class ScriptSession:
                       "so far (the lanes miss some changes; the report at the end counts everything)")
         self._escalate()
         ending = None
-        if self.child is not None and not self._ended and self.child.poll() is not None:
-            self.join(1.0)  # (the pipes' last words)
+        if self.child is not None and not self._ended and self._over():
             self._ended = True
             ending = self._ending()
         text = self._take_text()
@@ -236,6 +238,22 @@ class ScriptSession:
         return events
 
     # -- inside -------------------------------------------------------------------------------------
+    def _over(self) -> bool:
+        """True once the process has ended and its pipes have been read to their end, or
+        :data:`READ_GRACE_S` after it ended (a process it forked may hold them open).
+        Never waits: it is asked on the GUI thread."""
+        if self.child.poll() is None:
+            return False
+        self._process_over.set()
+        if self._exited_at is None:
+            self._exited_at = time.monotonic()
+        if any(reader.alive for reader in self._readers) and time.monotonic() - self._exited_at < READ_GRACE_S:
+            return False
+        if any(reader.alive for reader in self._readers):
+            self._say("a process the program started still holds its output open: what it writes is not shown")
+        self._close_commands()
+        return True
+
     def _log_printed(self, printed: list[list[Any]]) -> None:
         """Each print call of the program, a line of the log with its thread (the Log tab
         filters by thread)."""
