@@ -105,6 +105,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.updateRequest.connect(self._scroll_numbers)
         self._fit_margin()
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self.default_points = self.point_size()  # (View: Normal code font comes back to it)
 
     def needed_width(self) -> int:
         """Pixels that show the longest line whole: line numbers, text, frame and scroll bar."""

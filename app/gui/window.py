@@ -49,6 +49,7 @@ from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, 
                              RunsHistogram)
 from app.gui.lockpanel import LockPanel
 from app.gui.logpane import LogPane
+from app.gui.menus import build_menus
 from app.gui.qtenv import FirstPaint, ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
@@ -188,6 +189,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self._page_lanes = {page: [first, None, None, None] for page in self._pages}
         self.session: Session = self.page.idle_session()
         self._wire()
+        self.actions = build_menus(self)
         self._on_tab(0)
         self._start_timers()
 

@@ -1,0 +1,110 @@
+"""The window's menu bar and keyboard shortcuts.
+
+Every menu entry does what a button of the window does (through the button itself, so a
+disabled button's entry does nothing either), or opens something: a script, the About box.
+
+=====================  ==================
+File: Open script...   Ctrl+O
+File: Save trace...    Ctrl+S
+File: Quit             Ctrl+Q
+Run: Start / Stop      F5 / Shift+F5
+Run: Acquire Lock      Ctrl+L
+Run: Break the wait    Ctrl+B
+Run: next / previous   Ctrl+PgDown / Ctrl+PgUp (lesson)
+View: code font        Ctrl++ / Ctrl+- / Ctrl+0
+=====================  ==================
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from typing import TYPE_CHECKING, Callable
+
+import numpy
+import pyqtgraph
+from pyqtgraph.Qt import QtGui, QtWidgets
+
+import app
+from app.gui.qtcompat import binding
+
+if TYPE_CHECKING:
+    from app.gui.window import LabWindow
+
+def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
+    """Fill ``window``'s menu bar; the actions by their text (for tests and scripts)."""
+    bar = window.menuBar()
+    actions: dict[str, QtGui.QAction] = {}
+
+    def add(menu: QtWidgets.QMenu, text: str, slot: Callable[[], object], keys: str | None = None,
+            tip: str = "") -> None:
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _checked=False: slot())
+        if keys:
+            action.setShortcut(QtGui.QKeySequence(keys))
+        if tip:
+            action.setStatusTip(tip)
+        actions[text] = action
+
+    b = window.buttons
+    file = bar.addMenu("&File")
+    add(file, "Open script...", lambda: open_script(window), "Ctrl+O", "run a Python program of your own")
+    add(file, "Save trace...", b.trace_button.click, "Ctrl+S", "save what every thread did, for Perfetto")
+    file.addSeparator()
+    add(file, "Quit", window.close, "Ctrl+Q")
+
+    run = bar.addMenu("&Run")
+    add(run, "Start", b.start_button.click, "F5")
+    add(run, "Stop", b.stop_button.click, "Shift+F5")
+    add(run, "Acquire or release the lock", b.lock_button.click, "Ctrl+L")
+    add(run, "Break the wait", lambda: window.banner.isVisible() and window.banner.break_button.click(), "Ctrl+B",
+        "break a deadlock's wait (when the banner shows one)")
+    run.addSeparator()
+    add(run, "Next lesson", lambda: step_lesson(window, 1), "Ctrl+PgDown")
+    add(run, "Previous lesson", lambda: step_lesson(window, -1), "Ctrl+PgUp")
+
+    view = bar.addMenu("&View")
+    add(view, "Larger code font", lambda: zoom_code(window, 1), "Ctrl++", "for a projector")
+    add(view, "Smaller code font", lambda: zoom_code(window, -1), "Ctrl+-")
+    add(view, "Normal code font", lambda: zoom_code(window, 0), "Ctrl+0")
+    actions["Larger code font"].setShortcuts([QtGui.QKeySequence("Ctrl++"), QtGui.QKeySequence("Ctrl+=")])
+
+    help_menu = bar.addMenu("&Help")
+    add(help_menu, "Lessons", lambda: window.tabs.setCurrentIndex(window.tabs.indexOf(window.lesson_panel)))
+    add(help_menu, "About threadlab", lambda: QtWidgets.QMessageBox.about(window, "About threadlab",
+                                                                         about_text()))
+    return actions
+
+
+def open_script(window: "LabWindow") -> None:
+    """The Script tab, and its file dialog (unless a session runs: its tab stays as it is)."""
+    window.tabs.setCurrentIndex(window.tabs.indexOf(window.script_panel))
+    if window.script_panel.open_button.isEnabled():
+        window.script_panel.ask_for_script()
+
+
+def step_lesson(window: "LabWindow", step: int) -> None:
+    """The next (``step`` 1) or previous (-1) lesson, on the Lessons tab."""
+    panel = window.lesson_panel
+    window.tabs.setCurrentIndex(window.tabs.indexOf(panel))
+    if panel.isEnabled():
+        rows = panel.list.count()
+        panel.list.setCurrentRow((panel.list.currentRow() + step) % rows)
+
+
+def zoom_code(window: "LabWindow", steps: int) -> None:
+    """Both code panes' font one point larger or smaller (0: back to normal)."""
+    for editor in (window.code_pane.editor, window.script_view.editor):
+        editor.set_point_size(editor.default_points) if steps == 0 else editor.zoom(steps)
+
+
+def about_text() -> str:
+    """Versions of what threadlab runs on, and where its settings are kept."""
+    from app.gui.scripts import settings
+
+    rows = [("threadlab", app.__version__), ("Python", f"{platform.python_version()} ({platform.system()})"),
+            ("Qt binding", binding()), ("numpy", numpy.__version__), ("pyqtgraph", pyqtgraph.__version__),
+            ("settings", settings().fileName())]
+    table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return ("<p>threadlab: learn and check how Python threads behave, by running real threads "
+            f"and acting on them.</p><table>{table}</table>")
