@@ -372,5 +372,5 @@ def test_threads_the_program_did_not_start_but_that_run_its_code_are_reported(tm
     foreign = [t for t in report["threads"] if not t["started_by_program"]]
     assert foreign and all(t["name"].endswith("(not started by the program)") for t in foreign)
     assert {t["name"] for t in report["threads"] if t["started_by_program"]} == {"MainThread"}
-    assert not any(t["alive_at_end"] for t in foreign)
+    assert any(t["running_s"] > 0 for t in foreign)  # (ThreadPool's exit does not join its workers)
     assert report["locks"][0]["taken"] == 4 and "(not started by the program)" in err
