@@ -1,5 +1,6 @@
 """A script run for the window in a child process: its live feed, its output, its end."""
 
+import signal
 import subprocess
 import sys
 import threading
@@ -233,3 +234,76 @@ def test_a_forked_process_that_outlives_the_program_neither_blocks_nor_hides_the
     assert ending.result["exit_code"] == 0 and w.output() == "parent done\n"
     assert max(polls) < 0.5  # (a poll never waits for the pipes)
     assert w.session.join(5.0)  # the forked one ends too, and with it the readers
+
+
+LOCK_TAKERS = """
+    import threading
+    def take(lock):
+        while True:
+            with lock:
+                pass
+    for i in range(4):
+        threading.Thread(target=take, args=(threading.Lock(),), name=f"taker {i}", daemon=True).start()
+    print("taking", flush=True)
+    threading.Event().wait()
+    """
+
+
+def test_stop_on_busy_threads_with_a_full_ring_still_ends_with_a_report(watch, tmp_path):
+    w = watch(script(tmp_path, LOCK_TAKERS))
+    w.until(lambda: w.session.feed.records + w.session.feed.skipped > 600_000, timeout=60)  # (the ring is full)
+    w.session.request_stop()
+    w.until(lambda: w.of(Ended), timeout=KILL_AFTER_S + 5)
+    ending = w.of(Ended)[0]
+    assert ending.result is not None, ending.summary  # (not killed: reported)
+    doing = {d["thread"]: d["state"] for d in ending.result["doing_at_end"]}
+    assert set(doing) >= {f"taker {i}" for i in range(4)}
+    assert all(t["alive_at_end"] for t in ending.result["threads"] if t["name"].startswith("taker"))
+
+
+def test_a_second_signal_during_the_report_does_not_cut_it_short(watch, tmp_path):
+    w = watch(script(tmp_path, LOCK_TAKERS))
+    w.until(lambda: "taking" in w.output() and w.session.feed.ready.is_set())
+    w.session.request_stop()
+    threading.Event().wait(0.05)  # (the report is being made: as a terminal's Ctrl+C right after)
+    w.session.child.send_signal(signal.SIGINT)
+    ending = w.ended()
+    assert ending.result is not None and ending.result["exit_code"] == 130, ending.summary
+    assert "Traceback" not in w.output()
+
+
+def test_the_locks_listed_are_the_programs_and_a_librarys_only_once_contended(watch):
+    w = watch(EXAMPLES / "thread_pool.py")
+    w.ended()
+    assert [lock.name for lock in w.session.locks()] == ["total_lock"]
+
+
+def test_a_program_with_thousands_of_locks_ends_without_a_long_poll(watch, tmp_path):
+    w = watch(script(tmp_path, """
+        import threading
+        locks = [threading.Lock() for _ in range(5000)]
+        for lock in locks:
+            with lock:
+                pass
+        print("done")
+        """))
+    polls, deadline = [], time.monotonic() + 60
+    while not w.of(Ended) and time.monotonic() < deadline:
+        began = time.monotonic()
+        w.events += w.session.poll()
+        polls.append(time.monotonic() - began)
+        threading.Event().wait(0.02)
+    assert w.of(Ended)[0].result["exit_code"] == 0
+    assert len(w.session.locks()) == 5000 and all(lock.acquisitions == 1 for lock in w.session.locks())
+    assert max(polls) < 0.5
+
+
+def test_a_line_of_the_feed_that_cannot_be_read_is_counted_and_the_rest_are_read(tmp_path):
+    session = ScriptSession(str(tmp_path / "none.py"), recorder=Recorder())
+    session._apply_feed('{"lanes": [[1, "worker"]]}\n')
+    session._apply_feed('{"records": [[1.0, 1, "running", null]]')  # (cut short)
+    session._apply_feed('{"records": [[1.0, 99, "running", null]]}\n')  # (a lane never sent)
+    session._apply_feed('{"records": [[2.0, 1, "running", null]]}\n')
+    assert session._bad_lines == 2 and session.feed.records == 1
+    notes = [e.text for e in session.poll() if isinstance(e, Note)]
+    assert any("2 lines of the program's live feed could not be read" in n for n in notes)

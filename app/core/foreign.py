@@ -36,48 +36,51 @@ class ForeignWatch(OwnedThread):
         self.recorder = recorder
         self.program_files = program_files
         self.own_idents = own_idents
-        self.lanes: dict[int, Lane] = {}  # by ident, while the thread lives
         self.seen: list[Lane] = []  # every lane given, in order (for the report)
-        self._inside: dict[int, bool] = {}
+        self._inside: dict[int, bool] = {}  # by lane serial: seen in the program's code last time
         self._noted: set[int] = set()
 
     def step(self) -> None:
         frames = current_frames()
         own = set(self.own_idents()) | {threading.get_ident()}
-        known = self.recorder.lanes_by_ident()
-        for ident, frame in frames.items():
-            if ident in own:
-                continue
-            inside = self._runs_program_code(frame)
-            lane = self.lanes.get(ident)
-            if lane is None:
-                if not inside:
-                    continue
-                thread = threading._active.get(ident)  # noqa: SLF001 - the real threading's registry
-                if thread is None:
-                    continue
-                lane = self.recorder.lane_for_ident(thread, thread.name + SUFFIX)
-                self.lanes[ident] = lane
-                if known.get(ident) is not lane:  # (made here: it has no records yet)
-                    self.recorder.record(rec.STARTED, lane=lane)
-            if self._inside.get(ident) != inside:
-                self._inside[ident] = inside
-                self.recorder.record(rec.RUNNING if inside else rec.ELSEWHERE, lane=lane)
+        active = dict(threading._active)  # noqa: SLF001 - the real threading's registry, by ident
+        # a lane whose thread is gone ends, also when a new thread already has its ident
         for ident, lane in self.recorder.lanes_by_ident().items():
             if lane.serial not in self._noted:  # (also a lane the thread made itself, taking a lock)
                 self._noted.add(lane.serial)
                 self.seen.append(lane)
-            if ident not in frames and ident not in own:
+            if ident not in own and (ident not in frames or active.get(ident) is not lane.thread):
                 self.end(ident, lane)
+        known = self.recorder.lanes_by_ident()
+        for ident, frame in frames.items():
+            thread = active.get(ident)
+            if ident in own or thread is None:
+                continue
+            inside = self._runs_program_code(frame)
+            lane = known.get(ident)
+            if lane is None:
+                if not inside:
+                    continue
+                lane = self.recorder.lane_for_ident(thread, thread.name + SUFFIX)
+                self.recorder.record(rec.STARTED, lane=lane)
+                self._noted.add(lane.serial)
+                self.seen.append(lane)
+            if self._inside.get(lane.serial) != inside:
+                self._inside[lane.serial] = inside
+                self.recorder.record(rec.RUNNING if inside else rec.ELSEWHERE, lane=lane)
 
     def end(self, ident: int, lane: Lane) -> None:
         """The thread is gone: its lane ends."""
-        self.lanes.pop(ident, None)
-        self._inside.pop(ident, None)
-        self.recorder.forget_ident(ident)
+        self._inside.pop(lane.serial, None)
+        self.recorder.forget_ident(ident, lane)
         if not lane.ended:
             self.recorder.record(rec.FINISHED, lane=lane)
             lane.ended = True
+
+    @property
+    def lanes(self) -> dict[int, Lane]:
+        """The lanes of the live threads that the program did not start, by ident."""
+        return {ident: lane for ident, lane in self.recorder.lanes_by_ident().items() if not lane.ended}
 
     def _runs_program_code(self, frame) -> bool:
         files = self.program_files

@@ -155,7 +155,11 @@ class ProgramOutput:
         """The ``print`` calls noted after the one numbered ``serial`` (0: all), in order."""
         if not self.printed or self.printed[-1].serial <= serial:
             return []
-        return [p for p in self.printed.copy() if p.serial > serial]
+        calls = list(self.printed.copy())
+        first = len(calls)
+        while first and calls[first - 1].serial > serial:  # (from the newest back: few, not all)
+            first -= 1
+        return calls[first:]
 
     def close(self) -> str:
         """Flush and close the streams, read what is left; return what was read last.
@@ -805,6 +809,12 @@ class Instrument:
             pass  # as in Python: sys.exit() in a thread ends that thread, and says nothing
         except BaseException as exc:  # noqa: BLE001 - shown as Python shows it, never lost
             thread.error = exc
+            if self.stopping:
+                # a Stop's exception arrives between any two instructions, also halfway through
+                # a lock's release: what fails then is the Stop's doing. Kept (the report says
+                # it), not printed as the program's own traceback.
+                thread.stopped = True
+                return
             self.thread_failed(thread, exc)
 
     def leave_program(self, thread: primitives.Thread) -> None:

@@ -230,7 +230,7 @@ class Lock:
         try:
             lane = self._local.lane
         except AttributeError:
-            lane = self.recorder.new_lane()
+            lane = self.recorder.lane()  # (a thread started with the real threading: its first record)
         if self.owner is lane and self.reentrant:
             self._depth += 1
             return True

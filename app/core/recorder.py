@@ -59,6 +59,8 @@ GAVE_UP = "gave up"  # Lock.acquire_unless: the owner asked the wait to end
 MARKS = (STARTED, SET, NOTIFY, TIMED_OUT, BROKEN, GAVE_UP)
 
 Record = tuple  # (t, lane, kind, obj)
+#: Lanes of threads that got none at their start kept by ident before the ended ones are dropped.
+PRUNE_AT = 64
 
 _now = time.monotonic
 
@@ -114,6 +116,7 @@ class Recorder:
         #: Lanes of threads that got no lane when they started (threads started with the real
         #: ``threading`` that then use a recorded primitive, or that a sampler saw), by ident.
         self._by_ident: dict[int, Lane] = {}
+        self._by_ident_lock = threading.Lock()  # (a thread's first record and a sampler may race)
         #: Added to the name of such a thread's lane (a traced script: "not started by the program").
         self.implicit_suffix = ""
 
@@ -124,12 +127,21 @@ class Recorder:
             return self._local.lane
         except AttributeError:
             me = threading.current_thread()
-            lane = self._by_ident.get(me.ident)
-            if lane is None or lane.ended or lane.thread is not me:
-                lane = self.new_lane(me.name + self.implicit_suffix)
-                self._by_ident[me.ident] = lane
+            with self._by_ident_lock:
+                lane = self._by_ident.get(me.ident)
+                if lane is None or lane.ended or lane.thread is not me:
+                    if len(self._by_ident) >= PRUNE_AT:
+                        self._prune()
+                    lane = self.new_lane(me.name + self.implicit_suffix)
+                    self._by_ident[me.ident] = lane
             self._local.lane = lane
             return lane
+
+    def _prune(self) -> None:
+        """Drop the lanes of threads that have ended from :attr:`_by_ident` (under its lock)."""
+        for ident, lane in list(self._by_ident.items()):
+            if not lane.alive:
+                del self._by_ident[ident]
 
     def new_lane(self, name: str | None = None) -> Lane:
         """Give the calling thread a fresh lane (a thread starting calls this first)."""
@@ -152,19 +164,23 @@ class Recorder:
         """The lane of a running ``thread`` that is not the caller (a sampler saw it), made
         if it has none: the thread takes it as its own at its first record (one lane per
         thread, whoever made it first)."""
-        lane = self._by_ident.get(thread.ident)
-        if lane is None or lane.ended or lane.thread is not thread:
-            lane = Lane(next(self._serials), name, thread.ident, thread)
-            self._by_ident[thread.ident] = lane
+        with self._by_ident_lock:
+            lane = self._by_ident.get(thread.ident)
+            if lane is None or lane.ended or lane.thread is not thread:
+                lane = Lane(next(self._serials), name, thread.ident, thread)
+                self._by_ident[thread.ident] = lane
         return lane
 
     def lanes_by_ident(self) -> dict[int, Lane]:
         """The lanes of threads that got none when they started (a copy), by ident."""
-        return dict(self._by_ident)
+        with self._by_ident_lock:
+            return dict(self._by_ident)
 
-    def forget_ident(self, ident: int) -> None:
-        """Drop such a lane once its thread has ended."""
-        self._by_ident.pop(ident, None)
+    def forget_ident(self, ident: int, lane: Lane) -> None:
+        """Drop ``lane`` (kept for ``ident``) once its thread has ended."""
+        with self._by_ident_lock:
+            if self._by_ident.get(ident) is lane:
+                del self._by_ident[ident]
 
     def adopt(self, lane: Lane) -> None:
         """Make ``lane`` the calling thread's."""

@@ -63,14 +63,18 @@ class FeedSender:
     (which sends the last records first).
     """
 
-    def __init__(self, recorder: Recorder, stream: IO[str], locks: Callable[[], list[Any]],
+    def __init__(self, recorder: Recorder, stream: IO[str], locks: list[Any], shown: Callable[[Any], bool],
                  findings: list[Any], break_waits: Callable[[], list[str]],
                  commands: IO[str] | None = None, output: Any = None) -> None:
         self.recorder = recorder
         self.output = output  # where the program's print calls are noted (printed_since)
         self._printed_serial = 0
         self.stream = stream
-        self.locks = locks
+        self.locks = locks  # every lock the program made, in order (a list that only grows)
+        self.shown = shown  # whether the window lists a lock (a library's: once contended)
+        self._locks_seen = 0
+        self._lock_candidates: dict[int, Any] = {}  # locks to look at next tick: new, touched
+        self._tick = threading.Lock()  # (the last tick, from stop(), never overlaps the loop's)
         self.findings = findings
         self.break_waits = break_waits
         self.commands = commands
@@ -100,11 +104,17 @@ class FeedSender:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(1.0)
-        self.send_new()
+        if self._tick.acquire(timeout=2.0):  # (a tick still under way: wait for it, then the last)
+            try:
+                self._send_new()
+            finally:
+                self._tick.release()
 
     def _loop(self) -> None:
         while not self._stop.wait(FEED_S):
-            self.send_new()
+            with self._tick:
+                if not self._stop.is_set():
+                    self._send_new()
 
     def _listen(self) -> None:
         for line in self.commands:  # (ends when the window closes its end)
@@ -112,11 +122,20 @@ class FeedSender:
                 self._send({"broken": self.break_waits()})
 
     # -- one tick -------------------------------------------------------------------------------
-    def send_new(self) -> None:
+    def _send_new(self) -> None:
         """Send the records, lock states and findings that are new since the last tick."""
-        records = rec.records_since(self.recorder.snapshot(), self._last)
+        ring = self.recorder.records
+        nothing_new = (ring[-1] is self._last) if ring else True  # (no copy of the ring then)
+        records = [] if nothing_new else rec.records_since(self.recorder.snapshot(), self._last)
         if records:
             self._last = records[-1]
+        candidates = self._lock_candidates
+        for record in records:  # (all of them: a lock touched in a record left out changed too)
+            if isinstance(record[3], Lock):
+                candidates[id(record[3])] = record[3]
+        for lock in self.locks[self._locks_seen:]:
+            candidates[id(lock)] = lock
+        self._locks_seen += len(self.locks) - self._locks_seen
         skipped = max(0, len(records) - MAX_RECORDS)
         records = records[skipped:]
         message: dict[str, Any] = {}
@@ -149,21 +168,23 @@ class FeedSender:
         return [[p.t, p.thread, p.stream, p.text[:PRINT_CHARS]] for p in calls[left_out:]], left_out
 
     def _lock_rows(self, objs: list[list[Any]]) -> list[list[Any]]:
-        rows = []
-        for lock in self.locks():
+        """Rows of the locks that are new or were touched since the last tick (and shown)."""
+        rows, later = [], {}
+        for lock in self._lock_candidates.values():
+            if not self.shown(lock):
+                continue  # (a library's lock: looked at again when a record touches it)
             owner = lock.owner
             row = [self._key(lock, objs), owner.serial if owner is not None else None,
                    lock.owner_since if owner is not None else None,
                    format_site(lock.owner_site) if owner is not None else "",
                    [[w.lane.serial, format_site(w.site)] for w in lock.waiters()], lock.acquisitions,
                    lock.contended]
-            for serial in [row[1], *(w[0] for w in row[4])]:
-                if serial is not None and serial not in self._lanes_sent:
-                    row = None  # (a lane not yet in any record sent: next tick)
-                    break
-            if row is not None and self._shown_locks.get(row[0]) != row:
+            if any(serial is not None and serial not in self._lanes_sent for serial in [row[1], *(w[0] for w in row[4])]):
+                later[id(lock)] = lock  # (a lane not yet in any record sent: next tick)
+            elif self._shown_locks.get(row[0]) != row:
                 self._shown_locks[row[0]] = row
                 rows.append(row)
+        self._lock_candidates = later
         return rows
 
     def _key(self, obj: Any, objs: list[list[Any]]) -> int:
@@ -234,6 +255,7 @@ class RemoteLock:
     owner_site: str = ""
     acquisitions: int = 0
     contended: int = 0
+    listed: bool = False  # in the Locks tab (from its first row of state on)
     _waiters: list[RemoteWaiter] = field(default_factory=list)
 
     def waiters(self) -> list[RemoteWaiter]:
@@ -293,8 +315,6 @@ class FeedReceiver:
             self.lanes[serial] = RemoteLane(self.recorder.mark(), name, self.process_over)
         for key, name, kind, is_lock in message.get("objs", ()):
             self.objects[key] = RemoteLock(name, kind) if is_lock else RemoteObject(name, kind)
-            if is_lock:
-                self.locks = self.locks + [self.objects[key]]
         append, lanes, objects = self.recorder.records.append, self.lanes, self.objects
         for t, serial, kind, key in message.get("records", ()):
             lane = lanes[serial]
@@ -303,13 +323,19 @@ class FeedReceiver:
             append((t, lane, kind, objects.get(key) if key is not None else None))
         self.records += len(message.get("records", ()))
         self.skipped += message.get("skipped", 0)
+        listed = []
         for key, owner, since, site, waiters, taken, contended in message.get("locks", ()):
             lock = objects[key]
+            if not lock.listed:
+                lock.listed = True
+                listed.append(lock)
             lock.owner = lanes.get(owner) if owner is not None else None
             lock.owner_since = since or 0.0
             lock.owner_site = site
             lock._waiters = [RemoteWaiter(lanes[s], site) for s, site in waiters if s in lanes]
             lock.acquisitions, lock.contended = taken, contended
+        if listed:
+            self.locks = self.locks + listed  # (replaced whole: the GUI thread reads it meanwhile)
         found = [RemoteFinding(tuple(f["lines"]), f["after"], tuple(f["threads"]), tuple(f["locks"]))
                  for f in message.get("found", ())]
         self.unprinted += message.get("unprinted", 0)

@@ -37,7 +37,7 @@ from app.core.words import plural, signal_name
 
 #: After Stop, how long the program has to report what its threads were doing before it
 #: is killed (it ends within milliseconds unless C code holds the GIL).
-KILL_AFTER_S = 2.0
+KILL_AFTER_S = 5.0
 #: Output kept for the window between two polls; beyond it the oldest is dropped (counted).
 OUTPUT_KEPT_CHARS = 1_000_000
 #: How long after the process ended its pipes are read before the run is called over.
@@ -87,6 +87,8 @@ class ScriptSession:
         self.feed.on_ready = self._send_stop_if_asked
         self._stop_lock = threading.Lock()
         self._stop_sent = False
+        self._stop_sent_at: float | None = None
+        self._killed = False
         self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._output: list[str] = []
         self._output_chars = 0
@@ -98,6 +100,10 @@ class ScriptSession:
         self._stop_asked_at: float | None = None
         self._exited_at: float | None = None
         self._ended = False
+        self._report_words = ""
+        self._bad_lines = 0
+        self._bad_line_error = ""
+        self._told_bad = False
         self._told_skipped = False
         self._told_unprinted = False
 
@@ -119,6 +125,7 @@ class ScriptSession:
             # thread that started it, and that one lives as long as the window
             self.child = subprocess.Popen(command, pass_fds=(feed_w, report_w, command_r), env=env_with_path(ROOT),
                                           cwd=os.path.dirname(self.script), stdin=subprocess.DEVNULL,
+                                          start_new_session=True,  # (a terminal's Ctrl+C is the window's)
                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         except OSError as exc:
             for r, w in fds:
@@ -128,13 +135,11 @@ class ScriptSession:
         for fd in (feed_w, report_w, command_r):
             os.close(fd)
         self._commands = os.fdopen(command_w, "w", encoding="utf-8")
-        report_lines: list[str] = []
         self._readers = [
             _PipeReader("script output", self.child.stdout, self._take_output),
-            _PipeReader("script feed", os.fdopen(feed_r, "rb"), self.feed.apply, lines=True),
-            _PipeReader("script report", os.fdopen(report_r, "rb"), report_lines.append, lines=True),
+            _PipeReader("script feed", os.fdopen(feed_r, "rb"), self._apply_feed, lines=True),
+            _PipeReader("script report", os.fdopen(report_r, "rb"), self._take_report, lines=True),
         ]
-        self._report_lines = report_lines
         for reader in self._readers:
             reader.start()
         self._say(f"{self.title} started in process {self.child.pid}"
@@ -155,6 +160,7 @@ class ScriptSession:
             if self._stop_asked_at is None or self._stop_sent or not self.feed.ready.is_set():
                 return
             self._stop_sent = True
+            self._stop_sent_at = time.monotonic()
         self._signal(self.child.terminate)
 
     def join(self, timeout: float) -> bool:
@@ -210,6 +216,7 @@ class ScriptSession:
     def poll(self) -> list[Event]:
         """What happened since the last call: output, deadlocks, notes, the end."""
         events: list[Event] = []
+        over = self.child is not None and not self._ended and self._over()  # (first: then the feed's last words)
         found, broken, printed = self.feed.take()
         self._log_printed(printed)
         events += [Found(finding) for finding in found]
@@ -219,9 +226,13 @@ class ScriptSession:
             self._told_skipped = True
             self._say(f"the program makes records faster than the lanes can show: {self.feed.skipped:,} left out "
                       "so far (the lanes miss some changes; the report at the end counts everything)")
+        if self._bad_lines and not self._told_bad:
+            self._told_bad = True
+            self._say(f"{plural(self._bad_lines, 'line')} of the program's live feed could not be read "
+                      f"(the lanes may miss them): {self._bad_line_error}", logbook.ERROR)
         self._escalate()
         ending = None
-        if self.child is not None and not self._ended and self._over():
+        if over:
             self._ended = True
             ending = self._ending()
         text = self._take_text()
@@ -254,6 +265,30 @@ class ScriptSession:
         self._close_commands()
         return True
 
+    def _apply_feed(self, line: str) -> None:
+        """One line of the live feed (on its reader's thread); a line cut short or that
+        cannot be read is counted and said once, and the next ones are read."""
+        try:
+            if not line.endswith("\n"):
+                raise ValueError("cut short (the process ended while writing it)")
+            self.feed.apply(line)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            self._bad_lines += 1
+            self._bad_line_error = self._bad_line_error or f"{type(exc).__name__}: {exc}"
+
+    def _take_report(self, line: str) -> None:
+        """The report, read and put in words on its reader's thread (a program with many
+        threads and locks makes a long one: not work for the GUI thread)."""
+        if self.report is not None or not line.endswith("\n"):
+            return
+        try:
+            report = json.loads(line)
+            words = describe(report)
+        except (ValueError, KeyError, TypeError) as exc:
+            self._say(f"the program's report could not be read: {type(exc).__name__}: {exc}", logbook.ERROR)
+            return
+        self.report, self._report_words = report, words
+
     def _log_printed(self, printed: list[list[Any]]) -> None:
         """Each print call of the program, a line of the log with its thread (the Log tab
         filters by thread)."""
@@ -269,8 +304,6 @@ class ScriptSession:
 
     def _ending(self) -> Ended:
         self.status = self.child.returncode
-        if self._report_lines:
-            self.report = json.loads(self._report_lines[0])
         if self.report is None:
             how = f"killed by {signal_name(-self.status)}" if self.status < 0 else f"exit status {self.status}"
             summary = f"{self.title} ended without a report ({how})"
@@ -278,7 +311,7 @@ class ScriptSession:
                 summary += ": it took the interpreter down with it"
             self._say(summary, logbook.ERROR if self._stop_asked_at is None else logbook.NOTE)
             return Ended(summary, None, None)
-        words = describe(self.report)
+        words = self._report_words
         if self._stop_asked_at is not None:
             words = words.replace("stopped by SIGTERM", "stopped by Stop")
         self._say(words)
@@ -308,11 +341,14 @@ class ScriptSession:
         return text
 
     def _escalate(self) -> None:
-        """A Stop not obeyed within :data:`KILL_AFTER_S`: kill the process."""
-        asked = self._stop_asked_at
-        if asked is not None and self.child.poll() is None and time.monotonic() - asked > KILL_AFTER_S:
-            self._say(f"{self.title} did not end {KILL_AFTER_S:g} s after Stop: killed")
-            self._signal(self.child.kill)
+        """Killed: a Stop not obeyed within :data:`KILL_AFTER_S` of the signal, or one whose
+        process never got ready to take it."""
+        since = self._stop_sent_at if self._stop_sent_at is not None else self._stop_asked_at
+        if since is None or self._killed or self.child.poll() is not None or time.monotonic() - since <= KILL_AFTER_S:
+            return
+        self._killed = True
+        self._say(f"{self.title} did not end {KILL_AFTER_S:g} s after Stop: killed")
+        self._signal(self.child.kill)
 
     @staticmethod
     def _signal(send: Any) -> None:

@@ -46,6 +46,8 @@ TRACE_CAPACITY = 500_000
 EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
 _real_exit = os._exit
 _stopped_by = ["SIGINT"]  # the signal that interrupted the program
+#: For the window, how long the program's threads have to stop before its report is made.
+STOP_FIRST_S = 1.0
 #: How long the report waits for the watch of threads the program did not start to end.
 FOREIGN_STOP_S = 0.5
 #: Threads listed one by one in the words of the report (--json has every one).
@@ -124,8 +126,8 @@ class ScriptTrace:
             self.foreign = ForeignWatch(self.recorder, run.instrument.program_files,
                                         lambda: [t.ident for t in run.threads()]).start()
             if self._feed_streams[0] is not None:
-                self.feed = FeedSender(self.recorder, self._feed_streams[0], self._shown_locks, self.findings,
-                                       run.break_waits, self._feed_streams[1], run.output)
+                self.feed = FeedSender(self.recorder, self._feed_streams[0], run.instrument.locks, self._shown,
+                                       self.findings, run.break_waits, self._feed_streams[1], run.output)
                 self.feed.start()
             how = self._wait_for_the_end(run)
         except KeyboardInterrupt:
@@ -152,9 +154,19 @@ class ScriptTrace:
         return "exit"
 
     def end_now(self, how: str, status: int) -> None:
-        """Report what each thread is doing, flush the program's output, end the process."""
-        timeline = self._timeline()  # (one pass over the ring, for both)
-        self.send(self.summary(how, status, self.doing(timeline), timeline))
+        """Report what each thread is doing, flush the program's output, end the process.
+
+        For the window (a live feed), the program's threads are stopped first, at their next
+        line, as a lesson's Stop does, once what each was doing is noted: summing up a full
+        ring takes a second or more, and busy threads, each getting the GIL in turn, would
+        stretch that many times over while the window waits."""
+        at, frames, live = time.monotonic(), current_frames(), self._live()
+        alive = {id(thread) for thread in self.run_.instrument.live_threads()}
+        if self.feed is not None:
+            self.run_.request_stop("the window's Stop ended the program")
+            self.run_.join(STOP_FIRST_S)
+        timeline = self._timeline()  # (one pass over the ring: what they were doing, and the sums)
+        self.send(self.summary(how, status, self.doing(timeline, at, frames, live), timeline, alive))
         for stream in (sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
@@ -181,35 +193,37 @@ class ScriptTrace:
             self.feed.stop()  # (the last records go before the report: the lanes show the end)
         self._report(report)
 
-    def _shown_locks(self) -> list[Any]:
-        """The locks the window lists: the program's, and a library's once contended."""
-        made_by_library = self.run_.instrument.library_made
-        return [lock for lock in self.run_.locks() if lock.contended or lock.name not in made_by_library]
+    def _shown(self, lock: Any) -> bool:
+        """Whether the window lists ``lock``: the program's, and a library's once contended."""
+        return bool(lock.contended) or lock.name not in self.run_.instrument.library_made
 
     # -- what the report holds ---------------------------------------------------------------
-    def doing(self, timeline: Timeline) -> list[dict[str, Any]]:
-        """What each live thread of the program is doing now, and at which line."""
-        run, now = self.run_, time.monotonic()
-        tracks = timeline.tracks
-        frames = current_frames()
+    def _live(self) -> list[tuple[str, Any, int | None]]:
+        """(name, lane, ident) of each live thread of the program, and of those it did not start."""
+        live = [(t.name, t.lane, t.ident) for t in self.run_.instrument.live_threads()]
+        return live + [(lane.name, lane, lane.ident) for lane in list(self.foreign.lanes.values())]
+
+    def doing(self, timeline: Timeline, at: float, frames: dict[int, Any],
+              live: list[tuple[str, Any, int | None]]) -> list[dict[str, Any]]:
+        """What each of the ``live`` threads was doing at time ``at``, and at which line
+        (``frames``: every thread's stack then)."""
         out = []
-        live = [(t.name, t.lane, t.ident) for t in run.instrument.live_threads()]
-        live += [(lane.name, lane, lane.ident) for lane in list(self.foreign.lanes.values())]
         for name, lane, ident in live:
-            track = tracks.get(lane)
-            segment = track.segments[-1] if track is not None and track.segments else None
-            state = segment.describe() if segment is not None and segment.end is None else rec.RUNNING
-            holder = getattr(getattr(segment, "obj", None), "owner", None) if segment is not None else None
+            track = timeline.tracks.get(lane)
+            segment = track.state_at(at) if track is not None else None
+            state = segment.describe() if segment is not None else rec.RUNNING
+            holder = getattr(getattr(segment, "obj", None), "owner", None)
             if segment is not None and segment.state == rec.WAIT_LOCK and holder is not None:
                 state += f", held by {holder.name}"
             out.append({"thread": name, "state": state,
-                        "since_s": round(now - segment.start, 3) if segment is not None else None,
+                        "since_s": round(at - segment.start, 3) if segment is not None else None,
                         "line": self._line_of(frames.get(ident))})
         return out
 
     def summary(self, how: str, exit_code: int, doing: list[dict[str, Any]] | None = None,
-                timeline: Timeline | None = None) -> dict[str, Any]:
-        """The report: the keys the README documents."""
+                timeline: Timeline | None = None, alive: set[int] | None = None) -> dict[str, Any]:
+        """The report: the keys the README documents. ``alive``: the ``id`` of each thread
+        alive when the program was ended (if its threads were stopped before this)."""
         run, now = self.run_, time.monotonic()
         timeline = timeline if timeline is not None else self._timeline()
         return {
@@ -218,8 +232,8 @@ class ScriptTrace:
             "exit_code": exit_code,
             "ended": how,
             "duration_s": round(now - run.started_at, 3) if run.started_at else 0.0,
-            "threads": [self._thread(thread, timeline.tracks.get(thread.lane), now) for thread in run.threads()
-                        if thread.ident is not None]
+            "threads": [self._thread(thread, timeline.tracks.get(thread.lane), now, alive=alive)
+                        for thread in run.threads() if thread.ident is not None]
                        + [self._thread(lane.thread, timeline.tracks.get(lane), now, lane.name, by_program=False)
                           for lane in self.foreign.seen if lane.thread is not None],
             "locks": [self._lock(lock, timeline, now, lock.name in run.instrument.library_made)
@@ -238,12 +252,13 @@ class ScriptTrace:
         return timeline
 
     def _thread(self, thread: Any, track: Track | None, now: float, name: str | None = None,
-                by_program: bool = True) -> dict[str, Any]:
+                by_program: bool = True, alive: set[int] | None = None) -> dict[str, Any]:
         times = {key: round(float(sum(track.time_in(state, now) for state in states)), 4) if track else 0.0
                  for key, states in TIME_IN.items()}
         error = getattr(thread, "error", None)
         return {"name": name or thread.name, "daemon": thread.daemon, **times,
-                "error": repr(error) if error is not None else None, "alive_at_end": thread.is_alive(),
+                "error": repr(error) if error is not None else None,
+                "alive_at_end": thread.is_alive() if alive is None else id(thread) in alive,
                 "started_by_program": by_program}
 
     @staticmethod
@@ -288,7 +303,7 @@ def describe(report: dict[str, Any]) -> str:
         sums = " / ".join(f"{sum(t[key] for t in rest):.3f}" for key in TIME_IN)
         lines.append(f"  and {len(rest)} more threads, together: {sums} (--json lists each)")
     own = [lock for lock in report["locks"] if not lock["library"] or lock["contended"]]
-    hidden = [lock for lock in report["locks"] if lock not in own]
+    hidden = [lock for lock in report["locks"] if lock["library"] and not lock["contended"]]
     if report["locks"]:
         lines.append("locks:")
     for lock in own:
@@ -319,6 +334,8 @@ def _stop_with(threadlab_pid: int) -> None:
     if ``threadlab trace`` dies first (the kernel's parent-death signal)."""
     def stop(number: int, _frame: Any) -> None:
         _stopped_by[:] = [signal.Signals(number).name]
+        for name in (signal.SIGINT, signal.SIGTERM):  # (a second one must not cut the report short)
+            signal.signal(name, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
