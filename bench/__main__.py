@@ -7,8 +7,8 @@ figures are in the README, with the machine they came from.
 import argparse
 import sys
 
-from bench import (fidelity, freeze_ratio, lesson_reliability, primitives, startup, stop_latency, trace_cost,
-                   window_latency)
+from bench import (fidelity, freeze_ratio, lesson_reliability, primitives, startup, step_cost, stop_latency,
+                   trace_cost, window_latency)
 
 
 def main(argv: list[str]) -> int:
@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
                                         else ["--times", "30", "--switch-interval", "0.5"]),
         lambda: fidelity.main(["--quick"] if quick else []),
         lambda: trace_cost.main(["--quick"] if quick else []),
+        lambda: step_cost.main(["--quick"] if quick else []),
     ]
     code = 0
     for i, step in enumerate(steps):

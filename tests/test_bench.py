@@ -24,6 +24,7 @@ def test_bench_quick_mode_runs_every_benchmark_and_prints_distributions_and_rati
     assert "launch -> first paint" in out  # startup
     assert out.count("elementwise-race   matches") == 2  # lesson_reliability at 5 ms and 0.5 ms
     assert "locks    work: plain" in out and "compute  work: plain" in out  # trace_cost
+    assert "one step (hand-off, one line, stop again)" in out and "stepped run / plain run" in out  # step_cost
 
 
 def test_bench_help_prints_help_and_runs_nothing():

@@ -355,6 +355,26 @@ def raise_in_thread(ident: int, exc_type: type[BaseException] | None) -> bool:
     return done == 1
 
 
+class _SignalCleared(Exception):
+    """Sent by :func:`clear_async_signal` to the calling thread itself, and caught there."""
+
+
+def clear_async_signal() -> None:
+    """Clear CPython's "an asynchronous exception may be waiting" signal if it is stuck.
+
+    CPython 3.11 raises that signal, for every thread, whenever an exception is sent to
+    a thread, and also when one is taken back, or when a thread ends before it could see
+    one; only a thread that receives one clears it. Stuck, it costs plain code a little, but
+    a thread under a trace function (the stepper) loops for good at the first instruction of
+    its next call. So: send one to this thread and receive it here."""
+    try:
+        raise_in_thread(threading.get_ident(), _SignalCleared)
+        for _ in range(1000):  # (received as soon as this thread looks for it)
+            pass
+    except _SignalCleared:
+        pass
+
+
 # -- the instrument --------------------------------------------------------------------------
 class Instrument:
     """The instrumented modules for one run of one program, and what they made.
@@ -389,6 +409,9 @@ class Instrument:
         self._made_at: dict[tuple, int] = {}  # how many primitives each line has made
         self.library_made: set[str] = set()  # names of what a library made for the program
         self.main: primitives.Thread | None = None
+        #: Called on each program thread (its main thread too) just before its first line of
+        #: the program's code: the stepper sets its trace function there.
+        self.on_thread_start: Callable[[], None] | None = None
         self.threading = self._make_threading()
         self.time = self._make_time()
         self.queue = self._make_queue()
@@ -505,6 +528,7 @@ class Instrument:
                 if (frame is not None and getattr(thread, "_in_program", False)
                         and frame.f_code.co_filename in self.program_files):
                     raise_in_thread(thread.ident, RunStopped)
+                    thread._stop_sent = True
 
     def live_threads(self) -> list[primitives.Thread]:
         """The program's threads (its main thread included) that are alive now."""
@@ -800,6 +824,8 @@ class Instrument:
         try:
             thread._in_program = True
             try:
+                if self.on_thread_start is not None:
+                    self.on_thread_start()
                 body()
             finally:
                 self.leave_program(thread)
@@ -824,7 +850,10 @@ class Instrument:
             try:
                 with self._guard:
                     thread._in_program = False
-                    if thread.ident is not None:
+                    # only a thread sent one can have one on its way. (Taking back "none"
+                    # still signals every thread to look for one, for good: under a trace
+                    # function CPython 3.11 then loops at the next function's first instruction.)
+                    if thread.ident is not None and getattr(thread, "_stop_sent", False):
                         raise_in_thread(thread.ident, None)
                 return
             except RunStopped:

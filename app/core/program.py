@@ -173,6 +173,8 @@ class ProgramRun:
         main._in_program = True
         try:
             try:
+                if inst.on_thread_start is not None:
+                    inst.on_thread_start()
                 exec(self.code, self.namespace)
             finally:
                 inst.leave_program(main)

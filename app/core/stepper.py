@@ -1,0 +1,267 @@
+"""Be the scheduler: run a program's real threads one line at a time, in an order you choose.
+
+A :class:`Stepper` runs a program under the instrument (:class:`~app.core.program.ProgramRun`)
+with a trace function on each of its threads (``sys.settrace``, set by the thread itself
+before its first line): before every line of the program's own code, the thread stops and
+waits for its turn. :meth:`Stepper.step` gives one thread the turn; it runs that one line
+(calls into the standard library, C code, a ``sleep``: all part of the line) and stops
+before its next. Exactly one of the program's threads runs at a time, so the order of the
+steps decides what happens, and the same order gives the same outcome every time.
+
+A thread that cannot go on (waiting for a lock another thread holds, for an Event not set,
+in ``join``) is *blocked*, with the reason in words, and cannot be stepped; when every
+live thread is blocked, that is a deadlock (:attr:`Stepper.deadlocked`).
+
+The steps taken are kept (:attr:`Stepper.schedule`: the thread's name at each step) and
+can be given again (:meth:`Stepper.run_schedule`) or drawn at random from a seed
+(:meth:`Stepper.run_random`). No Qt here.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from app.core import primitives
+from app.core import recorder as rec
+from app.core.frames import current_frames
+from app.core.instrument import clear_async_signal
+from app.core.primitives import RunStopped, format_site
+from app.core.program import ProgramRun
+
+READY, RUNNING, BLOCKED, FINISHED = "ready", "running", "blocked", "finished"
+#: How long a step may take before the stepper gives up on it (a line that sleeps or
+#: computes for longer than this is too long to step).
+STEP_LIMIT_S = 10.0
+#: How often, while a step settles, the threads that are neither stopped at a line nor
+#: ended are looked at again (a wait in a lock says so by a flag, not by a signal).
+LOOK_S = 0.0005
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """One thread of the program as the stepper sees it between two steps."""
+
+    name: str
+    state: str  # READY, BLOCKED or FINISHED (RUNNING only during a step)
+    line: int | None  # the line it stops before (READY), or is in (BLOCKED)
+    reason: str = ""  # why it is blocked, in words
+
+
+class StepError(RuntimeError):
+    """A step that cannot be taken: a thread that is not ready, a run that is over."""
+
+
+class Stepper:
+    """A program's threads, run one line at a time in the order :meth:`step` is called.
+
+    ``start()`` runs the program up to the first line of its main thread; ``close()`` ends
+    it (every thread is let go and stopped). Owner: whoever starts it closes it.
+    """
+
+    def __init__(self, source: str, filename: str = "program.py", argv: list[str] | None = None) -> None:
+        self.run = ProgramRun(source, filename, argv=argv)
+        self.run.instrument.on_thread_start = self._trace_this_thread
+        self._files = self.run.instrument.program_files
+        self._cond = threading.Condition()
+        self._turn: threading.Thread | None = None
+        self._stopped_at: dict[threading.Thread, int] = {}  # thread -> the line it waits before
+        self._free = False  # True once closed: every thread runs on, untraced
+        self.schedule: list[str] = []
+
+    # -- the interface ------------------------------------------------------------------------
+    def start(self) -> "Stepper":
+        clear_async_signal()  # (a Stop earlier in this process may have left it stuck)
+        self.run.start()
+        self._settle()
+        return self
+
+    def threads(self) -> list[ThreadView]:
+        """Every thread of the program so far, in the order they started."""
+        with self._cond:
+            stopped = dict(self._stopped_at)
+        views = []
+        for thread in self.run.threads():
+            if thread.ident is None:
+                continue
+            if thread in stopped:
+                views.append(ThreadView(thread.name, READY, stopped[thread]))
+            elif not thread.is_alive():
+                views.append(ThreadView(thread.name, FINISHED, None))
+            else:
+                views.append(ThreadView(thread.name, BLOCKED, self._line_of(thread), self._why_blocked(thread)))
+        return views
+
+    def ready(self) -> list[str]:
+        """The names of the threads that can be stepped now, in the order they started."""
+        with self._cond:
+            stopped = set(self._stopped_at)
+        return [thread.name for thread in self.run.threads() if thread in stopped]
+
+    @property
+    def over(self) -> bool:
+        """True once every thread of the program has ended."""
+        return not any(thread.is_alive() for thread in self.run.threads() if thread.ident is not None)
+
+    @property
+    def deadlocked(self) -> bool:
+        """True when threads wait for each other's locks in a circle, or when threads are
+        alive but none can go on."""
+        return bool(self.circle()) or (not self.over and not self.ready())
+
+    def circle(self) -> list[str]:
+        """The threads of a circle of lock waits (each waits for a lock the next holds), or []."""
+        waits_for = {}  # lane -> the lane holding the lock it waits for
+        for lock in list(self.run.instrument.locks):
+            if lock.owner is not None:
+                for waiter in lock.waiters():
+                    waits_for[waiter.lane] = lock.owner
+        for start in waits_for:
+            path, lane = [start], waits_for[start]
+            while lane in waits_for and lane not in path:
+                path.append(lane)
+                lane = waits_for[lane]
+            if lane is start:
+                return [each.name for each in path]
+        return []
+
+    def step(self, name: str) -> None:
+        """Let the thread called ``name`` run its line and stop before its next one
+        (``StepError`` if it cannot: blocked, finished, or no such thread)."""
+        with self._cond:
+            thread = next((t for t in self._stopped_at if t.name == name), None)
+        if thread is None:
+            views = {view.name: view for view in self.threads()}
+            view = views.get(name)
+            if view is None:
+                raise StepError(f"no thread called {name!r} (threads: {', '.join(views) or 'none'})")
+            raise StepError(f"{name} cannot be stepped: " + (view.reason or view.state))
+        with self._cond:
+            self._turn = thread
+            self._cond.notify_all()
+        self.schedule.append(name)
+        self._settle()
+
+    def run_schedule(self, names: list[str]) -> None:
+        """Step the threads in the order given."""
+        for name in names:
+            self.step(name)
+
+    def run_random(self, seed: int, max_steps: int = 100_000) -> None:
+        """Step a thread drawn at random among the ready ones until none is ready (the same
+        ``seed`` draws the same schedule)."""
+        draw = random.Random(seed)
+        for _ in range(max_steps):
+            ready = self.ready()
+            if not ready:
+                return
+            self.step(draw.choice(ready))
+        raise StepError(f"still running after {max_steps} steps")
+
+    def output(self) -> str:
+        """What the program has printed so far."""
+        return self.run.output.text()
+
+    def close(self, timeout: float = 2.0) -> bool:
+        """Let every thread go, untraced, and stop the run; True if it ended in time."""
+        with self._cond:
+            self._free = True
+            self._cond.notify_all()
+        if self.run.running:
+            self.run.request_stop("the stepper was closed")
+        return self.run.join(timeout)
+
+    # -- on the program's threads -------------------------------------------------------------
+    def _trace_this_thread(self) -> None:
+        sys.settrace(self._trace_call)
+
+    def _trace_call(self, frame: Any, event: str, arg: Any) -> Any:
+        """Trace the program's own code only; everything else runs as one part of a line."""
+        if self._free:
+            sys.settrace(None)  # (closed: this thread runs on untraced)
+            return None
+        if frame.f_code.co_filename not in self._files:
+            return None
+        return self._trace_line
+
+    def _trace_line(self, frame: Any, event: str, arg: Any) -> Any:
+        if self._free:
+            sys.settrace(None)
+            return None
+        if event == "line":
+            self._wait_for_turn(frame.f_lineno)
+        return self._trace_line
+
+    def _wait_for_turn(self, line: int) -> None:
+        me = threading.current_thread()
+        with self._cond:
+            if self._turn is me:
+                self._turn = None  # its step is done
+            self._stopped_at[me] = line
+            self._cond.notify_all()
+            while not self._free and self._turn is not me:
+                self._cond.wait()
+            del self._stopped_at[me]
+            if self._free:
+                sys.settrace(None)
+                raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
+
+    # -- between steps ------------------------------------------------------------------------
+    def _settle(self) -> None:
+        """Wait until the step is over: every live thread stopped before a line, blocked
+        in a wait, or ended (a thread just started must reach its first line)."""
+        deadline = time.monotonic() + STEP_LIMIT_S
+        with self._cond:
+            while not self._settled():
+                if time.monotonic() > deadline:
+                    moving = [t.name for t in self._moving()]
+                    raise StepError(f"a step took more than {STEP_LIMIT_S:g} s: {', '.join(moving)} still running")
+                self._cond.wait(LOOK_S)
+
+    def _moving(self) -> list[threading.Thread]:
+        return [t for t in self.run.threads() if t.ident is not None and t.is_alive()
+                and t not in self._stopped_at and not primitives.blocked(t)]
+
+    def _settled(self) -> bool:
+        turn = self._turn
+        if turn is not None and turn.is_alive() and not primitives.blocked(turn):
+            return False  # (not yet at its next line: it may not even have woken up)
+        if turn is not None and not turn.is_alive():
+            self._turn = None
+        return not self._moving()
+
+    # -- words ----------------------------------------------------------------------------------
+    def _why_blocked(self, thread: threading.Thread) -> str:
+        """``waiting for Lock 'a', held by add, taken at line 12`` and the like."""
+        lane = thread.lane
+        for lock in list(self.run.instrument.locks):
+            if any(waiter.lane is lane for waiter in lock.waiters()):
+                owner = lock.owner
+                if owner is None:
+                    return f"waiting for {lock.kind} {lock.name!r}"
+                return (f"waiting for {lock.kind} {lock.name!r}, held by {owner.name}, taken at "
+                        f"{_line_words(lock.owner_site)}")
+        for record in reversed(self.run.recorder.snapshot()):
+            if record[1] is lane and record[2] in rec.WAITING:
+                return rec.describe(record[2], record[3])
+        return "waiting"
+
+    def _line_of(self, thread: threading.Thread) -> int | None:
+        frame = current_frames().get(thread.ident)
+        while frame is not None:
+            if frame.f_code.co_filename in self._files:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+
+def _line_words(site: Any) -> str:
+    """``line 12`` for a site in the program, its file and line otherwise."""
+    words = format_site(site)
+    if isinstance(site, tuple):
+        return f"line {words.split(':')[1].split(' ')[0]}"
+    return words

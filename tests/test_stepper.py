@@ -1,0 +1,164 @@
+"""Stepping a program's real threads line by line, in the order the test chooses."""
+
+import random
+
+import pytest
+
+from app.core.stepper import BLOCKED, FINISHED, READY, StepError, Stepper
+
+LOST_UPDATE = """\
+import threading
+
+counter = 0
+
+
+def add():
+    global counter
+    value = counter
+    counter = value + 1
+
+
+a = threading.Thread(target=add, name="A")
+b = threading.Thread(target=add, name="B")
+a.start()
+b.start()
+a.join()
+b.join()
+print(counter)
+"""
+
+TWO_LOCKS = """\
+import threading
+
+first, second = threading.Lock(), threading.Lock()
+
+
+def forward():
+    with first:
+        with second:
+            pass
+
+
+def backward():
+    with second:
+        with first:
+            pass
+
+
+a = threading.Thread(target=forward, name="A")
+b = threading.Thread(target=backward, name="B")
+a.start()
+b.start()
+a.join()
+b.join()
+print("both done")
+"""
+
+
+@pytest.fixture
+def stepper():
+    made = []
+
+    def start(source):
+        made.append(Stepper(source).start())
+        return made[-1]
+
+    yield start
+    for s in made:
+        assert s.close(), "the stepped program did not end when closed"
+
+
+def until_ready(s, *names):
+    """Step the main thread until every one of ``names`` is ready (they have started)."""
+    while not set(names) <= set(s.ready()):
+        s.step("MainThread")
+
+
+def to_the_end(s):
+    while s.ready():
+        s.step(s.ready()[0])
+
+
+def test_interleaving_the_read_and_the_write_loses_an_update_and_the_opposite_does_not(stepper):
+    lost = stepper(LOST_UPDATE)
+    until_ready(lost, "A", "B")
+    lost.run_schedule(["A", "B", "A", "B"])  # both read 0, both write 1
+    to_the_end(lost)
+    assert lost.over and lost.output() == "1\n"
+    kept = stepper(LOST_UPDATE)
+    until_ready(kept, "A", "B")
+    kept.run_schedule(["A", "A", "B", "B"])  # A reads and writes, then B
+    to_the_end(kept)
+    assert kept.output() == "2\n"
+
+
+def test_a_saved_schedule_replays_to_the_same_outcome_every_time(stepper):
+    first = stepper(LOST_UPDATE)
+    first.run_random(seed=7)
+    schedule, outcome = list(first.schedule), first.output()
+    for _ in range(10):
+        again = stepper(LOST_UPDATE)
+        again.run_schedule(schedule)
+        assert again.over and again.output() == outcome and again.schedule == schedule
+
+
+def test_a_seed_draws_the_same_schedule_and_different_seeds_reach_both_outcomes(stepper):
+    one, two = stepper(LOST_UPDATE), stepper(LOST_UPDATE)
+    one.run_random(seed=3)
+    two.run_random(seed=3)
+    assert one.schedule == two.schedule
+    outcomes = set()
+    for seed in random.Random(1).sample(range(1000), 12):
+        s = stepper(LOST_UPDATE)
+        s.run_random(seed=seed)
+        outcomes.add(s.output())
+    assert outcomes == {"1\n", "2\n"}
+
+
+def test_a_blocked_thread_cannot_be_stepped_and_its_reason_names_the_holder(stepper):
+    s = stepper(TWO_LOCKS)
+    until_ready(s, "A", "B")
+    s.step("A")  # A takes first (line 7) and stops before line 8
+    s.run_schedule(["B", "B"])  # B takes second, then waits for first
+    views = {v.name: v for v in s.threads()}
+    assert views["B"].state == BLOCKED and views["B"].line == 14
+    assert views["B"].reason == "waiting for Lock 'first', held by A, taken at line 7"
+    with pytest.raises(StepError, match="held by A"):
+        s.step("B")
+    assert views["A"].state == READY and views["A"].line == 8
+
+
+def test_a_schedule_that_deadlocks_is_known_at_once(stepper):
+    s = stepper(TWO_LOCKS)
+    until_ready(s, "A", "B")
+    s.run_schedule(["A", "B", "A"])  # A holds first, B holds second, A waits for second
+    assert not s.deadlocked
+    s.step("B")  # B waits for first: a circle, at once
+    assert s.deadlocked and sorted(s.circle()) == ["A", "B"]
+    states = {v.name: v.state for v in s.threads()}
+    assert states == {"MainThread": READY, "A": BLOCKED, "B": BLOCKED}
+    while s.ready():  # the main thread goes on to its join: then nobody can go on at all
+        s.step("MainThread")
+    assert s.deadlocked and s.ready() == []
+
+
+def test_finished_threads_say_so_and_stepping_them_is_refused(stepper):
+    s = stepper(LOST_UPDATE)
+    until_ready(s, "A", "B")
+    s.run_schedule(["A", "A"])
+    assert {v.name: v.state for v in s.threads()}["A"] == FINISHED
+    with pytest.raises(StepError, match="finished"):
+        s.step("A")
+    with pytest.raises(StepError, match="no thread called 'C'"):
+        s.step("C")
+
+
+def test_stepping_works_after_an_asynchronous_exception_was_taken_back_in_this_process(stepper):
+    import threading
+
+    from app.core.instrument import raise_in_thread
+
+    raise_in_thread(threading.get_ident(), None)  # (as a Stop's take-back does: CPython's signal stays set)
+    s = stepper(LOST_UPDATE)  # (without clearing it, its main thread loops before its first line)
+    to_the_end(s)
+    assert s.over and s.output() in ("1\n", "2\n")
