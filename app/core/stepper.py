@@ -77,7 +77,11 @@ class Stepper:
     def start(self) -> "Stepper":
         clear_async_signal()  # (a Stop earlier in this process may have left it stuck)
         self.run.start()
-        self._settle()
+        try:
+            self._settle()
+        except StepError:
+            self.close()  # (nothing is left running when it cannot start)
+            raise
         return self
 
     def threads(self) -> list[ThreadView]:
