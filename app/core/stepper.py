@@ -167,7 +167,10 @@ class Stepper:
         raise StepError(f"still running after {max_steps} steps")
 
     def output(self) -> str:
-        """What the program has printed so far."""
+        """What the program has printed so far (all of it, once its threads have ended:
+        the output is read from its pipe by the run's watch, which is waited for then)."""
+        if self.over:
+            self.run.join(STEP_LIMIT_S)
         return self.run.output.text()
 
     def close(self, timeout: float = 2.0) -> bool:
