@@ -37,6 +37,9 @@ READY, RUNNING, BLOCKED, FINISHED = "ready", "running", "blocked", "finished"
 #: How long a step may take before the stepper gives up on it (a line that sleeps or
 #: computes for longer than this is too long to step).
 STEP_LIMIT_S = 10.0
+#: When no thread is left to step, how long the program is given to end (if it does not,
+#: its threads wait for each other).
+END_WAIT_S = 0.5
 #: How often, while a step settles, the threads that are neither stopped at a line nor
 #: ended are looked at again (a wait in a lock says so by a flag, not by a signal).
 LOOK_S = 0.0005
@@ -228,6 +231,11 @@ class Stepper:
                     moving = [t.name for t in self._moving()]
                     raise StepError(f"a step took more than {STEP_LIMIT_S:g} s: {', '.join(moving)} still running")
                 self._cond.wait(LOOK_S)
+            nothing_ready = not self._stopped_at
+        if nothing_ready:
+            # the end of the program, or a deadlock: a thread waiting at exit for another
+            # one that is just ending looks blocked for a moment; the end settles it
+            self.run.join(END_WAIT_S)
 
     def _moving(self) -> list[threading.Thread]:
         return [t for t in self.run.threads() if t.ident is not None and t.is_alive()
