@@ -86,6 +86,21 @@ class _LineNumbers(QtWidgets.QWidget):
         self.editor.paint_numbers(event)
 
 
+def lay_out_code_pane(pane: QtWidgets.QWidget, title: QtWidgets.QLabel, editor: "CodeEditor",
+                      buttons: tuple[QtWidgets.QWidget, ...]) -> None:
+    """``pane``: a bar (``title``, then ``buttons``) over ``editor``, edge to edge."""
+    bar = QtWidgets.QHBoxLayout()
+    bar.setContentsMargins(4, 2, 4, 2)
+    bar.addWidget(title, 1)
+    for widget in buttons:
+        bar.addWidget(widget)
+    layout = QtWidgets.QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addLayout(bar)
+    layout.addWidget(editor, 1)
+
+
 class CodeEditor(QtWidgets.QPlainTextEdit):
     """A plain-text Python editor with line numbers, highlighting, zoom and line marks."""
 

@@ -24,7 +24,7 @@ from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Progress
 from app.core.source import constants, with_constants
 from app.core.words import duration, plural
-from app.gui.editor import CodeEditor
+from app.gui.editor import CodeEditor, lay_out_code_pane
 from app.gui.fields import FloatField, IntField, noted
 from app.lessons import LESSONS
 from app.lessons.base import LONG_S, Lesson
@@ -198,16 +198,8 @@ class CodePane(QtWidgets.QWidget):
         self.larger.setToolTip("larger font, for a projector (Ctrl+wheel)")
         self.smaller.clicked.connect(lambda: self.editor.zoom(-1))
         self.larger.clicked.connect(lambda: self.editor.zoom(1))
-        bar = QtWidgets.QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
-        bar.addWidget(self.title, 1)
-        for widget in (self.smaller, self.larger, self.revert_button, self.run_button):
-            bar.addWidget(widget)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(self.editor, 1)
+        lay_out_code_pane(self, self.title, self.editor,
+                          (self.smaller, self.larger, self.revert_button, self.run_button))
 
     def show_state(self, name: str, edited: bool) -> None:
         self.title.setText(f"<b>{html.escape(name)}</b>" + (" <i>(edited)</i>" if edited else ""))

@@ -20,7 +20,7 @@ from app.core.recorder import Recorder
 from app.core.scriptsession import ScriptSession
 from app.core.scripttrace import read_script
 from app.core.session import Ended, Event
-from app.gui.editor import CodeEditor
+from app.gui.editor import CodeEditor, lay_out_code_pane
 
 #: Scripts remembered in the recent list.
 RECENT_KEPT = 8
@@ -147,15 +147,7 @@ class ScriptView(QtWidgets.QWidget):
         self.title.setObjectName("script-title")
         self.reload_button = QtWidgets.QPushButton("Reload")
         self.reload_button.setToolTip("read the file again (edit it in your own editor; Start reads it too)")
-        bar = QtWidgets.QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
-        bar.addWidget(self.title, 1)
-        bar.addWidget(self.reload_button)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(self.editor, 1)
+        lay_out_code_pane(self, self.title, self.editor, (self.reload_button,))
 
     def show_script(self, path: str, text: str) -> None:
         self.title.setText(f"<b>{html.escape(os.path.basename(path))}</b> "
