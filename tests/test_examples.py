@@ -10,12 +10,19 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
 
-def test_producer_consumer_runs_alike_plainly_and_traced(tmp_path):
-    program = EXAMPLES / "producer_consumer.py"
+def plainly_and_traced(folder, name, stdout):
+    """Run ``examples/name`` plainly and traced; both must end with status 0 and print
+    ``stdout``. The trace's report."""
+    program = EXAMPLES / name
     plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=60)
-    code, report, out, err = trace(tmp_path, program)
+    code, report, out, err = trace(folder, program)
     assert plain.returncode == code == 0, err
-    assert out == plain.stdout == "20 jobs done, sum 2470\n"
+    assert out == plain.stdout == stdout
+    return report
+
+
+def test_producer_consumer_runs_alike_plainly_and_traced(tmp_path):
+    report = plainly_and_traced(tmp_path, "producer_consumer.py", "20 jobs done, sum 2470\n")
     assert sorted(t["name"] for t in report["threads"]) == ["MainThread", "consumer 1", "consumer 2", "producer"]
     assert not any(t["alive_at_end"] for t in report["threads"])
     (lock,) = report["locks"]
@@ -38,11 +45,7 @@ def test_dining_philosophers_eat_when_the_forks_are_ordered_or_the_wait_is_broke
 
 
 def test_thread_pool_runs_alike_plainly_and_traced_and_shows_the_pools_workers(tmp_path):
-    program = EXAMPLES / "thread_pool.py"
-    plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=60)
-    code, report, out, err = trace(tmp_path, program)
-    assert plain.returncode == code == 0, err
-    assert out == plain.stdout == "squares [1, 4, 9, 16, 25, 36, 49, 64], total 36\n"
+    report = plainly_and_traced(tmp_path, "thread_pool.py", "squares [1, 4, 9, 16, 25, 36, 49, 64], total 36\n")
     workers = sorted(t["name"] for t in report["threads"] if t["name"].startswith("ThreadPoolExecutor"))
     assert workers == ["ThreadPoolExecutor-0_0", "ThreadPoolExecutor-0_1", "ThreadPoolExecutor-0_2"]
     assert sum(t["sleeping_s"] for t in report["threads"]) >= 8 * 0.05 * 0.9  # eight jobs' waits

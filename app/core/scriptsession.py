@@ -81,12 +81,10 @@ class ScriptSession:
         self.child: subprocess.Popen | None = None
         self.report: dict[str, Any] | None = None
         self.status: int | None = None
-        self.source = ""
         self._process_over = threading.Event()
         self.feed = FeedReceiver(recorder, self._process_over)
         self.feed.on_ready = self._send_stop_if_asked
         self._stop_lock = threading.Lock()
-        self._stop_sent = False
         self._stop_sent_at: float | None = None
         self._killed = False
         self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
@@ -114,7 +112,7 @@ class ScriptSession:
 
     def start(self) -> None:
         """Read the script (``ValueError`` in one line if it cannot run) and start its process."""
-        self.source = read_script(self.script)
+        read_script(self.script)  # (the child reads it again: this is for a one-line refusal)
         fds = [os.pipe() for _ in range(3)]  # feed, report (child -> window), commands (window -> child)
         (feed_r, feed_w), (report_r, report_w), (command_r, command_w) = fds
         command = [sys.executable, "-m", "app.core.scripttrace", "--report-fd", str(report_w),
@@ -157,9 +155,8 @@ class ScriptSession:
     def _send_stop_if_asked(self) -> None:
         """(On the GUI thread at Stop, or on the feed's reader when the child is ready.)"""
         with self._stop_lock:
-            if self._stop_asked_at is None or self._stop_sent or not self.feed.ready.is_set():
+            if self._stop_asked_at is None or self._stop_sent_at is not None or not self.feed.ready.is_set():
                 return
-            self._stop_sent = True
             self._stop_sent_at = time.monotonic()
         self._signal(self.child.terminate)
 
