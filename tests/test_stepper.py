@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from app.core.stepper import BLOCKED, FINISHED, READY, StepError, Stepper
+from app.core.stepper import (BLOCKED, FINISHED, INSTRUCTION, READY, Step, StepError, Stepper,
+                              instructions_can_be_stepped)
 
 LOST_UPDATE = """\
 import threading
@@ -52,6 +53,56 @@ b.start()
 a.join()
 b.join()
 print("both done")
+"""
+
+
+LOST_UPDATE_ONE_LINE = """\
+import threading
+
+counter = 0
+
+
+def add():
+    global counter; counter = counter + 1
+
+
+a = threading.Thread(target=add, name="A")
+b = threading.Thread(target=add, name="B")
+a.start()
+b.start()
+a.join()
+b.join()
+print(counter)
+"""
+
+CALLS = """\
+import threading
+
+
+def twice(n):
+    return 2 * n
+
+
+def work():
+    total = twice(1) + twice(2)
+
+
+threading.Thread(target=work, name="A").start()
+"""
+
+SLOW_LOOP = """\
+import threading
+
+
+def spin():
+    for i in range(2000):
+        pass
+
+
+t = threading.Thread(target=spin, name="A")
+t.start()
+t.join()
+print("done")
 """
 
 
@@ -162,3 +213,63 @@ def test_stepping_works_after_an_asynchronous_exception_was_taken_back_in_this_p
     s = stepper(LOST_UPDATE)  # (without clearing it, its main thread loops before its first line)
     to_the_end(s)
     assert s.over and s.output() in ("1\n", "2\n")
+
+
+needs_opcodes = pytest.mark.skipif(not instructions_can_be_stepped(),
+                                   reason="this Python reports no single instructions to sys.settrace")
+
+
+@needs_opcodes
+def test_an_expanded_line_is_stepped_one_instruction_at_a_time_and_loses_an_update(stepper):
+    s = stepper(LOST_UPDATE_ONE_LINE)
+    until_ready(s, "A", "B")
+    words = [w for _, w, _ in s.bytecode("A")]
+    assert any(w.startswith("LOAD_GLOBAL counter") for w in words) and "STORE_GLOBAL counter" in words
+    while not s.threads()[1].instruction.startswith("STORE_GLOBAL"):  # A: read, add; stop before the write
+        s.step("A", INSTRUCTION)
+    assert [v.line for v in s.threads()[1:]] == [7, 7]
+    current = [w for _, w, now in s.bytecode("A") if now]
+    assert current == ["STORE_GLOBAL counter"]
+    s.run_schedule(["B", "A"])  # B reads 0 and writes 1, whole; then A writes the 1 it computed
+    to_the_end(s)
+    assert s.output() == "1\n"
+    assert s.schedule[-1] != Step("A", INSTRUCTION) and Step("A", INSTRUCTION) in s.schedule
+
+
+@needs_opcodes
+def test_the_same_line_stepped_whole_keeps_both_updates(stepper):
+    s = stepper(LOST_UPDATE_ONE_LINE)
+    until_ready(s, "A", "B")
+    s.run_schedule(["A", "B"])
+    to_the_end(s)
+    assert s.output() == "2\n"
+
+
+@needs_opcodes
+def test_instruction_steps_carry_on_into_a_called_function_and_back(stepper):
+    s = stepper(CALLS)
+    until_ready(s, "A")
+    seen = []
+    while "A" in s.ready():
+        view = {v.name: v for v in s.threads()}["A"]
+        seen.append((view.line, view.instruction))
+        s.step("A", INSTRUCTION)
+    lines = [line for line, _ in seen]
+    assert lines[0] == 9 and lines.count(5) >= 4  # into twice() (line 5), twice
+    assert lines[-1] == 9 and lines.index(5) < len(lines) - 1  # and back to work()'s line after each
+    assert all(words for _, words in seen[1:])  # every stop after the first is before an instruction
+
+
+def test_run_free_lets_the_real_scheduler_finish_and_pause_takes_the_threads_again(stepper):
+    s = stepper(SLOW_LOOP)
+    until_ready(s, "A")
+    s.run_free()
+    s.pause()
+    assert set(s.ready()) <= {"MainThread", "A"} and s.ready() and not s.exact
+    assert s.finish_free(5.0) and s.output().endswith("done\n")
+
+
+def test_a_unit_that_is_not_a_line_or_an_instruction_is_refused(stepper):
+    s = stepper(LOST_UPDATE)
+    with pytest.raises(StepError, match="'line' or an 'instruction'"):
+        s.step("MainThread", "word")

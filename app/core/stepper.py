@@ -12,19 +12,26 @@ A thread that cannot go on (waiting for a lock another thread holds, for an Even
 in ``join``) is *blocked*, with the reason in words, and cannot be stepped; when every
 live thread is blocked, that is a deadlock (:attr:`Stepper.deadlocked`).
 
-The steps taken are kept (:attr:`Stepper.schedule`: the thread's name at each step) and
-can be given again (:meth:`Stepper.run_schedule`) or drawn at random from a seed
-(:meth:`Stepper.run_random`). No Qt here.
+A step is one line, or, once the line is *expanded*, one bytecode instruction
+(``step(name, INSTRUCTION)``): ``counter = value + 1`` is a load, an add and a store, and a
+thread can be stopped between its read and its write. Code that runs in C (a numpy
+operation over a whole array, a ``sleep``) is one instruction: the stepper cannot split it.
+
+The steps taken are kept (:attr:`Stepper.schedule`, a list of :class:`Step`) and can be
+given again (:meth:`Stepper.run_schedule`) or drawn at random from a seed
+(:meth:`Stepper.run_random`). :meth:`Stepper.run_free` hands the threads back to the real
+scheduler and :meth:`Stepper.pause` takes them again. No Qt here.
 """
 
 from __future__ import annotations
 
+import dis
 import random
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Union
 
 from app.core import primitives
 from app.core import recorder as rec
@@ -34,6 +41,8 @@ from app.core.primitives import RunStopped, format_site
 from app.core.program import ProgramRun
 
 READY, RUNNING, BLOCKED, FINISHED = "ready", "running", "blocked", "finished"
+#: What one step runs: a line of the program, or one bytecode instruction of it.
+LINE, INSTRUCTION = "line", "instruction"
 #: How long a step may take before the stepper gives up on it (a line that sleeps or
 #: computes for longer than this is too long to step).
 STEP_LIMIT_S = 10.0
@@ -46,6 +55,17 @@ LOOK_S = 0.0005
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a schedule: the thread that ran, and whether it ran a line or one instruction."""
+
+    thread: str
+    unit: str = LINE
+
+    def __str__(self) -> str:
+        return self.thread if self.unit == LINE else f"{self.thread} (one instruction)"
+
+
+@dataclass(frozen=True)
 class ThreadView:
     """One thread of the program as the stepper sees it between two steps."""
 
@@ -53,6 +73,17 @@ class ThreadView:
     state: str  # READY, BLOCKED or FINISHED (RUNNING only during a step)
     line: int | None  # the line it stops before (READY), or is in (BLOCKED)
     reason: str = ""  # why it is blocked, in words
+    offset: int | None = None  # the instruction it stops before, when stopped inside a line
+    instruction: str = ""  # that instruction in words (``BINARY_OP +``)
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """Where a thread waits for its turn: before a line, or before an instruction in it."""
+
+    line: int
+    code: Any
+    offset: int | None = None  # None: before the line's first instruction, at a line event
 
 
 class StepError(RuntimeError):
@@ -72,9 +103,16 @@ class Stepper:
         self._files = self.run.instrument.program_files
         self._cond = threading.Condition()
         self._turn: threading.Thread | None = None
-        self._stopped_at: dict[threading.Thread, int] = {}  # thread -> the line it waits before
+        self._turn_unit = LINE
+        self._stopped_at: dict[threading.Thread, _Stop] = {}  # thread -> where it waits
+        self._unit: dict[threading.Thread, str] = {}  # thread -> the unit of its last step
+        self._skip: dict[threading.Thread, tuple[Any, int]] = {}  # an opcode event not to stop at
         self._free = False  # True once closed: every thread runs on, untraced
-        self.schedule: list[str] = []
+        self._running_free = False  # True between run_free() and pause(): nobody waits
+        self.schedule: list[Step] = []
+        #: False once the real scheduler ran the threads for a while (run_free): the
+        #: schedule then no longer says everything that happened.
+        self.exact = True
 
     # -- the interface ------------------------------------------------------------------------
     def start(self) -> "Stepper":
@@ -96,12 +134,25 @@ class Stepper:
             if thread.ident is None:
                 continue
             if thread in stopped:
-                views.append(ThreadView(thread.name, READY, stopped[thread]))
+                at = stopped[thread]
+                views.append(ThreadView(thread.name, READY, at.line, offset=at.offset,
+                                        instruction=_instruction_words(at.code, at.offset)))
             elif not thread.is_alive():
                 views.append(ThreadView(thread.name, FINISHED, None))
             else:
                 views.append(ThreadView(thread.name, BLOCKED, self._line_of(thread), self._why_blocked(thread)))
         return views
+
+    def bytecode(self, name: str) -> list[tuple[int, str, bool]]:
+        """The instructions of the line the thread ``name`` stops at: (offset, words, whether
+        it is the next to run); [] for a thread that is not stopped at a line."""
+        with self._cond:
+            at = next((stop for t, stop in self._stopped_at.items() if t.name == name), None)
+        if at is None:
+            return []
+        instructions = line_instructions(at.code, at.line)
+        current = at.offset if at.offset is not None else (instructions[0].offset if instructions else None)
+        return [(ins.offset, instruction_words(ins), ins.offset == current) for ins in instructions]
 
     def ready(self) -> list[str]:
         """The names of the threads that can be stepped now, in the order they started."""
@@ -136,9 +187,15 @@ class Stepper:
                 return [each.name for each in path]
         return []
 
-    def step(self, name: str) -> None:
-        """Let the thread called ``name`` run its line and stop before its next one
-        (``StepError`` if it cannot: blocked, finished, or no such thread)."""
+    def step(self, name: str, unit: str = LINE) -> None:
+        """Let the thread called ``name`` run its line (``unit=INSTRUCTION``: one bytecode
+        instruction) and stop before its next one (``StepError`` if it cannot: blocked,
+        finished, no such thread, or instructions on a Python that does not report them)."""
+        if unit not in (LINE, INSTRUCTION):
+            raise StepError(f"a step runs a {LINE!r} or an {INSTRUCTION!r}, not {unit!r}")
+        if unit == INSTRUCTION and not instructions_can_be_stepped():
+            raise StepError(f"this Python ({sys.version.split()[0]}) does not report single instructions to "
+                            "a trace function, so a line cannot be expanded here (3.10, 3.11 and 3.13 do)")
         with self._cond:
             thread = next((t for t in self._stopped_at if t.name == name), None)
         if thread is None:
@@ -149,14 +206,39 @@ class Stepper:
             raise StepError(f"{name} cannot be stepped: " + (view.reason or view.state))
         with self._cond:
             self._turn = thread
+            self._turn_unit = unit
             self._cond.notify_all()
-        self.schedule.append(name)
+        self.schedule.append(Step(name, unit))
         self._settle()
 
-    def run_schedule(self, names: list[str]) -> None:
-        """Step the threads in the order given."""
-        for name in names:
-            self.step(name)
+    def run_schedule(self, steps: Iterable[Union[Step, str]]) -> None:
+        """Take the steps given, in order (a bare name is a line step)."""
+        for each in steps:
+            step = each if isinstance(each, Step) else Step(each)
+            self.step(step.thread, step.unit)
+
+    def run_free(self) -> None:
+        """Let every thread run on as the real scheduler decides (still traced, so that
+        :meth:`pause` can stop them again); the schedule is no longer exact."""
+        with self._cond:
+            self._running_free = True
+            self.exact = False
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        """Stop every thread again before its next line (after :meth:`run_free`)."""
+        with self._cond:
+            self._running_free = False
+        self._settle()
+
+    def finish_free(self, timeout: float) -> bool:
+        """Run free until the program ends; True if it ended within ``timeout`` s."""
+        self.run_free()
+        deadline = time.monotonic() + timeout
+        while not self.over and time.monotonic() < deadline:
+            if self.run.join(min(0.05, max(0.0, deadline - time.monotonic()))):
+                break
+        return self.over
 
     def run_random(self, seed: int, max_steps: int = 100_000) -> None:
         """Step a thread drawn at random among the ready ones until none is ready (the same
@@ -202,23 +284,45 @@ class Stepper:
         if self._free:
             sys.settrace(None)
             return None
+        if self._running_free:
+            return self._trace_line
         if event == "line":
-            self._wait_for_turn(frame.f_lineno)
+            me = threading.current_thread()
+            if self._unit.get(me) != INSTRUCTION:
+                self._wait_for_turn(frame, None)
+            elif not frame.f_trace_opcodes:  # (a frame entered before the line was expanded)
+                frame.f_trace_opcodes = True  # its opcode event, next, is where it stops
+        elif event == "opcode":
+            me = threading.current_thread()
+            if self._skip.pop(me, None) == (frame, frame.f_lasti):
+                return self._trace_line  # the instruction its line event stopped before: run it
+            if self._unit.get(me) == INSTRUCTION:
+                self._wait_for_turn(frame, frame.f_lasti)
+        elif event == "return" and self._unit.get(threading.current_thread()) == INSTRUCTION:
+            caller = frame.f_back  # (so that the caller's next instruction is a step too)
+            if caller is not None and caller.f_code.co_filename in self._files:
+                caller.f_trace_opcodes = True
         return self._trace_line
 
-    def _wait_for_turn(self, line: int) -> None:
+    def _wait_for_turn(self, frame: Any, offset: int | None) -> None:
         me = threading.current_thread()
         with self._cond:
             if self._turn is me:
                 self._turn = None  # its step is done
-            self._stopped_at[me] = line
+            self._stopped_at[me] = _Stop(frame.f_lineno, frame.f_code, offset)
             self._cond.notify_all()
-            while not self._free and self._turn is not me:
+            while not self._free and not self._running_free and self._turn is not me:
                 self._cond.wait()
             del self._stopped_at[me]
+            unit = self._turn_unit if self._turn is me else LINE
             if self._free:
                 sys.settrace(None)
                 raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
+        self._unit[me] = unit
+        if frame.f_trace_opcodes != (unit == INSTRUCTION):
+            frame.f_trace_opcodes = unit == INSTRUCTION
+        if unit == INSTRUCTION and offset is None:
+            self._skip[me] = (frame, frame.f_lasti)  # (its opcode event comes next, for the same instruction)
 
     # -- between steps ------------------------------------------------------------------------
     def _settle(self) -> None:
@@ -272,6 +376,56 @@ class Stepper:
                 return frame.f_lineno
             frame = frame.f_back
         return None
+
+
+def line_instructions(code: Any, line: int) -> list[dis.Instruction]:
+    """The bytecode instructions of ``code`` that belong to ``line``, in order."""
+    spans = [(start, end) for start, end, number in code.co_lines() if number == line]
+    return [ins for ins in dis.get_instructions(code)
+            if any(start <= ins.offset < end for start, end in spans)]
+
+
+def instruction_words(ins: dis.Instruction) -> str:
+    """``LOAD_GLOBAL counter``, ``BINARY_OP +``: an instruction as the Expand view shows it."""
+    return f"{ins.opname} {ins.argrepr}".strip()
+
+
+def _instruction_words(code: Any, offset: int | None) -> str:
+    if offset is None:
+        return ""
+    for ins in dis.get_instructions(code):
+        if ins.offset == offset:
+            return instruction_words(ins)
+    return f"offset {offset}"
+
+
+_opcode_events: bool | None = None
+
+
+def instructions_can_be_stepped() -> bool:
+    """True if this Python reports single instructions to ``sys.settrace`` (3.12.0 and
+    3.12.1 do not); found out once, by tracing a tiny function here."""
+    global _opcode_events
+    if _opcode_events is None:
+        seen = []
+
+        def local(frame: Any, event: str, arg: Any) -> Any:
+            frame.f_trace_opcodes = True
+            seen.append(event)
+            return local
+
+        def probe() -> int:
+            one = 1
+            return one + 1
+
+        previous = sys.gettrace()
+        sys.settrace(lambda frame, event, arg: local if frame.f_code is probe.__code__ else None)
+        try:
+            probe()
+        finally:
+            sys.settrace(previous)
+        _opcode_events = "opcode" in seen
+    return _opcode_events
 
 
 def _line_words(site: Any) -> str:
