@@ -95,10 +95,12 @@ class Stepper:
 
     ``start()`` runs the program up to the first line of its main thread; ``close()`` ends
     it (every thread is let go and stopped). Owner: whoever starts it closes it.
+    ``run_options`` go to the :class:`~app.core.program.ProgramRun` (a recorder, auto_break...).
     """
 
-    def __init__(self, source: str, filename: str = "program.py", argv: list[str] | None = None) -> None:
-        self.run = ProgramRun(source, filename, argv=argv)
+    def __init__(self, source: str, filename: str = "program.py", argv: list[str] | None = None,
+                 **run_options: Any) -> None:
+        self.run = ProgramRun(source, filename, argv=argv, **run_options)
         self.run.instrument.on_thread_start = self._trace_this_thread
         self._files = self.run.instrument.program_files
         self._cond = threading.Condition()
@@ -183,8 +185,10 @@ class Stepper:
             while lane in waits_for and lane not in path:
                 path.append(lane)
                 lane = waits_for[lane]
-            if lane is start:
-                return [each.name for each in path]
+            if lane is start:  # (told from the thread that started first, as the threads are listed)
+                order = {thread.lane: i for i, thread in enumerate(self.run.threads())}
+                first = min(range(len(path)), key=lambda i: order.get(path[i], len(order)))
+                return [each.name for each in path[first:] + path[:first]]
         return []
 
     def step(self, name: str, unit: str = LINE) -> None:

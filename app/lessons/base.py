@@ -367,6 +367,8 @@ class LessonRun:
     on_seen: Callable[[Any], None] | None = None  # after each run, what was seen (output and all)
     before_run: Callable[[int], None] | None = None  # before each run after the first (may wait)
     stopper: Stopper = field(default_factory=Stopper)
+    #: runs the program once instead of :func:`run_program` (as a stepped run does)
+    runner: Callable[[Lesson, str, dict[str, Any], "LessonRun"], "Observation"] | None = None
 
 
 def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int | None = None,
@@ -388,6 +390,11 @@ def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int
     compile(source, lesson.program_name, "exec", dont_inherit=True)  # a SyntaxError names its line
     result = Result(lesson.id, dict(params), edited=source != lesson.program(params))
     runner = getattr(lesson.module, "run_program", run_program)
+    if how.runner is not None:
+        if runner is not run_program:
+            raise ValueError(f"{lesson.id} runs its program its own way (in a child process or on the window's "
+                             "thread), not under the instrument's runner, so it cannot be run another way")
+        runner = how.runner
     for i in range(repeat):
         if i and how.before_run is not None:
             how.before_run(i)

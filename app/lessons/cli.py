@@ -1,5 +1,6 @@
 """``threadlab list``, ``threadlab code ID`` and ``threadlab run ID [--set NAME=VALUE ...]
-[--repeat N] [--program FILE] [--json] [--trace FILE]``.
+[--repeat N] [--program FILE] [--json] [--trace FILE] [--schedule FILE|random:SEED
+[--save-schedule FILE]]``.
 
 Exit status of ``run``: 0 when the measured outcome matches the lesson's prediction,
 1 when it does not (or when the runs are too few to tell: the output says which),
@@ -21,7 +22,10 @@ from app.core.chrometrace import check_trace_path, save_trace, saved_note
 from app.core.params import check_int
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
+from app.core.schedule import Schedule, parse_schedule_option, save_schedule
+from app.core.stepper import StepError
 from app.lessons.base import REPEAT, LessonRun, long_runs_note, run_lesson
+from app.lessons.stepped import SteppedRun, stepped_runner
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Records kept for ``--trace`` (the oldest fall out beyond this; the file says so).
@@ -47,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     run.add_argument("--verbose", action="store_true",
                      help="also print what the program printed, each run, and every deadlock found")
+    run.add_argument("--schedule", metavar="FILE|random:SEED",
+                     help="run once, stepping the threads line by line in this order: a schedule file "
+                     "(see the README) or one drawn at random from SEED")
+    run.add_argument("--save-schedule", type=Path, metavar="FILE",
+                     help="with --schedule: save the steps taken to FILE (it replays to the same outcome)")
     run.add_argument("--trace", type=Path, metavar="FILE",
                      help="save what every thread did as Chrome Trace Event JSON (open it in "
                      "https://ui.perfetto.dev or chrome://tracing)")
@@ -101,6 +110,36 @@ def say_how_long(note: str | None) -> None:
         print(f"threadlab run: {note} (Ctrl+C stops them)", file=sys.stderr, flush=True)
 
 
+def schedule_plan(args: argparse.Namespace) -> Schedule | int | None:
+    """What ``--schedule`` asks for (a schedule or a seed), checked with the options around it."""
+    if args.schedule is None:
+        if args.save_schedule is not None:
+            raise ValueError("--save-schedule needs --schedule (a file, or random:SEED)")
+        return None
+    if args.repeat is not None:
+        raise ValueError("--schedule runs the program once: --repeat does not go with it")
+    return parse_schedule_option(args.schedule)
+
+
+def report_stepped(args: argparse.Namespace, plan: Schedule | int, stepped: SteppedRun,
+                   data: dict[str, Any]) -> bool:
+    """Say how the stepped run went (and save its schedule); False if it could not be saved."""
+    out = sys.stderr if args.json else sys.stdout
+    data["schedule"] = stepped.schedule.as_json()
+    print(stepped.describe(), file=out)
+    if isinstance(plan, Schedule) and plan.printed is not None and plan.printed != stepped.schedule.printed:
+        print("note: the program printed something else when this schedule was saved", file=out)
+    if args.save_schedule is not None:
+        try:
+            save_schedule(stepped.schedule, args.save_schedule)
+        except OSError as exc:
+            print(f"threadlab run: error: could not save the schedule: {exc}", file=sys.stderr)
+            return False
+        print(f"schedule saved to {args.save_schedule} (replay: threadlab run {args.lesson} --schedule "
+              f"{args.save_schedule})", file=out)
+    return True
+
+
 def run_command(args: argparse.Namespace) -> int:
     try:
         lesson = get(args.lesson)
@@ -115,6 +154,7 @@ def run_command(args: argparse.Namespace) -> int:
             check_int(REPEAT, args.repeat)
         if args.trace is not None:
             check_trace_path(args.trace)
+        plan = schedule_plan(args)
     except ValueError as exc:
         print(f"threadlab run: error: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGS
@@ -136,12 +176,21 @@ def run_command(args: argparse.Namespace) -> int:
     if verbose:
         how.on_finding = lambda finding: print(f"found: {finding.explain()}", flush=True)
         how.on_seen = lambda seen: print(seen.output, end="" if seen.output.endswith("\n") else "\n", flush=True)
+    stepped: list[SteppedRun] = []
+    if plan is not None:
+        how.runner = stepped_runner(plan, stepped)
     try:
-        result = run_lesson(lesson, params, args.repeat, source, how)
+        result = run_lesson(lesson, params, 1 if plan is not None else args.repeat, source, how)
     except KeyboardInterrupt:
         print("threadlab run: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (StepError, ValueError) as exc:
+        print(f"threadlab run: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGS
     data = result.as_json()
+    if stepped:
+        if not report_stepped(args, plan, stepped[0], data):
+            return EXIT_BAD_ARGS
     if args.trace is not None:
         try:
             save_trace(recorder, args.trace, title=f"threadlab {lesson.id}")

@@ -130,3 +130,53 @@ def test_run_says_up_front_how_long_many_slow_runs_take_and_ctrl_c_stops_them():
             child.wait(5)
     assert "200 runs of lock-timeout will take at least 80 s" in first and "Ctrl+C stops them" in first
     assert code == lessons_cli.EXIT_INTERRUPTED
+
+
+def test_run_by_a_random_schedule_saves_it_and_the_file_replays_to_the_same_outcome(tmp_path, capsys):
+    saved = tmp_path / "s.json"
+    args = ["run", "elementwise-race", "--set", "SIZE=1000", "--json"]
+    assert lessons_cli.main(args + ["--schedule", "random:4", "--save-schedule", str(saved)]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert len(first["runs"]) == 1 and first["runs"][0]["max"] != first["runs"][0]["min"]
+    assert first["schedule"]["seed"] == 4 and json.loads(saved.read_text())["steps"] == first["schedule"]["steps"]
+    assert lessons_cli.main(args + ["--schedule", str(saved)]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["runs"] == first["runs"] and again["schedule"]["steps"] == first["schedule"]["steps"]
+
+
+def test_a_schedule_that_deadlocks_says_so_and_the_lesson_check_sees_the_deadlock(capsys):
+    # the main thread starts both transfers; each takes its first lock and sleeps; then each asks
+    steps = ["MainThread"] * 12 + ["pay A->B"] * 4 + ["pay B->A"] * 4 + ["pay A->B", "pay B->A"]
+    schedule = {"format": "threadlab-schedule", "version": 1, "steps": steps}
+    plan = base_dir_schedule(schedule)
+    assert lessons_cli.main(["run", "lock-order", "--set", "CHECK=0.05", "--schedule", plan]) == 0
+    out = capsys.readouterr().out
+    assert "ended in a deadlock (pay A->B, pay B->A)" in out and "the two transfers waited for each other" in out
+
+
+def test_a_schedule_that_does_not_fit_the_program_names_the_step(tmp_path, capsys):
+    plan = base_dir_schedule({"format": "threadlab-schedule", "version": 1, "steps": ["MainThread", "nobody"]})
+    assert lessons_cli.main(["run", "lock-order", "--set", "CHECK=0.05", "--schedule", plan]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "step 2 of 2 (nobody): no thread called 'nobody'" in err[0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--schedule", "random:1", "--repeat", "2"], "--repeat does not go with it"),
+    (["--save-schedule", "x.json"], "--save-schedule needs --schedule"),
+    (["--schedule", "random:one"], "whole number"),
+])
+def test_bad_schedule_options_exit_2_with_one_line(args, message, capsys):
+    assert lessons_cli.main(["run", "lock-order"] + args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def base_dir_schedule(data):
+    """``data`` written to a temporary schedule file; its path."""
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    with handle:
+        json.dump(data, handle)
+    return handle.name
