@@ -144,18 +144,18 @@ def test_run_by_a_random_schedule_saves_it_and_the_file_replays_to_the_same_outc
     assert again["runs"] == first["runs"] and again["schedule"]["steps"] == first["schedule"]["steps"]
 
 
-def test_a_schedule_that_deadlocks_says_so_and_the_lesson_check_sees_the_deadlock(capsys):
+def test_a_schedule_that_deadlocks_says_so_and_the_lesson_check_sees_the_deadlock(tmp_path, capsys):
     # the main thread starts both transfers; each takes its first lock and sleeps; then each asks
     steps = ["MainThread"] * 12 + ["pay A->B"] * 4 + ["pay B->A"] * 4 + ["pay A->B", "pay B->A"]
     schedule = {"format": "threadlab-schedule", "version": 1, "steps": steps}
-    plan = base_dir_schedule(schedule)
+    plan = schedule_file(tmp_path, schedule)
     assert lessons_cli.main(["run", "lock-order", "--set", "CHECK=0.05", "--schedule", plan]) == 0
     out = capsys.readouterr().out
     assert "ended in a deadlock (pay A->B, pay B->A)" in out and "the two transfers waited for each other" in out
 
 
 def test_a_schedule_that_does_not_fit_the_program_names_the_step(tmp_path, capsys):
-    plan = base_dir_schedule({"format": "threadlab-schedule", "version": 1, "steps": ["MainThread", "nobody"]})
+    plan = schedule_file(tmp_path, {"format": "threadlab-schedule", "version": 1, "steps": ["MainThread", "nobody"]})
     assert lessons_cli.main(["run", "lock-order", "--set", "CHECK=0.05", "--schedule", plan]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "step 2 of 2 (nobody): no thread called 'nobody'" in err[0]
@@ -172,11 +172,8 @@ def test_bad_schedule_options_exit_2_with_one_line(args, message, capsys):
     assert len(err) == 1 and message in err[0]
 
 
-def base_dir_schedule(data):
-    """``data`` written to a temporary schedule file; its path."""
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    with handle:
-        json.dump(data, handle)
-    return handle.name
+def schedule_file(folder, data):
+    """``data`` written as a schedule file in ``folder``; its path."""
+    path = folder / "schedule.json"
+    path.write_text(json.dumps(data))
+    return str(path)
