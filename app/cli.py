@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="threadlab",
         description="Watch real Python threads share an array, take a lock and freeze a window.",
-        epilog="Without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help'; your own "
+        epilog="Without a window: 'threadlab list', 'threadlab code ID', 'threadlab run ID --help', "
+               "'threadlab explore ID --help'; your own "
                "program: 'threadlab trace SCRIPT [ARGS]' (see 'threadlab trace --help').",
     )
     parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 QT_BINDINGS = ("PyQt5", "PyQt6", "PySide6")
 
 #: Words that select the headless lesson commands instead of the window.
-LESSON_COMMANDS = ("list", "run", "code")
+LESSON_COMMANDS = ("list", "run", "code", "explore")
 #: The word that selects ``threadlab trace SCRIPT`` (your own program).
 TRACE_COMMAND = "trace"
 EXIT_INTERRUPTED = 130

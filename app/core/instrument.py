@@ -412,6 +412,9 @@ class Instrument:
         #: Called on each program thread (its main thread too) just before its first line of
         #: the program's code: the stepper sets its trace function there.
         self.on_thread_start: Callable[[], None] | None = None
+        #: True: the program's time.sleep returns at once (explore, where only one thread
+        #: runs at a time, so a sleep lets nothing else happen and only costs time)
+        self.skip_sleeps = False
         self.threading = self._make_threading()
         self.time = self._make_time()
         self.queue = self._make_queue()
@@ -729,6 +732,9 @@ class Instrument:
             if not isinstance(seconds, (int, float)) or seconds <= 0 or seconds != seconds:
                 return _real_sleep(seconds)  # Python's own errors, and sleep(0)'s yield
             recorder.record(rec.SLEEPING, SLEEP)
+            if inst.skip_sleeps:  # (explore: under the stepper nothing else runs meanwhile)
+                recorder.record(rec.RUNNING)
+                return None
             try:
                 # a timed wait on a lock that only Stop lets go: no lock shared with other
                 # sleepers on the way in or out (an Event would share its Condition's)

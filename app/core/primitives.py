@@ -27,6 +27,7 @@ bench.primitives``; ``python -m bench.fidelity`` compares whole programs.
 
 from __future__ import annotations
 
+import _thread
 import itertools
 import math
 import os
@@ -70,13 +71,23 @@ class RunStopped(BaseException):
 def blocked(thread: threading.Thread) -> bool:
     """True while ``thread`` is in an untimed wait of this module (a lock, a join, an Event,
     a Condition, a Semaphore, a Barrier, a queue): it cannot go on by itself."""
-    return getattr(thread, "_untimed_wait", False)
+    return bool(getattr(thread, "_untimed_wait", False))
 
 
-def _enter_untimed() -> tuple[threading.Thread, bool]:
+def could_go_on(thread: threading.Thread) -> bool:
+    """True if ``thread`` is in an untimed wait that has just been given what it waits for
+    (the lock is free, the thread it joins has ended, it was notified), so that it is
+    about to go on: the stepper waits for it before it calls a step over."""
+    wait = getattr(thread, "_untimed_wait", False)
+    return callable(wait) and wait()
+
+
+def _enter_untimed(ended: Callable[[], bool] | bool = True) -> tuple[threading.Thread, Any]:
+    """Mark this thread as in an untimed wait (``ended``: a test of whether the wait has
+    been given what it waits for); returns it and what to put back afterwards."""
     me = threading.current_thread()
     before = getattr(me, "_untimed_wait", False)
-    me._untimed_wait = True
+    me._untimed_wait = ended
     return me, before
 
 
@@ -436,7 +447,8 @@ class Lock:
         if deadline is None and give_up is None:  # an untimed wait: the program may be stuck
             me = lane.thread
             if me is not None:
-                before, me._untimed_wait = getattr(me, "_untimed_wait", False), True
+                inner = self._inner
+                before, me._untimed_wait = getattr(me, "_untimed_wait", False), lambda: not inner.locked()
         # The usual case goes straight into the real wait, with no look around first: a
         # thread's way from its acquire() to the real one must stay as short as it can
         # (a longer one lets a thread that asks later get the lock first).
@@ -568,15 +580,27 @@ class StoppableCondition(threading.Condition):
     def wait(self, timeout: float | None = None) -> bool:
         if self._stopped:
             raise RunStopped(self._stopped)
-        me, before = _enter_untimed() if timeout is None else (None, False)
-        try:
-            got = super().wait(timeout)
-        finally:
-            if me is not None:
-                me._untimed_wait = before
+        got = super().wait(timeout) if timeout is not None else self._wait_untimed()
         if self._stopped:
             raise RunStopped(self._stopped)
         return got
+
+    def _wait_untimed(self) -> bool:
+        """``threading.Condition.wait()`` with no timeout, as CPython writes it, with its
+        waiter lock in view: a notified waiter says it could go on (see :func:`could_go_on`)."""
+        if not self._is_owned():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        waiter = _thread.allocate_lock()
+        waiter.acquire()
+        self._waiters.append(waiter)
+        saved = self._release_save()
+        me, before = _enter_untimed(lambda: not waiter.locked())
+        try:
+            waiter.acquire()
+            return True
+        finally:
+            me._untimed_wait = before
+            self._acquire_restore(saved)
 
     def stop(self, reason: str) -> None:
         """Wake every waiter now (without the lock, which a stuck thread may hold) and make
@@ -784,7 +808,7 @@ class Thread(threading.Thread):
                         breakable=False)
         self._joiners[lane] = waiter  # (one dict store: atomic under the GIL)
         recorder.record(rec.JOINING, self, lane)
-        me, before = _enter_untimed() if timeout is None else (None, False)
+        me, before = _enter_untimed(lambda: not self.is_alive()) if timeout is None else (None, False)
         try:
             super().join(timeout)
         finally:
@@ -802,7 +826,7 @@ class Thread(threading.Thread):
         lane = recorder.lane()
         self._joiners[lane] = Waiter(lane, site, _now(), -1, breakable=False)
         recorder.record(rec.JOINING, self, lane)
-        me, before = _enter_untimed()
+        me, before = _enter_untimed(lambda: not self.is_alive())
         try:
             while self.is_alive() and not give_up():
                 threading.Thread.join(self, 0.1)

@@ -340,18 +340,20 @@ class Stepper:
                     raise StepError(f"a step took more than {STEP_LIMIT_S:g} s: {', '.join(moving)} still running")
                 self._cond.wait(LOOK_S)
             nothing_ready = not self._stopped_at
-        if nothing_ready:
-            # the end of the program, or a deadlock: a thread waiting at exit for another
-            # one that is just ending looks blocked for a moment; the end settles it
+        if nothing_ready and not self.circle():
+            # the end of the program, or everyone waiting: a thread waiting at exit for
+            # another one that is just ending looks blocked for a moment; the end settles it
             self.run.join(END_WAIT_S)
 
     def _moving(self) -> list[threading.Thread]:
+        """Threads neither stopped at a line, nor ended, nor in a wait that nothing has ended
+        (a waiter whose lock was just let go is moving: it is about to take it)."""
         return [t for t in self.run.threads() if t.ident is not None and t.is_alive()
-                and t not in self._stopped_at and not primitives.blocked(t)]
+                and t not in self._stopped_at and (not primitives.blocked(t) or primitives.could_go_on(t))]
 
     def _settled(self) -> bool:
         turn = self._turn
-        if turn is not None and turn.is_alive() and not primitives.blocked(turn):
+        if turn is not None and turn.is_alive() and (not primitives.blocked(turn) or primitives.could_go_on(turn)):
             return False  # (not yet at its next line: it may not even have woken up)
         if turn is not None and not turn.is_alive():
             self._turn = None

@@ -19,15 +19,19 @@ from typing import Any
 
 from app.cli import OneLineParser
 from app.core.chrometrace import check_trace_path, save_trace, saved_note
-from app.core.params import check_int
+from app.core.params import Param, check_float, check_int
+from app.core.words import duration, plural
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
 from app.core.schedule import Schedule, parse_schedule_option, save_schedule
-from app.core.stepper import StepError
+from app.core.explore import PREEMPTIONS, Exploration, check_preemptions, explore
+from app.core.stepper import Step, StepError
 from app.lessons.base import REPEAT, LessonRun, long_runs_note, run_lesson
 from app.lessons.stepped import SteppedRun, stepped_runner
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Bounds on ``explore --time-limit``.
+TIME_LIMIT = Param("--time-limit", 60.0, 1.0, 3600.0, "s")
 #: Records kept for ``--trace`` (the oldest fall out beyond this; the file says so).
 TRACE_CAPACITY = 500_000
 
@@ -59,6 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", type=Path, metavar="FILE",
                      help="save what every thread did as Chrome Trace Event JSON (open it in "
                      "https://ui.perfetto.dev or chrome://tracing)")
+    explore = commands.add_parser(
+        "explore", help="run a lesson's program under every interleaving of its threads, line by line, and "
+        "list the outcomes")
+    explore.add_argument("lesson", help="lesson id (see: list)")
+    explore.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="change a constant of the program (repeatable; keep loops short)")
+    explore.add_argument("--program", type=Path, metavar="FILE", help="explore this edited version instead")
+    explore.add_argument("--preemptions", type=int, default=PREEMPTIONS, metavar="K",
+                         help="at most K switches away from a thread that could have gone on (0 to 10; "
+                         "default %(default)s)")
+    explore.add_argument("--time-limit", type=float, default=TIME_LIMIT.default, metavar="SECONDS",
+                         help=f"stop exploring after this long ({TIME_LIMIT.describe()}; default %(default)g)")
+    explore.add_argument("--save-schedules", type=Path, metavar="FOLDER",
+                         help="write one schedule file per outcome into FOLDER (replay one with: run ID "
+                         "--schedule FILE)")
+    explore.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return parser
 
 
@@ -212,8 +232,99 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_MISMATCH
 
 
+def explore_command(args: argparse.Namespace) -> int:
+    try:
+        lesson = get(args.lesson)
+        if args.program is not None:
+            if args.set:
+                raise ValueError("--program runs the file as it is: change its constants there, not with --set")
+            source = read_program(args.program)
+            params = lesson.params_of(source)
+        else:
+            params = lesson.check_params(parse_sets(args.set))
+            source = lesson.program(params)
+        if getattr(lesson.module, "run_program", None) is not None:
+            raise ValueError(f"{lesson.id} runs its program its own way (in a child process), so it cannot be "
+                             "stepped")
+        check_preemptions(args.preemptions)
+        check_float(TIME_LIMIT, args.time_limit)
+        if args.save_schedules is not None and not args.save_schedules.is_dir():
+            raise ValueError(f"--save-schedules {args.save_schedules}: no such folder")
+    except ValueError as exc:
+        print(f"threadlab explore: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGS
+    try:
+        found = explore(source, lesson.program_name, preemptions=args.preemptions, time_limit=args.time_limit)
+    except KeyboardInterrupt:
+        print("threadlab explore: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except StepError as exc:
+        print(f"threadlab explore: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGS
+    saved = []
+    for number, outcome in enumerate(found.outcomes, 1):
+        if args.save_schedules is not None:
+            path = args.save_schedules / f"{lesson.id}-outcome-{number}.json"
+            try:
+                save_schedule(Schedule(outcome.schedule, lesson.id, printed=outcome.printed), path)
+            except OSError as exc:
+                print(f"threadlab explore: error: could not save a schedule: {exc}", file=sys.stderr)
+                return EXIT_BAD_ARGS
+            saved.append(str(path))
+    changed = {name: value for name, value in params.items() if value != lesson.defaults()[name]}
+    if args.json:
+        print(json.dumps(exploration_json(lesson.id, params, found, saved)))
+        return EXIT_OK
+    print(explore_summary(lesson.id, changed, found))
+    for number, outcome in enumerate(found.outcomes, 1):
+        print(f"  {number}. {outcome.describe()}: {plural(outcome.schedules, 'schedule')}")
+        print(f"     e.g. {compact_schedule(outcome.schedule)}")
+        if saved:
+            print(f"     saved: {saved[number - 1]}")
+    sets = "".join(f" --set {name}={value}" for name, value in changed.items())
+    print(f"replay one: threadlab run {lesson.id}{sets} --schedule FILE"
+          + ("" if saved else " (--save-schedules FOLDER writes the files)"))
+    return EXIT_OK
+
+
+def explore_summary(lesson_id: str, changed: dict[str, Any], found: Exploration) -> str:
+    """The first line of ``explore``'s report: what ran, how much of it, how long."""
+    sets = ", ".join(f"{name}={value}" for name, value in changed.items())
+    how_far = "every one" if found.finished else f"not all: {found.stopped_because}"
+    return (f"explore {lesson_id}{f' ({sets})' if sets else ''}: {plural(found.schedules, 'schedule')} "
+            f"with at most {plural(found.preemptions, 'preemption')} ({how_far}), "
+            f"{duration(found.seconds)}; sleeps skipped; {plural(len(found.outcomes), 'outcome')}:")
+
+
+def exploration_json(lesson_id: str, params: dict[str, Any], found: Exploration, saved: list[str]) -> dict[str, Any]:
+    """``explore --json``: the documented keys."""
+    outcomes = []
+    for number, outcome in enumerate(found.outcomes):
+        item = {"outcome": outcome.describe(), "printed": outcome.printed, "deadlock": outcome.deadlock,
+                "schedules": outcome.schedules,
+                "schedule": Schedule(outcome.schedule, lesson_id).as_json()["steps"]}
+        if saved:
+            item["saved"] = saved[number]
+        outcomes.append(item)
+    return {"scenario": lesson_id, "params": params, "preemptions": found.preemptions,
+            "schedules": found.schedules, "finished": found.finished, "stopped_because": found.stopped_because,
+            "seconds": round(found.seconds, 3), "outcomes": outcomes}
+
+
+def compact_schedule(steps: list[Step]) -> str:
+    """``MainThread x12, pay A->B x4, A (one instruction)``: a schedule, repeats counted."""
+    parts: list[list[Any]] = []
+    for step in steps:
+        if parts and parts[-1][0] == step:
+            parts[-1][1] += 1
+        else:
+            parts.append([step, 1])
+    return ", ".join(f"{step} x{count}" if count > 1 else str(step) for step, count in parts) or "(no steps)"
+
+
 def main(argv: list[str]) -> int:
     """Entry point for the ``list`` and ``run`` commands."""
     args = build_parser().parse_args(argv)
-    commands = {"list": lambda _args: list_lessons(), "code": code_command, "run": run_command}
+    commands = {"list": lambda _args: list_lessons(), "code": code_command, "run": run_command,
+                "explore": explore_command}
     return commands[args.command](args)

@@ -177,3 +177,37 @@ def schedule_file(folder, data):
     path = folder / "schedule.json"
     path.write_text(json.dumps(data))
     return str(path)
+
+
+def test_explore_finds_the_lesson_deadlock_and_its_fix_has_none(tmp_path, capsys):
+    args = ["explore", "lock-order", "--preemptions", "1", "--json"]
+    assert lessons_cli.main(args + ["--save-schedules", str(tmp_path)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    deadlocks = [o for o in found["outcomes"] if o["deadlock"]]
+    assert found["finished"] and len(deadlocks) == 1
+    assert sorted(deadlocks[0]["deadlock"]) == ["pay A->B", "pay B->A"]
+    assert lessons_cli.main(["run", "lock-order", "--schedule", deadlocks[0]["saved"]]) == 0
+    assert "ended in a deadlock (pay A->B, pay B->A)" in capsys.readouterr().out
+    assert lessons_cli.main(args + ["--set", "ONE_ORDER=True"]) == 0
+    fixed = json.loads(capsys.readouterr().out)
+    assert fixed["finished"] and not any(o["deadlock"] for o in fixed["outcomes"]) and fixed["schedules"] > 20
+
+
+def test_explore_prints_each_outcome_with_a_schedule(capsys):
+    assert lessons_cli.main(["explore", "deadlock", "--set", "SIZE=100", "--preemptions", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("explore deadlock (SIZE=100): ") and "(every one)" in out[0]
+    assert out[1] == "  1. deadlock: MainThread waits for a lock it holds itself: 2 schedules"
+    assert out[2].startswith("     e.g. MainThread x") and out[-1].startswith("replay one: threadlab run deadlock")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["explore", "ctrl-c"], "cannot be stepped"),
+    (["explore", "lock", "--preemptions", "11"], "--preemptions must be 0 to 10"),
+    (["explore", "lock", "--time-limit", "0"], "--time-limit must be"),
+    (["explore", "lock", "--save-schedules", "/no/such"], "no such folder"),
+])
+def test_bad_explore_arguments_exit_2_with_one_line(args, message, capsys):
+    assert lessons_cli.main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
