@@ -84,6 +84,7 @@ class _Stop:
     line: int
     code: Any
     offset: int | None = None  # None: before the line's first instruction, at a line event
+    frame: Any = None  # (kept only while it waits: its locals are read from it)
 
 
 class StepError(RuntimeError):
@@ -155,6 +156,15 @@ class Stepper:
         instructions = line_instructions(at.code, at.line)
         current = at.offset if at.offset is not None else (instructions[0].offset if instructions else None)
         return [(ins.offset, instruction_words(ins), ins.offset == current) for ins in instructions]
+
+    def locals_of(self, name: str) -> dict[str, Any] | None:
+        """The local names of the function the thread ``name`` stops in (a copy), or None if
+        it is not stopped, or stops at the module's top level (its locals are the globals)."""
+        with self._cond:
+            at = next((stop for t, stop in self._stopped_at.items() if t.name == name), None)
+        if at is None or at.frame.f_code.co_name == "<module>":
+            return None
+        return dict(at.frame.f_locals)
 
     def ready(self) -> list[str]:
         """The names of the threads that can be stepped now, in the order they started."""
@@ -313,7 +323,7 @@ class Stepper:
         with self._cond:
             if self._turn is me:
                 self._turn = None  # its step is done
-            self._stopped_at[me] = _Stop(frame.f_lineno, frame.f_code, offset)
+            self._stopped_at[me] = _Stop(frame.f_lineno, frame.f_code, offset, frame)
             self._cond.notify_all()
             while not self._free and not self._running_free and self._turn is not me:
                 self._cond.wait()

@@ -25,6 +25,7 @@ from app.core.primitives import Lock
 from app.core.program import ProgramRun
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Found, Output, Progress
+from app.core.stepcontrol import StepControl
 from app.core.words import plural
 from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, long_runs_note, run_lesson
 
@@ -38,11 +39,12 @@ class LessonSession(OwnedThread):
 
     def __init__(self, lesson: Lesson, source: str | None = None, repeat: int | None = None,
                  recorder: Recorder | None = None, log: LogBook | None = None,
-                 auto_break: bool = False) -> None:
+                 auto_break: bool = False, stepping: StepControl | None = None) -> None:
         super().__init__("lesson")
         self.lesson = lesson
         self.source = source if source is not None else lesson.source
-        self.repeat = repeat if repeat is not None else lesson.repeat
+        self.stepping = stepping  # set: one run, stepped as the window tells it
+        self.repeat = 1 if stepping is not None else repeat if repeat is not None else lesson.repeat
         self.recorder = recorder if recorder is not None else Recorder()
         self.log = log if log is not None else LogBook()
         self.title = lesson.id
@@ -56,7 +58,8 @@ class LessonSession(OwnedThread):
         self.started_at = 0.0
         self._how = LessonRun(recorder=self.recorder, auto_break=auto_break, on_start=self._on_start,
                               on_run=lambda i, values: self.runs.append(values), on_seen=self._on_seen,
-                              before_run=self._before_run)
+                              before_run=self._before_run,
+                              runner=stepping.runner() if stepping is not None else None)
         self._runs_may_start = threading.Event()  # cleared while the GUI holds a run's lock
         self._runs_may_start.set()
         self._waiting_run: int | None = None  # the run that waits for the GUI's hold to end
@@ -83,6 +86,8 @@ class LessonSession(OwnedThread):
         except SyntaxError as exc:
             self.error_line = exc.lineno
             raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
+        if self.stepping is not None and getattr(self.lesson.module, "run_program", None) is not None:
+            raise ValueError(f"{self.lesson.id} runs its program in a child process of its own: it cannot be stepped")
         try:
             self.params = self.lesson.params_of(self.source)
         except ValueError as exc:
@@ -90,8 +95,8 @@ class LessonSession(OwnedThread):
             self.error_line = int(found.group(1)) if found else None
             raise
         edited = " (edited)" if self.source != self.lesson.program(self.params) else ""
-        self.log.write(f"lesson {self.lesson.id}{edited}: {plural(self.repeat, 'run')} with {self.params}",
-                       logbook.NOTE, thread="GUI")
+        how = "stepped, one line at a time" if self.stepping is not None else plural(self.repeat, 'run')
+        self.log.write(f"lesson {self.lesson.id}{edited}: {how} with {self.params}", logbook.NOTE, thread="GUI")
         note = long_runs_note(self.lesson, self.params, self.repeat)
         if note is not None:
             self.log.write(note, logbook.NOTE, thread="GUI")
@@ -108,6 +113,8 @@ class LessonSession(OwnedThread):
         return self.lesson.least_seconds(self.params) * self.repeat if self.params else 0.0  # (set by start())
 
     def request_stop(self) -> None:
+        if self.stepping is not None:
+            self.stepping.stop()
         self._how.stopper.request()
         self._runs_may_start.set()
         self.log.write("Stop clicked: the program is being stopped", logbook.NOTE, thread="GUI")

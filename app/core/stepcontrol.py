@@ -1,0 +1,221 @@
+"""The window's hold on a stepped run of a lesson's program: commands in, a picture out.
+
+The GUI thread never waits for a step: :class:`StepControl`'s commands (step a thread,
+run to the end, run a random schedule, pause, undo, replay a schedule, stop) go into a
+queue and return at once. The lesson's own thread (the one
+:class:`~app.lessons.session.LessonSession` runs :func:`~app.lessons.base.run_lesson`
+on) runs :meth:`StepControl.runner`: it makes the :class:`~app.core.stepper.Stepper`,
+takes the commands one by one, and after each one publishes a :class:`StepPicture`
+that the window reads at display rate. Undo runs the program again from the start and
+replays the schedule but its last step. When the program has ended, the runner returns
+the run, and the lesson's check judges it like any other run. No Qt here.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app.core.stepper import LINE, Step, StepError, Stepper, ThreadView
+from app.core.values import shown_values
+
+#: How often the runner looks at the queue while the threads run by themselves
+#: (Run to end) or by a random schedule (which takes steps between two looks).
+LOOK_S = 0.05
+#: Random steps taken between two looks at the queue (Pause and Stop are heard between).
+RANDOM_BATCH = 50
+#: How often, while the learner thinks, the runner looks whether something changed by
+#: itself (a wait broken from the Deadlock banner lets a thread go on).
+IDLE_LOOK_S = 0.25
+STEP, FREE, PAUSE, RANDOM, UNDO, REPLAY, STOP = "step", "free", "pause", "random", "undo", "replay", "stop"
+
+
+@dataclass(frozen=True)
+class StepPicture:
+    """What the window shows between steps (made on the lesson's thread, read on the GUI's)."""
+
+    serial: int  # a new number for each new picture
+    threads: list[ThreadView] = field(default_factory=list)
+    schedule: list[Step] = field(default_factory=list)
+    circle: list[str] = field(default_factory=list)  # threads waiting for each other, if any
+    stuck: bool = False  # alive threads, and none can go on
+    over: bool = False
+    mode: str = PAUSE  # PAUSE (the learner steps), FREE or RANDOM (running by itself)
+    seed: int | None = None
+    exact: bool = True  # False once the real scheduler ran the threads (the schedule is not all)
+    bytecode: dict[str, list[tuple[int, str, bool]]] = field(default_factory=dict)
+    shared: list[tuple[str, str]] = field(default_factory=list)  # the program's globals
+    locals: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by thread
+    refused: str = ""  # why the last command could not be done, if it could not
+
+    @property
+    def ready(self) -> list[str]:
+        return [view.name for view in self.threads if view.state == "ready"]
+
+
+class StepControl:
+    """Commands from the GUI thread to a stepped run; pictures back (see the module)."""
+
+    def __init__(self) -> None:
+        self._commands: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._picture = StepPicture(0)
+        self._serial = 0
+        self._mode = PAUSE
+        self._draw: random.Random | None = None
+        self._seed: int | None = None
+        self._refused = ""
+        self.stopped = threading.Event()
+
+    # -- the GUI thread's side: each returns at once ------------------------------------------
+    def step(self, name: str, unit: str = LINE) -> None:
+        self._commands.put((STEP, name, unit))
+
+    def run_free(self) -> None:
+        """Run to end: the real scheduler takes over (Pause takes the threads back)."""
+        self._commands.put((FREE,))
+
+    def run_random(self, seed: int) -> None:
+        """Step threads drawn at random (from ``seed``) until none is ready, or Pause."""
+        self._commands.put((RANDOM, seed))
+
+    def pause(self) -> None:
+        self._commands.put((PAUSE,))
+
+    def undo(self) -> None:
+        """Go back one step: run the program again and replay all steps but the last."""
+        self._commands.put((UNDO,))
+
+    def replay(self, steps: list[Step]) -> None:
+        """Run the program again from its start, by ``steps``."""
+        self._commands.put((REPLAY, list(steps)))
+
+    def stop(self) -> None:
+        """End the stepped run: every thread is let go and stopped."""
+        self.stopped.set()
+        self._commands.put((STOP,))
+
+    def picture(self) -> StepPicture:
+        return self._picture
+
+    # -- the lesson's thread's side -----------------------------------------------------------
+    def runner(self) -> Callable[..., Any]:
+        """A runner for :class:`~app.lessons.base.LessonRun` (one run, stepped as told)."""
+        from app.lessons.base import STOP_JOIN_S, Observation  # (the lessons use the core, not back)
+
+        def run(lesson: Any, source: str, params: dict[str, Any], how: Any) -> Any:
+            steps: list[Step] = []
+            while True:
+                stepper = Stepper(source, lesson.program_name, recorder=how.recorder, auto_break=how.auto_break,
+                                  on_finding=how.on_finding)
+                how.stopper.attach(stepper.run)
+                if how.on_start is not None:
+                    how.on_start(stepper.run)
+                try:
+                    stepper.start()
+                    self._replay(stepper, steps)
+                    again = self._drive(stepper)
+                finally:
+                    if not stepper.over or self.stopped.is_set():
+                        stepper.close(STOP_JOIN_S)
+                    stepper.run.join(STOP_JOIN_S)
+                if again is None:
+                    break
+                steps = again
+            self._publish(stepper)
+            return Observation(params, stepper.run)
+
+        return run
+
+    def _replay(self, stepper: Stepper, steps: list[Step]) -> None:
+        try:
+            stepper.run_schedule(steps)
+        except StepError as exc:
+            self._refused = f"the replay stopped at step {len(stepper.schedule) + 1}: {exc}"
+        self._mode = PAUSE
+        self._publish(stepper)
+
+    def _drive(self, stepper: Stepper) -> list[Step] | None:
+        """Take commands until the program is over or stopped (None), or until it must run
+        again from its start (the steps to replay then)."""
+        while not stepper.over:
+            try:
+                command = self._commands.get(timeout=LOOK_S if self._mode != PAUSE else IDLE_LOOK_S)
+            except queue.Empty:
+                command = None
+            if self.stopped.is_set():
+                return None
+            if command is None and self._mode == PAUSE:
+                if self._looks_the_same(stepper):
+                    continue
+            if command is not None and command[0] in (UNDO, REPLAY):
+                if command[0] == UNDO:
+                    if not stepper.exact:
+                        self._refused = "Undo replays the steps taken, and Run to end took steps no one chose"
+                        self._publish(stepper)
+                        continue
+                    return list(stepper.schedule[:-1])
+                return command[1]
+            self._refused = ""
+            try:
+                if command is not None:
+                    self._obey(stepper, command)
+                self._go_on(stepper)
+            except StepError as exc:
+                self._refused = str(exc)
+            self._publish(stepper)
+        return None
+
+    def _obey(self, stepper: Stepper, command: tuple[Any, ...]) -> None:
+        kind = command[0]
+        if kind == STEP:
+            if self._mode != PAUSE:
+                self._pause(stepper)
+            stepper.step(command[1], command[2])
+        elif kind == FREE:
+            self._mode = FREE
+            stepper.run_free()
+        elif kind == RANDOM:
+            self._pause(stepper)
+            self._mode, self._seed, self._draw = RANDOM, command[1], random.Random(command[1])
+        elif kind == PAUSE:
+            self._pause(stepper)
+
+    def _pause(self, stepper: Stepper) -> None:
+        if self._mode == FREE:
+            stepper.pause()
+        self._mode = PAUSE
+
+    def _go_on(self, stepper: Stepper) -> None:
+        """Between commands: a random schedule takes its next steps; a free run is waited for."""
+        if self._mode == RANDOM and self._draw is not None:
+            for _ in range(RANDOM_BATCH):
+                ready = stepper.ready()
+                if not ready:
+                    self._mode = PAUSE
+                    return
+                stepper.step(self._draw.choice(ready))
+        elif self._mode == FREE:
+            stepper.run.join(LOOK_S)
+
+    def _looks_the_same(self, stepper: Stepper) -> bool:
+        """True if no thread became ready or ended since the last picture."""
+        return stepper.ready() == self._picture.ready and stepper.over == self._picture.over
+
+    def _publish(self, stepper: Stepper) -> None:
+        views = stepper.threads()
+        locals_ = {}
+        for view in views:
+            names = stepper.locals_of(view.name)
+            if names:
+                locals_[view.name] = shown_values(names)
+        self._serial += 1
+        over = stepper.over
+        self._picture = StepPicture(
+            serial=self._serial, threads=views, schedule=list(stepper.schedule), circle=stepper.circle(),
+            stuck=not over and not any(v.state == "ready" for v in views), over=over, mode=self._mode,
+            seed=self._seed if self._mode == RANDOM or self._draw is not None else None, exact=stepper.exact,
+            bytecode={view.name: stepper.bytecode(view.name) for view in views if view.state == "ready"},
+            shared=shown_values(stepper.run.namespace), locals=locals_, refused=self._refused)
