@@ -28,6 +28,7 @@ STATE_COLOURS = {
     rec.SLEEPING: "#a9b4c4",
     rec.OUTSIDE: "#8d6e56",
     rec.EVENT_LOOP: "#d3ead9",
+    rec.PAUSED: "#efe3a0",
     rec.ELSEWHERE: "#e4dcc8",  # (seldom seen: not in the legend; the hover says it)
 }
 LEGEND = {
@@ -40,6 +41,7 @@ LEGEND = {
     rec.SLEEPING: "sleeping (time.sleep)",
     rec.OUTSIDE: "blocked outside Python (in C: a pipe, a socket...)",
     rec.EVENT_LOOP: "idle (GUI event loop)",
+    rec.PAUSED: "paused for its next step (Step through)",
 }
 HOLD_COLOUR = "#3b3b3b"
 #: Instants drawn as a thin tick across the lane.

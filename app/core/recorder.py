@@ -38,6 +38,7 @@ WAIT_COND = "waiting on condition"
 JOINING = "joining"  # Thread.join(): waiting for another thread to end
 EVENT_LOOP = "idle (event loop)"  # the GUI thread between events (recorded by the window)
 OUTSIDE = "blocked outside Python"  # told by the lanes' sampler, never recorded (see app.core.outside)
+PAUSED = "paused by the stepper"  # waiting for its next step (Step through)
 ELSEWHERE = "outside the program's code"  # a thread the program did not start (see app.core.foreign)
 FINISHED = "finished"
 FAILED = "failed"  # the thread ended with an exception

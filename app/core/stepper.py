@@ -320,6 +320,8 @@ class Stepper:
 
     def _wait_for_turn(self, frame: Any, offset: int | None) -> None:
         me = threading.current_thread()
+        recorder = self.run.recorder
+        recorder.record(rec.PAUSED)
         with self._cond:
             if self._turn is me:
                 self._turn = None  # its step is done
@@ -332,6 +334,7 @@ class Stepper:
             if self._free:
                 sys.settrace(None)
                 raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
+        recorder.record(rec.RUNNING)
         self._unit[me] = unit
         if frame.f_trace_opcodes != (unit == INSTRUCTION):
             frame.f_trace_opcodes = unit == INSTRUCTION

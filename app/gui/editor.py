@@ -116,6 +116,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.highlighter = PygmentsHighlighter(self.document())
         self._numbers = _LineNumbers(self)
         self._marks: dict[int, str] = {}  # line (1-based) -> why it is marked
+        self._thread_marks: list[tuple[int, str, str]] = []  # (line, thread name, colour): stepping
         self.blockCountChanged.connect(self._fit_margin)
         self.updateRequest.connect(self._scroll_numbers)
         self._fit_margin()
@@ -168,8 +169,39 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
     def marks(self) -> dict[int, str]:
         return dict(self._marks)
 
+    def set_thread_marks(self, marks: list[tuple[int, str, str]]) -> None:
+        """Mark the line each stepped thread stops at (``(line, name, colour)``): the line
+        tinted in the thread's colour, its name at the right; the first line in view."""
+        if marks == self._thread_marks:
+            return
+        self._thread_marks = list(marks)
+        self._show_marks()
+        self.viewport().update()
+        if marks:
+            block = self.document().findBlockByNumber(marks[0][0] - 1)
+            if block.isValid() and not self._block_in_view(block):
+                self.setTextCursor(QtGui.QTextCursor(block))
+                self.centerCursor()
+
+    def thread_marks(self) -> list[tuple[int, str, str]]:
+        return list(self._thread_marks)
+
+    def _block_in_view(self, block: QtGui.QTextBlock) -> bool:
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        return 0 <= top <= self.viewport().height() - self.blockBoundingRect(block).height()
+
     def _show_marks(self) -> None:
         selections = []
+        for line, _name, colour in self._thread_marks:
+            block = self.document().findBlockByNumber(line - 1)
+            if block.isValid():
+                tint = QtGui.QColor(colour)
+                tint.setAlpha(48)
+                selection = QtWidgets.QTextEdit.ExtraSelection()
+                selection.format.setBackground(tint)
+                selection.format.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
+                selection.cursor = QtGui.QTextCursor(block)
+                selections.append(selection)
         for line in self._marks:
             block = self.document().findBlockByNumber(line - 1)
             if not block.isValid():
@@ -181,6 +213,38 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
             selections.append(selection)
         self.setExtraSelections(selections)
         self._numbers.update()
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self._thread_marks:
+            self._paint_thread_names()
+
+    def _paint_thread_names(self) -> None:
+        """Each stepped thread's name at the right end of its line, in its colour."""
+        by_line: dict[int, list[tuple[str, str]]] = {}
+        for line, name, colour in self._thread_marks:
+            by_line.setdefault(line, []).append((name, colour))
+        painter = QtGui.QPainter(self.viewport())
+        font = self.font()
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QtGui.QFontMetrics(font)
+        right = self.viewport().width() - 6
+        for line, names in by_line.items():
+            block = self.document().findBlockByNumber(line - 1)
+            if not block.isValid():
+                continue
+            rect = self.blockBoundingGeometry(block).translated(self.contentOffset())
+            x = right
+            for name, colour in reversed(names):
+                label = f"◀ {name}"
+                width = metrics.horizontalAdvance(label) + 8
+                x -= width
+                box = QtCore.QRectF(x, rect.top() + 1, width - 2, rect.height() - 2)
+                painter.fillRect(box, QtGui.QColor(colour))
+                painter.setPen(QtGui.QColor("white"))
+                painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, label)
+        painter.end()
 
     def event(self, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.ToolTip:

@@ -23,6 +23,7 @@ from app.core.params import Param
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Progress
 from app.core.source import constants, with_constants
+from app.core.stepcontrol import StepControl
 from app.core.words import duration, plural
 from app.gui.editor import CodeEditor, lay_out_code_pane
 from app.gui.fields import FloatField, IntField, noted
@@ -188,6 +189,8 @@ class CodePane(QtWidgets.QWidget):
         self.title.setObjectName("code-title")
         self.run_button = QtWidgets.QPushButton("Run edited code")
         self.run_button.setToolTip("run the program as the editor shows it, with the lanes and the check")
+        self.step_button = QtWidgets.QPushButton("Step through")
+        self.step_button.setToolTip("run the program one line at a time, choosing which thread goes next (F6)")
         self.revert_button = QtWidgets.QPushButton("Revert")
         self.revert_button.setToolTip("bring the lesson's program back, as it was")
         self.smaller = QtWidgets.QToolButton()
@@ -199,7 +202,7 @@ class CodePane(QtWidgets.QWidget):
         self.smaller.clicked.connect(lambda: self.editor.zoom(-1))
         self.larger.clicked.connect(lambda: self.editor.zoom(1))
         lay_out_code_pane(self, self.title, self.editor,
-                          (self.smaller, self.larger, self.revert_button, self.run_button))
+                          (self.smaller, self.larger, self.revert_button, self.step_button, self.run_button))
 
     def show_state(self, name: str, edited: bool) -> None:
         self.title.setText(f"<b>{html.escape(name)}</b>" + (" <i>(edited)</i>" if edited else ""))
@@ -385,6 +388,7 @@ class LessonPage(QtCore.QObject):
         self.outcome.setVisible(active)
         if not active:
             self.histogram.hide()
+
     def program(self) -> str:
         """What runs: the editor's text."""
         return self.code.editor.toPlainText()
@@ -403,10 +407,13 @@ class LessonPage(QtCore.QObject):
             return self.last
         return LessonSession(self.lesson, self.program(), recorder=self.recorder, log=self.log)
 
-    def new_session(self, repeat: int | None = None) -> LessonSession:
-        """A session of the program the editor shows (``repeat`` runs; default: the lesson's)."""
+    def new_session(self, repeat: int | None = None, stepping: StepControl | None = None) -> LessonSession:
+        """A session of the program the editor shows (``repeat`` runs; default: the lesson's;
+        with ``stepping``: one run, stepped)."""
         self.code.editor.clear_marks()
-        session = LessonSession(self.lesson, self.program(), repeat, recorder=self.recorder, log=self.log)
+        self.code.editor.set_thread_marks([])
+        session = LessonSession(self.lesson, self.program(), repeat, recorder=self.recorder, log=self.log,
+                                stepping=stepping)
         self.last = session
         self.histogram.setVisible(self.lesson.histogram_key is not None and repeat is not None and repeat > 1)
         self.histogram.show_values(self.lesson.histogram_key or "", [])

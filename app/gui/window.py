@@ -38,6 +38,7 @@ from app.core.lab import Lab
 from app.core.latency import LatencyMeter, latency_stats
 from app.core.primitives import Lock
 from app.core.session import Ended, Found, Note, Output, Session
+from app.core.stepcontrol import StepControl
 from app.core.switching import SwitchInterval
 from app.core.watchdog import Stall, Watchdog
 from app.core.words import plural
@@ -53,6 +54,7 @@ from app.gui.menus import build_menus
 from app.gui.qtenv import FirstPaint, ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
+from app.gui.stepping import StepPanel
 
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
 DISPLAY_INTERVAL_MS = 30
@@ -163,6 +165,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.code_pane = CodePane()
         self.script_panel = ScriptPanel()
         self.script_view = ScriptView()
+        self.step_panel = StepPanel()
         self.outcome = OutcomePanel()
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
@@ -231,7 +234,8 @@ class LabWindow(QtWidgets.QMainWindow):
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._columns = main
         main.addWidget(left)
-        self.middle = _stack(self.code_pane, self.script_view)  # (the tab's page shows one of them)
+        self.middle = _stack(self.code_pane, self.step_panel, self.script_view)  # (the tab's page's)
+        self.step_panel.hide()  # (until a lesson is stepped)
         main.addWidget(self.middle)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
@@ -274,6 +278,7 @@ class LabWindow(QtWidgets.QMainWindow):
         b.reset_button.clicked.connect(self.reset_array)
         b.trace_button.clicked.connect(lambda: self.save_trace())
         self.code_pane.run_button.clicked.connect(lambda: self.start())
+        self.code_pane.step_button.clicked.connect(lambda: self.start_stepping())
         self.script_panel.start_asked.connect(lambda: self.start())
         self.banner.break_button.clicked.connect(self.break_deadlock)
         self.banner.fix_button.clicked.connect(self.rerun_fixed)
@@ -339,8 +344,27 @@ class LabWindow(QtWidgets.QMainWindow):
         session = None
         try:
             session = self.page.new_session(repeat)
+            self.step_panel.hide()
             return self.run_session(session)
         except (ValueError, RuntimeError) as exc:
+            self._refuse(str(exc))
+            self.page.refused(session, str(exc))
+            return False
+
+    def start_stepping(self) -> bool:
+        """Step through the lesson's program (as the editor has it): one run, whose threads
+        go one line at a time as the Step panel says. Refused as Start is."""
+        if self.busy or self.page is not self.lesson_page:
+            return False
+        control = StepControl()
+        session = None
+        try:
+            session = self.lesson_page.new_session(stepping=control)
+            self.step_panel.attach(control, self.lesson_page.lesson.id)
+            self.step_panel.show()
+            return self.run_session(session)
+        except (ValueError, RuntimeError) as exc:
+            self.step_panel.hide()
             self._refuse(str(exc))
             self.page.refused(session, str(exc))
             return False
@@ -617,6 +641,7 @@ class LabWindow(QtWidgets.QMainWindow):
         run("reading the session", lambda: self._poll(session))
         run("drawing the array", lambda: self._draw(session))
         run("the Locks tab", lambda: self.lock_panel.show_locks(session.locks()))
+        run("the Step panel", lambda: self._show_steps(session))
         run("the event-loop delay plot", self._show_latency_now_and_then)
         run("the log pane", self._drain_log)
         run("the status bar", self._show_status)
@@ -640,6 +665,17 @@ class LabWindow(QtWidgets.QMainWindow):
         if error:
             self.lab.log.write(f"drawing the array failed:\n{error}", logbook.ERROR, thread="GUI")
 
+    def _show_steps(self, session: Session) -> None:
+        """The newest picture of a stepped run: the Step panel, and each thread's line marked."""
+        control = getattr(session, "stepping", None)
+        if control is None or control is not self.step_panel.control:
+            return
+        picture = control.picture()
+        live = session.running
+        if picture.serial != self.step_panel.picture.serial or live != self.step_panel.live:
+            self.step_panel.show_picture(picture, live)
+            self.code_pane.editor.set_thread_marks(self.step_panel.marks() if live else [])
+
     def _show_latency_now_and_then(self) -> None:
         if self._ticks % LATENCY_EVERY == 0:
             times, delays = self.latency.series()
@@ -657,6 +693,9 @@ class LabWindow(QtWidgets.QMainWindow):
         self.page = self._pages[index]
         for page in self._pages:
             page.activate(page is self.page)
+        last = self.lesson_page.last
+        self.step_panel.setVisible(self.page is self.lesson_page and last is not None
+                                   and last.stepping is not None and last.stepping is self.step_panel.control)
         self.middle.setVisible(self.code_pane.isVisibleTo(self.middle) or self.script_view.isVisibleTo(self.middle))
         if self.busy:
             self.show_message(f"{self.session.title} is running: its plots stay until it ends (Stop ends it)", 8000)
@@ -720,6 +759,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.script_panel.set_running(busy and self._session_page is self.script_page)
         self.script_view.reload_button.setEnabled(not busy and self.script_page.path is not None)
         self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
+        self.code_pane.step_button.setEnabled(not busy)
         self.code_pane.editor.setReadOnly(busy)
         b.start_button.setEnabled(not busy)
         b.stop_button.setEnabled(busy)

@@ -1,0 +1,235 @@
+"""The Step panel: be the scheduler of a lesson's real threads.
+
+Under the code pane while a lesson is stepped: a row per thread (its colour, the line it
+stops at, why it cannot go on, a Step button), Expand (a step runs one bytecode
+instruction), Run to end, Random (a seed to type), Pause, Undo, Save and Load a schedule,
+and the values the program shares and each thread holds. Every button sends a command
+to the session's :class:`~app.core.stepcontrol.StepControl` and returns at once; the
+window's display tick hands the newest picture to :meth:`StepPanel.show_picture`.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from pyqtgraph.Qt import QtGui, QtWidgets
+
+from app.core.schedule import Schedule, load_schedule, save_schedule
+from app.core.stepcontrol import PAUSE, StepControl, StepPicture
+from app.core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
+
+#: One colour per thread, in the order they started (the code marks use the same).
+THREAD_COLOURS = ("#1f6fb2", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e", "#16a085", "#6d4c41", "#c2185b")
+#: Rows of the tables shown before they scroll.
+THREAD_ROWS, WATCH_ROWS = 4, 4
+
+
+def colour_of(index: int) -> str:
+    return THREAD_COLOURS[index % len(THREAD_COLOURS)]
+
+
+class StepPanel(QtWidgets.QFrame):
+    """The stepping controls and what they show (see the module)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("step-panel")
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.control: StepControl | None = None
+        self.program_name = ""
+        self.picture = StepPicture(0)
+        self.live = False
+        self.expand_box = QtWidgets.QCheckBox("Expand")
+        self.expand_box.setToolTip("a step runs one bytecode instruction of the line, not the whole line: stop a "
+                                   "thread between its read and its write")
+        self.run_button = self._button("Run to end", "let the real scheduler run the threads (Pause takes them back)")
+        self.random_button = self._button("Random", "step threads drawn at random from the seed, to the end")
+        self.seed_spin = QtWidgets.QSpinBox()
+        self.seed_spin.setRange(0, 999_999)
+        self.seed_spin.setToolTip("the seed of Random: the same seed draws the same schedule")
+        self.pause_button = self._button("Pause", "stop the threads again, each before its next line")
+        self.undo_button = self._button("Undo", "go back one step (the program runs again, all steps but the last)")
+        self.save_button = self._button("Save...", "save the schedule so far as a JSON file")
+        self.load_button = self._button("Load...", "run the program again by a saved schedule")
+        self.status = QtWidgets.QLabel()
+        self.status.setWordWrap(True)
+        self.threads_table = _table(("", "Thread", "At", "Why"), THREAD_ROWS)
+        self.watch_table = _table(("Name", "Value"), WATCH_ROWS)
+        self._lay_out()
+        self.run_button.clicked.connect(lambda: self._send(lambda c: c.run_free()))
+        self.random_button.clicked.connect(lambda: self._send(lambda c: c.run_random(self.seed_spin.value())))
+        self.pause_button.clicked.connect(lambda: self._send(lambda c: c.pause()))
+        self.undo_button.clicked.connect(lambda: self._send(lambda c: c.undo()))
+        self.save_button.clicked.connect(self._ask_where_to_save)
+        self.load_button.clicked.connect(self._ask_what_to_load)
+        self.show_picture(self.picture, False)
+
+    def _button(self, text: str, tip: str) -> QtWidgets.QPushButton:
+        button = QtWidgets.QPushButton(text)
+        button.setToolTip(tip)
+        return button
+
+    def _lay_out(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(3)
+        first = QtWidgets.QHBoxLayout()
+        for widget in (self.run_button, self.random_button, self.seed_spin, self.pause_button, self.undo_button):
+            first.addWidget(widget)
+        first.addStretch(1)
+        second = QtWidgets.QHBoxLayout()
+        for widget in (self.expand_box, self.save_button, self.load_button):
+            second.addWidget(widget)
+        second.addStretch(1)
+        layout.addLayout(first)
+        layout.addLayout(second)
+        layout.addWidget(self.threads_table)
+        layout.addWidget(self.status)
+        layout.addWidget(self.watch_table)
+
+    # -- commands -------------------------------------------------------------------------------
+    def attach(self, control: StepControl, program_name: str) -> None:
+        """Drive ``control`` from now on (a new stepped run)."""
+        self.control, self.program_name = control, program_name
+        self.picture = StepPicture(0)
+
+    def step(self, name: str) -> None:
+        """Step thread ``name``: a line, or one instruction when Expand is ticked."""
+        unit = INSTRUCTION if self.expand_box.isChecked() else LINE
+        self._send(lambda c: c.step(name, unit))
+
+    def _send(self, command) -> None:
+        if self.control is not None and self.live:
+            command(self.control)
+
+    def save_schedule(self, path: Path) -> None:
+        """Write the schedule so far to ``path`` (``OSError`` if it cannot be written)."""
+        save_schedule(Schedule(list(self.picture.schedule), self.program_name, self.picture.seed), path)
+
+    def load_schedule(self, path: Path) -> None:
+        """Run the program again by the schedule in ``path`` (``ValueError`` if it is not one)."""
+        schedule = load_schedule(path)
+        self._send(lambda c: c.replay(schedule.steps))
+
+    def _ask_where_to_save(self) -> None:
+        name, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save the schedule", "schedule.json",
+                                                        "Schedules (*.json)")
+        if name:
+            try:
+                self.save_schedule(Path(name))
+            except OSError as exc:
+                QtWidgets.QMessageBox.warning(self, "Save the schedule", f"Could not save it: {exc}")
+
+    def _ask_what_to_load(self) -> None:
+        name, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load a schedule", "", "Schedules (*.json)")
+        if name:
+            try:
+                self.load_schedule(Path(name))
+            except ValueError as exc:
+                QtWidgets.QMessageBox.warning(self, "Load a schedule", str(exc))
+
+    # -- what it shows ----------------------------------------------------------------------------
+    def marks(self) -> list[tuple[int, str, str]]:
+        """(line, thread, colour) of each thread that stops at a line or waits in one."""
+        return [(view.line, view.name, colour_of(i)) for i, view in enumerate(self.picture.threads)
+                if view.line is not None and view.state != FINISHED]
+
+    def show_picture(self, picture: StepPicture, live: bool) -> None:
+        """Show ``picture``; ``live``: the run goes on (the buttons work)."""
+        self.picture, self.live = picture, live
+        paused = live and picture.mode == PAUSE
+        for button in (self.run_button, self.random_button):
+            button.setEnabled(paused)
+        self.seed_spin.setEnabled(paused)
+        self.pause_button.setEnabled(live and picture.mode != PAUSE)
+        self.undo_button.setEnabled(paused and bool(picture.schedule) and picture.exact)
+        self.save_button.setEnabled(bool(picture.schedule) and picture.exact)
+        self.load_button.setEnabled(paused)
+        self._show_threads(picture, paused)
+        self._show_status(picture, live)
+        rows = list(picture.shared) + [(f"{name} ({thread})", value)
+                                       for thread, values in picture.locals.items() for name, value in values]
+        _fill(self.watch_table, rows)
+
+    def _show_threads(self, picture: StepPicture, paused: bool) -> None:
+        table = self.threads_table
+        table.setRowCount(len(picture.threads))
+        for row, view in enumerate(picture.threads):
+            button = table.cellWidget(row, 0)
+            if not isinstance(button, QtWidgets.QToolButton):
+                button = QtWidgets.QToolButton()
+                button.setText("Step")
+                button.clicked.connect(lambda _checked=False, b=button: self.step(b.property("thread")))
+                table.setCellWidget(row, 0, button)
+            button.setProperty("thread", view.name)
+            button.setToolTip(f"run {view.name} to its next line (or instruction, with Expand)")
+            button.setEnabled(paused and view.state == READY)
+            name = _item(view.name)
+            name.setForeground(_brush("white"))
+            name.setBackground(_brush(colour_of(row)))
+            table.setItem(row, 1, name)
+            at = f"line {view.line}" if view.line is not None else ""
+            if view.instruction:
+                at += f": {view.instruction}"
+            table.setItem(row, 2, _item(at))
+            why = {READY: "ready", FINISHED: "finished"}.get(view.state, view.reason or view.state)
+            item = _item(why)
+            item.setToolTip(why)
+            if view.state == BLOCKED:
+                item.setForeground(_brush("#b03a2e"))
+            table.setItem(row, 3, item)
+        for column in range(3):
+            table.resizeColumnToContents(column)
+
+    def _show_status(self, picture: StepPicture, live: bool) -> None:
+        words = [f"{len(picture.schedule)} steps"]
+        if picture.seed is not None:
+            words.append(f"seed {picture.seed}")
+        if not picture.exact:
+            words.append("the real scheduler ran some of them")
+        if picture.mode != PAUSE and live:
+            words.append("running by itself")
+        text = html.escape(", ".join(words))
+        if picture.circle:
+            circle = " \u2192 ".join(picture.circle + picture.circle[:1])
+            text += f"<br><b style='color:#b03a2e'>Deadlock: {html.escape(circle)}</b>: each waits for a lock the " \
+                    "next one holds"
+        elif picture.stuck and live:
+            text += "<br><b style='color:#b03a2e'>No thread can go on</b>"
+        elif picture.over:
+            text += "<br>The program has ended."
+        if picture.refused:
+            text += f"<br><span style='color:#b03a2e'>{html.escape(picture.refused)}</span>"
+        self.status.setText(text)
+
+
+def _table(headers: tuple[str, ...], rows: int) -> QtWidgets.QTableWidget:
+    table = QtWidgets.QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    height = table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize() + 4
+    table.setFixedHeight(height)
+    return table
+
+
+def _fill(table: QtWidgets.QTableWidget, rows: list[tuple[str, str]]) -> None:
+    table.setRowCount(len(rows))
+    for row, (name, value) in enumerate(rows):
+        table.setItem(row, 0, _item(name))
+        item = _item(value)
+        item.setToolTip(value)
+        table.setItem(row, 1, item)
+    table.resizeColumnToContents(0)
+
+
+def _item(text: str) -> QtWidgets.QTableWidgetItem:
+    return QtWidgets.QTableWidgetItem(text)
+
+
+def _brush(colour: str) -> QtGui.QBrush:
+    return QtGui.QBrush(QtGui.QColor(colour))
