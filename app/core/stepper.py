@@ -104,7 +104,9 @@ class Stepper:
         self.run = ProgramRun(source, filename, argv=argv, **run_options)
         self.run.instrument.on_thread_start = self._trace_this_thread
         self._files = self.run.instrument.program_files
-        self._cond = threading.Condition()
+        self._mutex = threading.Lock()  # guards the fields below
+        self._gates: dict[threading.Thread, Any] = {}  # thread -> the lock it waits on for its turn
+        self._wake = _locked()  # let go when a stepped thread stops again (the stepper waits on it)
         self._turn: threading.Thread | None = None
         self._turn_unit = LINE
         self._stopped_at: dict[threading.Thread, _Stop] = {}  # thread -> where it waits
@@ -130,7 +132,7 @@ class Stepper:
 
     def threads(self) -> list[ThreadView]:
         """Every thread of the program so far, in the order they started."""
-        with self._cond:
+        with self._mutex:
             stopped = dict(self._stopped_at)
         views = []
         for thread in self.run.threads():
@@ -149,7 +151,7 @@ class Stepper:
     def bytecode(self, name: str) -> list[tuple[int, str, bool]]:
         """The instructions of the line the thread ``name`` stops at: (offset, words, whether
         it is the next to run); [] for a thread that is not stopped at a line."""
-        with self._cond:
+        with self._mutex:
             at = next((stop for t, stop in self._stopped_at.items() if t.name == name), None)
         if at is None:
             return []
@@ -160,7 +162,7 @@ class Stepper:
     def locals_of(self, name: str) -> dict[str, Any] | None:
         """The local names of the function the thread ``name`` stops in (a copy), or None if
         it is not stopped, or stops at the module's top level (its locals are the globals)."""
-        with self._cond:
+        with self._mutex:
             at = next((stop for t, stop in self._stopped_at.items() if t.name == name), None)
         if at is None or at.frame.f_code.co_name == "<module>":
             return None
@@ -168,7 +170,7 @@ class Stepper:
 
     def ready(self) -> list[str]:
         """The names of the threads that can be stepped now, in the order they started."""
-        with self._cond:
+        with self._mutex:
             stopped = set(self._stopped_at)
         return [thread.name for thread in self.run.threads() if thread in stopped]
 
@@ -210,7 +212,7 @@ class Stepper:
         if unit == INSTRUCTION and not instructions_can_be_stepped():
             raise StepError(f"this Python ({sys.version.split()[0]}) does not report single instructions to "
                             "a trace function, so a line cannot be expanded here (3.10, 3.11 and 3.13 do)")
-        with self._cond:
+        with self._mutex:
             thread = next((t for t in self._stopped_at if t.name == name), None)
         if thread is None:
             views = {view.name: view for view in self.threads()}
@@ -218,10 +220,11 @@ class Stepper:
             if view is None:
                 raise StepError(f"no thread called {name!r} (threads: {', '.join(views) or 'none'})")
             raise StepError(f"{name} cannot be stepped: " + (view.reason or view.state))
-        with self._cond:
+        with self._mutex:
             self._turn = thread
             self._turn_unit = unit
-            self._cond.notify_all()
+            self._wake.acquire(False)  # (a signal left from before is not this step's)
+            _open(self._gates[thread])
         self.schedule.append(Step(name, unit))
         self._settle()
 
@@ -234,14 +237,14 @@ class Stepper:
     def run_free(self) -> None:
         """Let every thread run on as the real scheduler decides (still traced, so that
         :meth:`pause` can stop them again); the schedule is no longer exact."""
-        with self._cond:
+        with self._mutex:
             self._running_free = True
             self.exact = False
-            self._cond.notify_all()
+            self._open_every_gate()
 
     def pause(self) -> None:
         """Stop every thread again before its next line (after :meth:`run_free`)."""
-        with self._cond:
+        with self._mutex:
             self._running_free = False
         self._settle()
 
@@ -274,9 +277,9 @@ class Stepper:
 
     def close(self, timeout: float = 2.0) -> bool:
         """Let every thread go, untraced, and stop the run; True if it ended in time."""
-        with self._cond:
+        with self._mutex:
             self._free = True
-            self._cond.notify_all()
+            self._open_every_gate()
         if self.run.running:
             self.run.request_stop("the stepper was closed")
         return self.run.join(timeout)
@@ -322,18 +325,24 @@ class Stepper:
         me = threading.current_thread()
         recorder = self.run.recorder
         recorder.record(rec.PAUSED)
-        with self._cond:
+        gate = self._gates.get(me)
+        if gate is None:
+            gate = self._gates[me] = _locked()  # (each thread makes its own, before it first waits)
+        with self._mutex:
             if self._turn is me:
                 self._turn = None  # its step is done
             self._stopped_at[me] = _Stop(frame.f_lineno, frame.f_code, offset, frame)
-            self._cond.notify_all()
-            while not self._free and not self._running_free and self._turn is not me:
-                self._cond.wait()
+        _open(self._wake)
+        # the gate is let go for this thread's turn, and for every thread by run_free() and
+        # close(); a release that was not for this wait (a late one) only loops once more
+        while not self._free and not self._running_free and self._turn is not me:
+            gate.acquire()
+        with self._mutex:
             del self._stopped_at[me]
             unit = self._turn_unit if self._turn is me else LINE
-            if self._free:
-                sys.settrace(None)
-                raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
+        if self._free:
+            sys.settrace(None)
+            raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
         recorder.record(rec.RUNNING)
         self._unit[me] = unit
         if frame.f_trace_opcodes != (unit == INSTRUCTION):
@@ -346,13 +355,15 @@ class Stepper:
         """Wait until the step is over: every live thread stopped before a line, blocked
         in a wait, or ended (a thread just started must reach its first line)."""
         deadline = time.monotonic() + STEP_LIMIT_S
-        with self._cond:
-            while not self._settled():
-                if time.monotonic() > deadline:
-                    moving = [t.name for t in self._moving()]
-                    raise StepError(f"a step took more than {STEP_LIMIT_S:g} s: {', '.join(moving)} still running")
-                self._cond.wait(LOOK_S)
-            nothing_ready = not self._stopped_at
+        while True:
+            with self._mutex:
+                if self._settled():
+                    nothing_ready = not self._stopped_at
+                    break
+            if time.monotonic() > deadline:
+                moving = [t.name for t in self._moving()]
+                raise StepError(f"a step took more than {STEP_LIMIT_S:g} s: {', '.join(moving)} still running")
+            self._wake.acquire(True, LOOK_S)  # (a stop at a line says so; waits and ends are looked at)
         if nothing_ready and not self.circle():
             # the end of the program, or everyone waiting: a thread waiting at exit for
             # another one that is just ending looks blocked for a moment; the end settles it
@@ -371,6 +382,10 @@ class Stepper:
         if turn is not None and not turn.is_alive():
             self._turn = None
         return not self._moving()
+
+    def _open_every_gate(self) -> None:
+        for thread in self._stopped_at:
+            _open(self._gates[thread])
 
     # -- words ----------------------------------------------------------------------------------
     def _why_blocked(self, thread: threading.Thread) -> str:
@@ -395,6 +410,21 @@ class Stepper:
                 return frame.f_lineno
             frame = frame.f_back
         return None
+
+
+def _locked() -> Any:
+    """A plain lock, taken: who acquires it waits until someone lets it go."""
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
+def _open(lock: Any) -> None:
+    """Let ``lock`` go, if it is held (a second release for the same wait does nothing)."""
+    try:
+        lock.release()
+    except RuntimeError:
+        pass
 
 
 def line_instructions(code: Any, line: int) -> list[dis.Instruction]:
