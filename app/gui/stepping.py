@@ -148,9 +148,7 @@ class StepPanel(QtWidgets.QFrame):
         self.load_button.setEnabled(paused)
         self._show_threads(picture, paused)
         self._show_status(picture, live)
-        rows = list(picture.shared) + [(f"{name} ({thread})", value)
-                                       for thread, values in picture.locals.items() for name, value in values]
-        _fill(self.watch_table, rows)
+        _fill(self.watch_table, watch_rows(picture))
 
     def _show_threads(self, picture: StepPicture, paused: bool) -> None:
         table = self.threads_table
@@ -202,6 +200,15 @@ class StepPanel(QtWidgets.QFrame):
         if picture.refused:
             text += f"<br><span style='color:#b03a2e'>{html.escape(picture.refused)}</span>"
         self.status.setText(text)
+
+
+def watch_rows(picture: StepPicture) -> list[tuple[str, str]]:
+    """The Watch table's rows: the globals that change, each thread's locals, then the
+    program's constants (upper-case names, set once at the top)."""
+    constants = [(name, value) for name, value in picture.shared if name.isupper()]
+    variables = [(name, value) for name, value in picture.shared if not name.isupper()]
+    locals_ = [(f"{name} ({thread})", value) for thread, values in picture.locals.items() for name, value in values]
+    return variables + locals_ + constants
 
 
 def _table(headers: tuple[str, ...], rows: int) -> QtWidgets.QTableWidget:
