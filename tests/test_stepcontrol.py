@@ -4,7 +4,8 @@ follow, and the lesson's check judges the stepped run."""
 import pytest
 
 from app.core.session import Ended
-from app.core.stepcontrol import FREE, StepControl
+from app.core.stepcontrol import StepControl
+from app.core.stepper import Step
 from app.lessons import LESSONS
 from app.lessons.session import LessonSession
 from tests.helpers import wait_until
@@ -23,6 +24,7 @@ def stepped():
         wait_until(lambda: control.picture().serial > 0)
         return session, control
 
+    start.sessions = made
     yield start
     for session in made:
         session.request_stop()
@@ -108,3 +110,39 @@ def test_a_lesson_with_its_own_runner_cannot_be_stepped():
     lesson = LESSONS["ctrl-c"]
     with pytest.raises(ValueError, match="cannot be stepped"):
         LessonSession(lesson, stepping=StepControl()).start()
+
+
+def test_the_lock_order_challenge_is_reached_by_the_deadlocking_schedule_and_kept(stepped):
+    session, control = stepped_with_challenge(stepped, "lock-order", CHECK=0.05)
+    assert control.picture().goal.startswith("Step the two transfers") and not control.picture().reached
+    step_until(control, "MainThread", lambda p: "pay B->A" in p.ready)
+    step_until(control, "pay A->B", lambda p: p.threads[1].line == 19)
+    step_until(control, "pay B->A", lambda p: p.threads[2].line == 19)
+    step_until(control, "pay A->B", lambda p: p.threads[1].state == "blocked")
+    assert not control.picture().reached
+    picture = step_until(control, "pay B->A", lambda p: p.reached)
+    assert picture.winning == picture.schedule
+
+
+def test_the_race_challenge_is_reached_by_overtaking_and_its_schedule_kept(stepped):
+    session, control = stepped_with_challenge(stepped, "elementwise-race", SIZE=1000)
+    adder, divider = "Thread-1 (increase)", "Thread-2 (divide)"
+    picture = step_until(control, "MainThread", lambda p: divider in p.ready)
+    for _ in range(6):  # the adder does elements 0, 1 and 2 (two lines each)
+        control.step(adder)
+        picture = next_picture(control, picture)
+    control.run_random(2)
+    wait_until(lambda: control.picture().reached, timeout=30)
+    winning = control.picture().winning
+    assert winning is not None and winning[len(picture.schedule) - 6:len(picture.schedule)] == [Step(adder)] * 6
+
+
+def stepped_with_challenge(stepped, lesson_id, **params):
+    """As ``stepped``, with the lesson's challenge given to the control."""
+    lesson = LESSONS[lesson_id]
+    control = StepControl(lesson.challenge)
+    session = LessonSession(lesson, lesson.program(lesson.check_params(params)), stepping=control)
+    session.start()
+    stepped.sessions.append(session)
+    wait_until(lambda: control.picture().serial > 0)
+    return session, control

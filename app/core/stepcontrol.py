@@ -13,6 +13,7 @@ the run, and the lesson's check judges it like any other run. No Qt here.
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import random
 import threading
@@ -50,6 +51,9 @@ class StepPicture:
     shared: list[tuple[str, str]] = field(default_factory=list)  # the program's globals
     locals: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by thread
     refused: str = ""  # why the last command could not be done, if it could not
+    goal: str = ""  # the lesson's challenge, if it has one
+    reached: bool = False  # the challenge was reached (in this run, or one undone since)
+    winning: list[Step] | None = None  # the schedule that reached it (None: not all chosen)
 
     @property
     def ready(self) -> list[str]:
@@ -59,7 +63,12 @@ class StepPicture:
 class StepControl:
     """Commands from the GUI thread to a stepped run; pictures back (see the module)."""
 
-    def __init__(self) -> None:
+    def __init__(self, challenge: Any = None) -> None:
+        """``challenge``: a goal with ``goal`` (words) and ``reached(picture, globals)``
+        (see :class:`~app.lessons.base.Challenge`), checked after each step."""
+        self.challenge = challenge
+        self._reached = False
+        self._winning: list[Step] | None = None
         self._commands: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._picture = StepPicture(0)
         self._serial = 0
@@ -218,4 +227,20 @@ class StepControl:
             stuck=not over and not any(v.state == "ready" for v in views), over=over, mode=self._mode,
             seed=self._seed if self._mode == RANDOM or self._draw is not None else None, exact=stepper.exact,
             bytecode={view.name: stepper.bytecode(view.name) for view in views if view.state == "ready"},
-            shared=shown_values(stepper.run.namespace), locals=locals_, refused=self._refused)
+            shared=shown_values(stepper.run.namespace), locals=locals_, refused=self._refused,
+            goal=self.challenge.goal if self.challenge is not None else "")
+        if self.challenge is not None and not self._reached:
+            self._check_challenge(stepper)
+        if self._reached:
+            self._picture = dataclasses.replace(self._picture, reached=True, winning=self._winning)
+
+    def _check_challenge(self, stepper: Stepper) -> None:
+        """Is the goal reached now? (A check that fails says so once, as a refusal.)"""
+        try:
+            reached = bool(self.challenge.reached(self._picture, stepper.run.namespace))
+        except Exception as exc:  # noqa: BLE001 - an edited program may lack what the check reads
+            self._picture = dataclasses.replace(self._picture, refused=f"the challenge could not be checked: {exc!r}")
+            return
+        if reached:
+            self._reached = True
+            self._winning = list(stepper.schedule) if stepper.exact else None

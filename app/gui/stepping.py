@@ -54,6 +54,11 @@ class StepPanel(QtWidgets.QFrame):
         self.load_button = self._button("Load...", "run the program again by a saved schedule")
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
+        self.goal = QtWidgets.QLabel()
+        self.goal.setObjectName("step-goal")
+        self.goal.setWordWrap(True)
+        self.replay_button = self._button("Replay the winning schedule",
+                                          "run the program again by the schedule that reached the goal")
         self.threads_table = _table(("", "Thread", "At", "Why"), THREAD_ROWS)
         self.watch_table = _table(("Name", "Value"), WATCH_ROWS)
         self._lay_out()
@@ -63,6 +68,7 @@ class StepPanel(QtWidgets.QFrame):
         self.undo_button.clicked.connect(lambda: self._send(lambda c: c.undo()))
         self.save_button.clicked.connect(self._ask_where_to_save)
         self.load_button.clicked.connect(self._ask_what_to_load)
+        self.replay_button.clicked.connect(self._replay_winning)
         self.show_picture(self.picture, False)
 
     def _button(self, text: str, tip: str) -> QtWidgets.QPushButton:
@@ -84,6 +90,10 @@ class StepPanel(QtWidgets.QFrame):
         second.addStretch(1)
         layout.addLayout(first)
         layout.addLayout(second)
+        goal = QtWidgets.QHBoxLayout()
+        goal.addWidget(self.goal, 1)
+        goal.addWidget(self.replay_button)
+        layout.addLayout(goal)
         layout.addWidget(self.threads_table)
         layout.addWidget(self.status)
         layout.addWidget(self.watch_table)
@@ -102,6 +112,11 @@ class StepPanel(QtWidgets.QFrame):
     def _send(self, command) -> None:
         if self.control is not None and self.live:
             command(self.control)
+
+    def _replay_winning(self) -> None:
+        winning = self.picture.winning
+        if winning:
+            self._send(lambda c: c.replay(winning))
 
     def save_schedule(self, path: Path) -> None:
         """Write the schedule so far to ``path`` (``OSError`` if it cannot be written)."""
@@ -148,6 +163,7 @@ class StepPanel(QtWidgets.QFrame):
         self.load_button.setEnabled(paused)
         self._show_threads(picture, paused)
         self._show_status(picture, live)
+        self._show_goal(picture, paused)
         _fill(self.watch_table, watch_rows(picture))
 
     def _show_threads(self, picture: StepPicture, paused: bool) -> None:
@@ -200,6 +216,20 @@ class StepPanel(QtWidgets.QFrame):
         if picture.refused:
             text += f"<br><span style='color:#b03a2e'>{html.escape(picture.refused)}</span>"
         self.status.setText(text)
+
+
+    def _show_goal(self, picture: StepPicture, paused: bool) -> None:
+        self.goal.setVisible(bool(picture.goal))
+        self.replay_button.setVisible(bool(picture.winning))
+        self.replay_button.setEnabled(paused)
+        if not picture.reached:
+            self.goal.setText(f"<b>Challenge:</b> {html.escape(picture.goal)}")
+        elif picture.winning is None:
+            self.goal.setText("<b style='color:#2e7d32'>Reached</b>, but the real scheduler took some of the steps "
+                              "(Run to end): there is no schedule of yours to replay. Try it step by step.")
+        else:
+            self.goal.setText(f"<b style='color:#2e7d32'>Reached in {len(picture.winning)} steps!</b> "
+                              f"{html.escape(picture.goal)} Save... keeps the schedule.")
 
 
 def watch_rows(picture: StepPicture) -> list[tuple[str, str]]:

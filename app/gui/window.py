@@ -356,7 +356,7 @@ class LabWindow(QtWidgets.QMainWindow):
         go one line at a time as the Step panel says. Refused as Start is."""
         if self.busy or self.page is not self.lesson_page:
             return False
-        control = StepControl()
+        control = StepControl(self.lesson_page.lesson.challenge)
         session = None
         try:
             session = self.lesson_page.new_session(stepping=control)

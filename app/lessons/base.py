@@ -150,6 +150,16 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Challenge:
+    """A goal for a learner who steps the program: ``goal`` in words, and ``reached``, which
+    tells from a picture of the stepped run and the program's globals whether it is reached
+    (called on the lesson's thread after each step)."""
+
+    goal: str
+    reached: Callable[[Any, dict[str, Any]], bool]
+
+
+@dataclass(frozen=True)
 class Lesson:
     """A lesson: its check module, and the program that module names."""
 
@@ -223,6 +233,11 @@ class Lesson:
     def fix(self) -> tuple[str, Any, str] | None:
         """``(constant, value, label)`` that cures the lesson's deadlock, if it shows one."""
         return getattr(self.module, "FIX", None)
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """A goal to reach by stepping the program (Step through), if the lesson has one."""
+        return getattr(self.module, "CHALLENGE", None)
 
     @property
     def timeout(self) -> float:

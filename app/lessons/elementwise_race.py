@@ -12,10 +12,19 @@ element is equal.
 Why: the interpreter switches threads every switch interval (5 ms by default), in the
 middle of a Python loop. Which thread is ahead at each element depends on when those
 switches happen. (The OS does not decide this: with the GIL, the interpreter does.)
+
+Step through: you choose which thread runs each line. Step the adding thread over the
+first elements, then the dividing one past it: the elements each reached first end
+1.818, the others 1.909. With Expand you will see that ``array[i] += 1`` cannot lose an
+update here: ``array[i]`` is row ``i`` of a 2-D array, a view, and the add works on it in
+place inside one instruction (``BINARY_OP +=``), so the read, the add and the write
+happen in C, in one step. What races is the order of the threads at each element.
 """
 
+import numpy as np
+
 from app.core.params import Param
-from app.lessons.base import Verdict
+from app.lessons.base import Challenge, Verdict
 from app.lessons.measure import bands, overlapped
 
 ID = "elementwise-race"
@@ -25,6 +34,19 @@ REPEAT = 20
 VARIES = True
 HISTOGRAM = "bands"
 ARRAY = "data"
+
+
+def unequal_at_the_end(picture, names):
+    """Both loops have ended and the elements are not all equal."""
+    workers = [view for view in picture.threads if view.name != "MainThread"]
+    data = names.get("data")
+    if len(workers) < 2 or any(view.state != "finished" for view in workers) or not isinstance(data, np.ndarray):
+        return False
+    return bool(data.max() != data.min())
+
+
+CHALLENGE = Challenge("Make the elements end unequal: let one thread overtake the other part of the way.",
+                      unequal_at_the_end)
 
 
 def measure(seen):

@@ -19,7 +19,7 @@ article; it is the deadlock that real programs meet most.)
 """
 
 from app.core.params import Param
-from app.lessons.base import Verdict, every_run
+from app.lessons.base import Challenge, Verdict, every_run
 
 ID = "lock-order"
 PARAMS = (
@@ -28,6 +28,9 @@ PARAMS = (
     Param("ONE_ORDER", False, help="True: every transfer locks A before B"),
 )
 FIX = ("ONE_ORDER", True, "Re-run with one global order")
+CHALLENGE = Challenge(
+    "Step the two transfers so that each waits for the lock the other one holds.",
+    lambda picture, names: {"pay A->B", "pay B->A"} <= set(picture.circle))
 #: How soon the app must notice the circle.
 DETECT_WITHIN_S = 0.5
 

@@ -17,6 +17,12 @@ of a Python loop. The article says such a numpy operation "never gets interrupte
 that holds only for small arrays. Measured here (K = 1000, 10 runs each): unequal
 elements in 0 runs at 100 and 400 elements, in some runs from 600 up, in every run
 at 100 000.
+
+Step through shows the first half of this and not the second: each ``array += 1`` is
+one step, so you choose the order of whole operations (and the final value follows).
+What happens inside one operation over a large array, where numpy has let go of the
+GIL, runs in C: no stepper of Python lines can stop it half-way. Only the real
+scheduler shows those unequal elements.
 """
 
 from app.core.params import Param
