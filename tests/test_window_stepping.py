@@ -109,3 +109,39 @@ def test_a_lesson_that_runs_in_a_child_process_is_refused(window, qtbot):
     assert not window.start_stepping()
     assert "cannot be stepped" in window.outcome.text() and not window.step_panel.isVisible()
     assert isinstance(window.code_pane.step_button, QtWidgets.QPushButton)
+
+
+def test_the_challenge_says_when_it_is_reached_and_its_schedule_replays(window, qtbot):
+    stepping(window, qtbot, "lock-order", CHECK=0.05)
+    panel = window.step_panel
+    assert panel.goal.isVisible() and "Challenge:" in panel.goal.text() and not panel.replay_button.isVisible()
+    click_step(window, qtbot, "MainThread", lambda p: "pay B->A" in p.ready)
+    click_step(window, qtbot, "pay A->B", lambda p: p.threads[1].line == 19)
+    click_step(window, qtbot, "pay B->A", lambda p: p.threads[2].line == 19)
+    click_step(window, qtbot, "pay A->B", lambda p: p.threads[1].state == "blocked")
+    winning = click_step(window, qtbot, "pay B->A", lambda p: p.reached).schedule
+    qtbot.waitUntil(lambda: panel.replay_button.isVisible(), timeout=2000)
+    assert f"Reached in {len(winning)} steps!" in panel.goal.text()
+    qtbot.mouseClick(panel.undo_button, LEFT)
+    shown(window, qtbot, lambda p: len(p.schedule) == len(winning) - 1 and not p.circle)
+    qtbot.mouseClick(panel.replay_button, LEFT)
+    again = shown(window, qtbot, lambda p: p.schedule == winning and bool(p.circle))
+    assert again.reached and again.winning == winning
+    window.stop()
+    finish(window, qtbot)
+
+
+def test_a_click_on_a_threads_name_tag_or_its_lane_name_steps_it(window, qtbot):
+    stepping(window, qtbot, "lock-order", CHECK=0.05)
+    editor = window.code_pane.editor
+    qtbot.waitUntil(lambda: editor.tag_at("MainThread") is not None, timeout=3000)
+    before = window.step_panel.picture
+    qtbot.mouseClick(editor.viewport(), LEFT, pos=editor.tag_at("MainThread"))
+    assert [str(s) for s in shown(window, qtbot, lambda p: p.serial > before.serial).schedule] == ["MainThread"]
+    canvas = window.lanes.canvas
+    qtbot.waitUntil(lambda: any(row and row[-1].name == "MainThread" for row in canvas.rows), timeout=3000)
+    row = next(i for i, r in enumerate(canvas.rows) if r and r[-1].name == "MainThread")
+    qtbot.mouseClick(canvas, LEFT, pos=QtCore.QPoint(10, row * canvas._row_px + 5))
+    assert len(shown(window, qtbot, lambda p: len(p.schedule) == 2).schedule) == 2
+    window.stop()
+    finish(window, qtbot)

@@ -10,7 +10,7 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.gui.qtcompat import event_global_pos
+from app.gui.qtcompat import event_global_pos, event_pos
 
 #: Font sizes the zoom keeps to (points).
 MIN_POINTS, MAX_POINTS = 7, 40
@@ -105,6 +105,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
     """A plain-text Python editor with line numbers, highlighting, zoom and line marks."""
 
     zoomed = QtCore.Signal(int)  # the new size in points
+    thread_clicked = QtCore.Signal(str)  # a click on a stepped thread's name tag
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +118,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self._numbers = _LineNumbers(self)
         self._marks: dict[int, str] = {}  # line (1-based) -> why it is marked
         self._thread_marks: list[tuple[int, str, str]] = []  # (line, thread name, colour): stepping
+        self._tags: list[tuple[QtCore.QRectF, str]] = []  # where each thread's name was painted
         self.blockCountChanged.connect(self._fit_margin)
         self.updateRequest.connect(self._scroll_numbers)
         self._fit_margin()
@@ -230,6 +232,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
         right = self.viewport().width() - 6
+        self._tags = []
         for line, names in by_line.items():
             block = self.document().findBlockByNumber(line - 1)
             if not block.isValid():
@@ -241,10 +244,24 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
                 width = metrics.horizontalAdvance(label) + 8
                 x -= width
                 box = QtCore.QRectF(x, rect.top() + 1, width - 2, rect.height() - 2)
+                self._tags.append((box, name))
                 painter.fillRect(box, QtGui.QColor(colour))
                 painter.setPen(QtGui.QColor("white"))
                 painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        at = QtCore.QPointF(event_pos(event))
+        name = next((name for box, name in self._tags if box.contains(at)), None)
+        if name is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
+            self.thread_clicked.emit(name)
+            return
+        super().mousePressEvent(event)
+
+    def tag_at(self, name: str) -> QtCore.QPoint | None:
+        """The middle of the name tag of thread ``name`` in the viewport, if it is painted."""
+        box = next((box for box, tag in self._tags if tag == name), None)
+        return box.center().toPoint() if box is not None else None
 
     def event(self, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.ToolTip:

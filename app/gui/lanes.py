@@ -127,6 +127,7 @@ class LanesCanvas(QtWidgets.QWidget):
     """
 
     follow_changed = QtCore.Signal(bool)
+    name_clicked = QtCore.Signal(str)  # a click on a lane's name (Step through steps that thread)
     LEFT = 170  # room for the lane names at first ("Thread-2 (divide)"); it grows to fit them
     BOTTOM = 20  # room for the time axis
 
@@ -320,10 +321,16 @@ class LanesCanvas(QtWidgets.QWidget):
             QtWidgets.QToolTip.hideText()
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
-        x = event_pos(event).x()
-        if event.button() == QtCore.Qt.MouseButton.LeftButton and x > self.left:
+        pos = event_pos(event)
+        if event.button() != QtCore.Qt.MouseButton.LeftButton:
+            return
+        if pos.x() > self.left:
             self.set_following(False)
-            self._drag_from = (x, self.anchor)
+            self._drag_from = (pos.x(), self.anchor)
+            return
+        lane = int(pos.y() // self._row_px)
+        if 0 <= lane < len(self.rows) and self.rows[lane]:
+            self.name_clicked.emit(self.rows[lane][-1].name)
 
     def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802
         self._drag_from = None

@@ -279,6 +279,8 @@ class LabWindow(QtWidgets.QMainWindow):
         b.trace_button.clicked.connect(lambda: self.save_trace())
         self.code_pane.run_button.clicked.connect(lambda: self.start())
         self.code_pane.step_button.clicked.connect(lambda: self.start_stepping())
+        self.code_pane.editor.thread_clicked.connect(self.step_panel.step)
+        self.lanes.canvas.name_clicked.connect(self.step_panel.step)
         self.script_panel.start_asked.connect(lambda: self.start())
         self.banner.break_button.clicked.connect(self.break_deadlock)
         self.banner.fix_button.clicked.connect(self.rerun_fixed)
