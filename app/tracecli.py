@@ -10,7 +10,8 @@ mixes with the program's stdout; ``--json FILE``: one object in FILE).
 
 Exit status: the program's own; 4 if a deadlock was found and not broken (it is
 explained, and the program ended); 124 if ``--timeout`` ended it; 130 on Ctrl+C; 2 for a
-script that does not exist or does not compile (one line, nothing run).
+script that does not exist or does not compile (one line, nothing run), or a step of
+``--schedule`` that does not fit the program (the program is ended there).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.cli import OneLineParser
 from app.core.chrometrace import check_trace_path
 from app.core.childenv import ROOT, env_with_path
 from app.core.params import Param, check_float
+from app.core.schedule import parse_schedule_option
 from app.core.scripttrace import describe, read_script
 from app.core.words import signal_name
 
@@ -56,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trace", type=Path, metavar="FILE",
                         help="also save what every thread did as Chrome Trace Event JSON (open it in "
                              "https://ui.perfetto.dev)")
+    parser.add_argument("--schedule", metavar="FILE|random:SEED",
+                        help="step the threads line by line in this order (a schedule file, see the README, or "
+                             "one drawn at random from SEED), then let the real scheduler run the rest")
+    parser.add_argument("--save-schedule", type=Path, metavar="FILE",
+                        help="with --schedule: save the steps taken to FILE (it replays the same way)")
     parser.add_argument("--break", dest="break_deadlocks", action="store_true",
                         help="break a deadlock's wait and let the program go on (without it: the "
                              "deadlock is explained, the program ended, exit status 4)")
@@ -73,6 +80,10 @@ def main(argv: list[str]) -> int:
             if path is not None and str(path) != "-":
                 check_trace_path(path, option)
         read_script(options.script)
+        if options.schedule is not None:
+            parse_schedule_option(options.schedule)  # (a bad file is said here, before anything runs)
+        elif options.save_schedule is not None:
+            raise ValueError("--save-schedule needs --schedule (a file, or random:SEED)")
     except ValueError as exc:
         print(f"threadlab trace: error: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGS
@@ -109,6 +120,10 @@ def run_child(options: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
         command.append("--break")
     if options.trace is not None:
         command += ["--trace", str(options.trace)]
+    if options.schedule is not None:
+        command += ["--schedule", options.schedule]
+        if options.save_schedule is not None:
+            command += ["--save-schedule", str(options.save_schedule)]
     command += ["--", options.script, *options.args]
     received: list[str] = []
     pipe = os.fdopen(read_fd, encoding="utf-8")

@@ -374,3 +374,35 @@ def test_threads_the_program_did_not_start_but_that_run_its_code_are_reported(tm
     assert {t["name"] for t in report["threads"] if t["started_by_program"]} == {"MainThread"}
     assert any(t["running_s"] > 0 for t in foreign)  # (ThreadPool's exit does not join its workers)
     assert report["locks"][0]["taken"] == 4 and "(not started by the program)" in err
+
+
+def test_a_schedule_steps_a_script_and_a_saved_random_one_replays(tmp_path):
+    from tests.test_stepper import LOST_UPDATE
+
+    prog = tmp_path / "lost.py"
+    prog.write_text(LOST_UPDATE)
+    start = ["MainThread"] * 8  # up to both workers started
+    for steps, printed in ((["A", "B", "A", "B"], "1\n"), (["A", "A", "B", "B"], "2\n")):
+        plan = tmp_path / "plan.json"
+        plan.write_text(json.dumps({"format": "threadlab-schedule", "version": 1, "steps": start + steps}))
+        status, report, out, err = trace(tmp_path, "--schedule", plan, prog)
+        assert status == 0 and out == printed, err
+        assert report["stepped"]["steps"] == 12 and "stepped by a schedule: 12 steps" in err
+    saved = tmp_path / "saved.json"
+    status, report, out, err = trace(tmp_path, "--schedule", "random:11", "--save-schedule", saved, prog)
+    assert status == 0 and report["stepped"]["seed"] == 11 and f"saved to {saved}" in err
+    status, again, out_again, _ = trace(tmp_path, "--schedule", saved, prog)
+    assert out_again == out and again["stepped"]["steps"] == report["stepped"]["steps"]
+
+
+def test_a_schedule_that_does_not_fit_the_script_ends_it_with_status_2(tmp_path):
+    prog = script(tmp_path, "import threading\nprint('one')\nprint('two')\n")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format": "threadlab-schedule", "version": 1, "steps": ["MainThread", "B"]}))
+    status, report, out, err = trace(tmp_path, "--schedule", plan, prog)
+    assert status == 2 and "step 2 of 2 (B): no thread called 'B'" in err and out == ""
+    assert report["stepped"]["error"].startswith("step 2 of 2")
+    assert report["doing_at_end"][0]["state"] == "paused by the stepper"
+    (tmp_path / "report.json").unlink()
+    status, report, out, err = trace(tmp_path, "--save-schedule", plan, prog)
+    assert status == 2 and "--save-schedule needs --schedule" in err and report is None

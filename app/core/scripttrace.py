@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 from app.core import recorder as rec
@@ -35,7 +36,9 @@ from app.core.instrument import TerminalOutput, in_packages
 from app.core.primitives import format_site
 from app.core.program import GIVE_UP_S, ProgramRun
 from app.core.recorder import Recorder
+from app.core.schedule import Schedule, parse_schedule_option, save_schedule
 from app.core.scriptfeed import FeedSender
+from app.core.stepper import StepError, Stepper
 from app.core.timeline import Timeline, Track
 from app.core.waitgraph import Deadlock
 
@@ -44,6 +47,10 @@ TRACE_CAPACITY = 500_000
 #: Exit status when a deadlock was found and not broken, when ``--timeout`` ended the
 #: program (as GNU ``timeout``), when Ctrl+C did.
 EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = 4, 124, 130
+#: A step of ``--schedule`` that cannot be taken (as a bad argument: nothing more runs).
+EXIT_BAD_SCHEDULE = 2
+#: Steps a random schedule may take before the program is called too long to step.
+MAX_RANDOM_STEPS = 200_000
 _real_exit = os._exit
 _stopped_by = ["SIGINT"]  # the signal that interrupted the program
 #: For the window, how long the program's threads have to stop before its report is made.
@@ -88,8 +95,12 @@ class ScriptTrace:
 
     def __init__(self, script: str, args: list[str], report: Callable[[dict[str, Any]], None], *,
                  timeout: float | None = None, break_deadlocks: bool = False, end_on_deadlock: bool = True,
-                 feed: IO[str] | None = None, commands: IO[str] | None = None) -> None:
+                 feed: IO[str] | None = None, commands: IO[str] | None = None,
+                 schedule: Schedule | int | None = None, save_schedule: str | None = None) -> None:
         self.script = script
+        self.schedule = schedule  # stepped: by these steps, or by a schedule drawn from this seed
+        self.save_schedule = save_schedule
+        self.stepped: dict[str, Any] | None = None  # what the stepping did, for the report
         self.path = os.path.abspath(script)
         self.args = list(args)
         self.timeout = timeout
@@ -114,32 +125,70 @@ class ScriptTrace:
         (this process exists for the program: nothing of it runs on after that)."""
         source = read_script(self.script)
         sys.path.insert(0, os.path.dirname(self.path))  # its own folder, as ``python SCRIPT``
-        run = self.run_ = ProgramRun(source, self.path, recorder=self.recorder, argv=[self.script] + self.args,
-                                     auto_break=self.break_deadlocks, on_finding=self.findings.append,
-                                     output=TerminalOutput(), own_folder=os.path.dirname(self.path),
-                                     libraries=LIBRARIES)
+        options = dict(recorder=self.recorder, argv=[self.script] + self.args, auto_break=self.break_deadlocks,
+                       on_finding=self.findings.append, output=TerminalOutput(),
+                       own_folder=os.path.dirname(self.path), libraries=LIBRARIES)
+        stepper = Stepper(source, self.path, **options) if self.schedule is not None else None
+        run = self.run_ = stepper.run if stepper is not None else ProgramRun(source, self.path, **options)
         for name in [m for m in sys.modules if in_packages(m, LIBRARIES)]:
             del sys.modules[name]  # (loaded by threadlab itself: the program gets its own, recorded)
         os._exit = self._exit_reporting  # the program's os._exit: the report first, then go
         try:  # (from the program's first step on, Ctrl+C or SIGTERM ends it with a report)
-            run.start()
+            if stepper is not None:
+                stepper.start()
+            else:
+                run.start()
             self.foreign = ForeignWatch(self.recorder, run.instrument.program_files,
                                         lambda: [t.ident for t in run.threads()]).start()
             if self._feed_streams[0] is not None:
                 self.feed = FeedSender(self.recorder, self._feed_streams[0], run.instrument.locks, self._shown,
                                        self.findings, run.break_waits, self._feed_streams[1], run.output)
                 self.feed.start()
-            how = self._wait_for_the_end(run)
+            if stepper is not None and not self._step(stepper):
+                how = "schedule"
+            else:
+                how = self._wait_for_the_end(run)
         except KeyboardInterrupt:
             how = "interrupted"
         if how != "exit":
             self.end_now(how, {"deadlock": EXIT_DEADLOCK, "timeout": EXIT_TIMEOUT,
-                               "interrupted": EXIT_INTERRUPTED}[how])
+                               "interrupted": EXIT_INTERRUPTED, "schedule": EXIT_BAD_SCHEDULE}[how])
         os._exit = _real_exit
         ending = run.ending
         status = ending.exit_code if ending is not None and ending.exit_code is not None else 1
         self.send(self.summary("exit", status))
         return status
+
+    def _step(self, stepper: Stepper) -> bool:
+        """Take the schedule's steps (or a random schedule's, to the end), then let the real
+        scheduler run the rest; save the steps taken. False if a step could not be taken."""
+        plan, error = self.schedule, ""
+        try:
+            if isinstance(plan, int):
+                stepper.run_random(plan, max_steps=MAX_RANDOM_STEPS)
+            else:
+                for number, step in enumerate(plan.steps, 1):
+                    try:
+                        stepper.step(step.thread, step.unit)
+                    except StepError as exc:
+                        raise StepError(f"step {number} of {len(plan.steps)} ({step}): {exc}; the schedule does "
+                                        "not fit this program") from None
+        except StepError as exc:
+            error = str(exc)
+        taken = Schedule(list(stepper.schedule), os.path.basename(self.script), plan if isinstance(plan, int) else None)
+        self.stepped = {"steps": len(taken.steps), "seed": taken.seed, "error": error,
+                        "saved": self.save_schedule if not error else None, "ran_free": not stepper.over}
+        if error:
+            print(f"threadlab trace: {error}", file=sys.stderr, flush=True)
+            return False
+        stepper.run_free()
+        if self.save_schedule is not None:
+            try:
+                save_schedule(taken, Path(self.save_schedule))
+            except OSError as exc:
+                print(f"threadlab trace: could not save the schedule: {exc}", file=sys.stderr)
+                self.stepped["saved"] = None
+        return True
 
     def _wait_for_the_end(self, run: ProgramRun) -> str:
         """``"exit"`` once the program is over, or why it must be ended now."""
@@ -244,6 +293,7 @@ class ScriptTrace:
             "doing_at_end": doing or [],
             "signal": _stopped_by[0] if how == "interrupted" else None,
             "records_lost": self.recorder.full,
+            **({"stepped": self.stepped} if self.stepped is not None else {}),
         }
 
     def _timeline(self) -> Timeline:
@@ -284,6 +334,12 @@ class ScriptTrace:
 def describe(report: dict[str, Any]) -> str:
     """The report in words, a few lines per thread and per lock."""
     lines = [f"threadlab trace: {report['script']} ended ({_ending(report)}) after {report['duration_s']:.2f} s"]
+    stepped = report.get("stepped")
+    if stepped is not None:
+        how = f"a schedule drawn from seed {stepped['seed']}" if stepped["seed"] is not None else "a schedule"
+        lines.append(f"stepped by {how}: {stepped['steps']} steps"
+                     + (", then the real scheduler ran the rest" if stepped["ran_free"] else "")
+                     + (f"; saved to {stepped['saved']}" if stepped["saved"] else ""))
     for d in report["deadlocks"]:
         lines.append(("deadlock, broken so the program could go on: " if d["broken"] else "deadlock: ")
                      + d["explained"])
@@ -325,7 +381,8 @@ def _ending(report: dict[str, Any]) -> str:
     return {"exit": f"exit status {code}", "os._exit": f"os._exit({code})",
             "deadlock": f"stopped: a deadlock, exit status {code}",
             "timeout": f"stopped by --timeout, exit status {code}",
-            "interrupted": f"stopped by {report.get('signal') or 'Ctrl+C'}, exit status {code}"}.get(how, how)
+            "interrupted": f"stopped by {report.get('signal') or 'Ctrl+C'}, exit status {code}",
+            "schedule": f"stopped: a step of the schedule could not be taken, exit status {code}"}.get(how, how)
 
 
 def _stop_with(threadlab_pid: int) -> None:
@@ -361,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feed-fd", type=int, help="send records, locks and deadlocks live (the window)")
     parser.add_argument("--control-fd", type=int, help="read commands: 'break'")
     parser.add_argument("--wait-on-deadlock", action="store_true", help="let a deadlock wait for 'break'")
+    parser.add_argument("--schedule", help="step the threads by this schedule file, or random:SEED")
+    parser.add_argument("--save-schedule", help="save the steps taken to this file")
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -375,7 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = os.fdopen(options.control_fd, encoding="utf-8") if options.control_fd is not None else None
     trace = ScriptTrace(options.script, options.args, report, timeout=options.timeout,
                         break_deadlocks=options.break_deadlocks, end_on_deadlock=not options.wait_on_deadlock,
-                        feed=feed, commands=commands)
+                        feed=feed, commands=commands,
+                        schedule=parse_schedule_option(options.schedule) if options.schedule else None,
+                        save_schedule=options.save_schedule)
     status = trace.run()
     if options.trace:
         try:
