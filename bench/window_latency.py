@@ -18,12 +18,15 @@ Three tables:
    that do nothing but take locks (its feed at its cap of records), beside the same
    window with nothing running, alternating, at the window's 0.5 ms. The program is a
    process of its own: the window's GIL sees only the feed.
-4. **goal**: two element-wise workers at 0.5 ms, 100 000 points, for ``--goal-seconds``
+4. **stepping**: Step through on the element-wise race, paused (waiting for a click)
+   and under a Random schedule that steps as fast as it can, beside the same window
+   with nothing running, alternating, at 0.5 ms.
+5. **goal**: two element-wise workers at 0.5 ms, 100 000 points, for ``--goal-seconds``
    (about 900 probes in 20 s), three times; each beside the same probe and the same
    workers in a bare Qt window with nothing else in it: the floor that the GIL sets
    for any Python GUI thread here.
 
-    python -m bench.window_latency            # all four tables (about 10 minutes)
+    python -m bench.window_latency            # all five tables (about 10 minutes)
     python -m bench.window_latency --quick    # a smoke run (the test suite runs it)
 """
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 from bench.stats import distribution, run_json
 KINDS = {
@@ -155,6 +159,74 @@ def measure_script(kind: str, n: int, seconds: float) -> dict:
     folder.cleanup()
     return {"kind": kind, "n": n, **distribution(delays.delays, scale=1000),
             "records_per_s": fed[0] / (seconds + 1), "skipped_per_s": fed[1] / (seconds + 1)}
+
+
+def measure_stepping(kind: str, seconds: float) -> dict:
+    """The window while a lesson is stepped: "idle" (nothing running), "paused" (Step
+    through, waiting for a click), "random" (a random schedule stepping the element-wise
+    race at full speed on the lesson's thread); delays in ms, and steps taken per second."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from pyqtgraph.Qt import QtCore
+
+    from app.core.lab import Lab
+    from app.core.shared import SharedArray
+    from app.gui.qtenv import make_application
+    from app.gui.window import LabWindow
+
+    app = make_application([])
+    window = LabWindow(Lab(SharedArray(100_000)))
+    window.set_switch_interval(0.0005)
+    delays = DelayLog(window.latency)
+    window.show()
+    steps = [0, 0.0]
+
+    def begin() -> None:
+        window.open_lesson("elementwise-race")
+        if kind != "idle":
+            window.start_stepping()
+        if kind == "random":
+            QtCore.QTimer.singleShot(300, lambda: window.step_panel.control.run_random(1))
+        QtCore.QTimer.singleShot(1000, started)
+
+    def started() -> None:
+        delays.clear()
+        steps[:] = [len(window.step_panel.picture.schedule), time.monotonic()]
+
+    def end() -> None:
+        taken = len(window.step_panel.picture.schedule) - steps[0]
+        steps[:] = [taken / max(time.monotonic() - steps[1], 1e-9), 0.0]
+        window.close()
+
+    QtCore.QTimer.singleShot(500, begin)
+    QtCore.QTimer.singleShot(int(1500 + seconds * 1000), end)
+    app.exec()
+    return {"kind": kind, **distribution(delays.delays, scale=1000), "steps_per_s": steps[0]}
+
+
+def run_stepping_isolated(kind: str, seconds: float) -> dict:
+    """:func:`measure_stepping` in a fresh interpreter."""
+    code = (f"import json; from bench.window_latency import measure_stepping; "
+            f"print(json.dumps(measure_stepping({kind!r}, {seconds!r})))")
+    return run_json(code, timeout=seconds + 120)
+
+
+def stepping_table(repeats: int, seconds: float) -> list[dict]:
+    print(f"\nthe window while a lesson is stepped (0.5 ms), {seconds:g} s per run, alternating")
+    print(f"{'':>30} {'p50 ms':>7} {'p95':>7} {'p99':>7} {'max':>7} {'steps/s':>8}")
+    rows = []
+    labels = {"idle": "nothing running", "paused": "Step through, paused",
+              "random": "Random, stepping at full speed"}
+    for _ in range(repeats):
+        for kind in labels:
+            r = run_stepping_isolated(kind, seconds)
+            rows.append(r)
+            print(f"{labels[kind]:>30} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+                  f"{r['steps_per_s']:>8,.0f}", flush=True)
+    for kind in ("paused", "random"):
+        ratio = median_of([r for r in rows if r["kind"] == kind], "p99") / max(
+            median_of([r for r in rows if r["kind"] == "idle"], "p99"), 1e-9)
+        print(f"p99 {labels[kind]} / p99 with nothing running (medians): {ratio:.2f}x")
+    return rows
 
 
 def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
@@ -349,11 +421,13 @@ def main(argv: list[str] | None = None) -> int:
         delays = delay_table([2], [0.005, 0.0005], ["element-wise"], 0.8)
         plots = plot_table([10_000], 0.8)
         script_table(1, 0.8)
+        stepping_table(1, 0.8)
         goals = goal_table(1, 0.8)
     else:
         delays = delay_table([0, 1, 2, 4, 8], [0.0005, 0.001, 0.005, 0.02], list(KINDS), args.seconds)
         plots = plot_table([1_000, 100_000, 1_000_000, 10_000_000], args.seconds)
         script_table(3, args.seconds)
+        stepping_table(3, args.seconds)
         goals = goal_table(3, args.goal_seconds)
     by = {(r["kind"], r["n"], r["switch_ms"]): r for r in delays}
     slow, fast = by.get(("element-wise", 2, 5.0)), by.get(("element-wise", 2, 0.5))

@@ -17,6 +17,7 @@ import dataclasses
 import queue
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -76,6 +77,7 @@ class StepControl:
         self._draw: random.Random | None = None
         self._seed: int | None = None
         self._refused = ""
+        self._published_at = 0.0
         self.stopped = threading.Event()
 
     # -- the GUI thread's side: each returns at once ------------------------------------------
@@ -151,7 +153,10 @@ class StepControl:
         again from its start (the steps to replay then)."""
         while not stepper.over:
             try:
-                command = self._commands.get(timeout=LOOK_S if self._mode != PAUSE else IDLE_LOOK_S)
+                if self._mode == RANDOM:  # (steps go on at once; a command is taken between batches)
+                    command = self._commands.get_nowait()
+                else:
+                    command = self._commands.get(timeout=LOOK_S if self._mode == FREE else IDLE_LOOK_S)
             except queue.Empty:
                 command = None
             if self.stopped.is_set():
@@ -174,7 +179,8 @@ class StepControl:
                 self._go_on(stepper)
             except StepError as exc:
                 self._refused = str(exc)
-            self._publish(stepper)
+            if command is not None or self._mode != RANDOM or time.monotonic() - self._published_at >= LOOK_S:
+                self._publish(stepper)  # (a random run is shown 20 times a second, not at every batch)
         return None
 
     def _obey(self, stepper: Stepper, command: tuple[Any, ...]) -> None:
@@ -214,6 +220,7 @@ class StepControl:
         return stepper.ready() == self._picture.ready and stepper.over == self._picture.over
 
     def _publish(self, stepper: Stepper) -> None:
+        self._published_at = time.monotonic()
         views = stepper.threads()
         locals_ = {}
         for view in views:
