@@ -273,3 +273,14 @@ def test_a_unit_that_is_not_a_line_or_an_instruction_is_refused(stepper):
     s = stepper(LOST_UPDATE)
     with pytest.raises(StepError, match="'line' or an 'instruction'"):
         s.step("MainThread", "word")
+
+
+def test_a_python_that_reports_no_instructions_refuses_expand_with_the_reason(stepper, monkeypatch):
+    from app.core import stepper as stepper_module
+
+    monkeypatch.setattr(stepper_module, "_opcode_events", False)  # (as 3.12.0 and 3.12.1 are)
+    s = stepper(LOST_UPDATE)
+    with pytest.raises(StepError, match="a line cannot be expanded here"):
+        s.step("MainThread", INSTRUCTION)
+    s.step("MainThread")  # lines still step
+    assert len(s.schedule) == 1
