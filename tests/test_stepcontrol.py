@@ -146,3 +146,24 @@ def stepped_with_challenge(stepped, lesson_id, **params):
     stepped.sessions.append(session)
     wait_until(lambda: control.picture().serial > 0)
     return session, control
+
+
+def test_the_vectorised_race_challenge_is_not_reached_by_whole_loops_one_after_the_other(stepped):
+    session, control = stepped_with_challenge(stepped, "vectorized-race", K=3)
+    adder, divider = "Thread-1 (increase)", "Thread-2 (divide)"
+    step_until(control, "MainThread", lambda p: divider in p.ready)
+    step_until(control, adder, lambda p: p.threads[1].state == "finished")  # all adds first
+    picture = step_until(control, divider, lambda p: p.threads[2].state == "finished")
+    assert not picture.reached and dict(picture.shared)["data"].startswith("array (100, 1): 3.00526")
+
+
+def test_an_interleaved_schedule_reaches_the_vectorised_race_challenge(stepped):
+    session, control = stepped_with_challenge(stepped, "vectorized-race", K=3)
+    adder, divider = "Thread-1 (increase)", "Thread-2 (divide)"
+    picture = step_until(control, "MainThread", lambda p: divider in p.ready)
+    for name in [adder, adder, divider, divider]:  # one add, one divide, ...
+        control.step(name)
+        picture = next_picture(control, picture)
+    picture = step_until(control, adder, lambda p: p.threads[1].state == "finished")
+    picture = step_until(control, divider, lambda p: p.threads[2].state == "finished")
+    assert picture.reached and picture.winning == picture.schedule

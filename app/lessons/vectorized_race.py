@@ -25,9 +25,13 @@ GIL, runs in C: no stepper of Python lines can stop it half-way. Only the real
 scheduler shows those unequal elements.
 """
 
+import math
+
+import numpy as np
+
 from app.core.params import Param
 from app.core.words import plural
-from app.lessons.base import Verdict
+from app.lessons.base import Challenge, Verdict
 from app.lessons.measure import GIL_RELEASE_ELEMENTS, overlapped, uniform
 
 ID = "vectorized-race"
@@ -39,6 +43,22 @@ REPEAT = 20
 VARIES = True
 HISTOGRAM = "final"
 ARRAY = "data"
+
+
+def interleaved_value(picture, names):
+    """Both loops have ended with a first element that neither order of whole loops gives
+    (all adds then all divides, or the other way round)."""
+    workers = [view for view in picture.threads if view.name != "MainThread"]
+    data, k = names.get("data"), names.get("K")
+    if len(workers) < 2 or any(view.state != "finished" for view in workers) or not isinstance(data, np.ndarray):
+        return False
+    value = float(data.reshape(-1)[0])
+    adds_first, divides_first = (1 + k) / 1.1 ** k, 1 / 1.1 ** k + k
+    return not (math.isclose(value, adds_first) or math.isclose(value, divides_first))
+
+
+CHALLENGE = Challenge("Make the final value one that neither thread running all its loop first gives "
+                      "(set K = 3 first: a few steps each).", interleaved_value)
 #: From this size on numpy let go of the GIL inside an operation in every run measured.
 ALWAYS_SPLIT = 10_000
 
