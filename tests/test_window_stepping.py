@@ -145,3 +145,20 @@ def test_a_click_on_a_threads_name_tag_or_its_lane_name_steps_it(window, qtbot):
     assert len(shown(window, qtbot, lambda p: len(p.schedule) == 2).schedule) == 2
     window.stop()
     finish(window, qtbot)
+
+
+def test_explore_lists_the_outcomes_and_one_steps_through_to_its_deadlock(window, qtbot):
+    open_lesson(window, "lock-order", CHECK=0.05)
+    assert window.explore()
+    panel = window.explore_panel
+    qtbot.waitUntil(lambda: not window.busy and panel.isVisible(), timeout=30000)
+    assert "Explored." in window.outcome.text() and "(every one)" in panel.title.text()
+    texts = [panel.outcomes.item(i).text() for i in range(panel.outcomes.count())]
+    deadlock = next(i for i, text in enumerate(texts) if text.split(". ", 1)[1].startswith("deadlock"))
+    assert len(texts) == 3 and "pay A->B -> pay B->A" in texts[deadlock]
+    panel.outcomes.setCurrentRow(deadlock)
+    qtbot.mouseClick(panel.step_button, LEFT)
+    picture = shown(window, qtbot, lambda p: bool(p.circle))
+    assert picture.schedule == panel.found.outcomes[deadlock].schedule and not panel.isVisible()
+    window.stop()
+    finish(window, qtbot)

@@ -67,10 +67,12 @@ class Exploration:
 
 def explore(source: str, filename: str = "program.py", *, preemptions: int = PREEMPTIONS,
             time_limit: float = TIME_LIMIT_S, max_steps: int = MAX_STEPS,
-            on_schedule: Callable[[Exploration], None] | None = None) -> Exploration:
+            on_schedule: Callable[[Exploration], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Exploration:
     """Run ``source`` under every schedule with at most ``preemptions`` preemptions (see
     the module's docstring), within ``time_limit`` seconds; ``on_schedule`` is called after
-    each schedule. ``StepError`` if the program cannot even be started."""
+    each schedule, ``should_stop`` before each (True: stop there). ``StepError`` if the
+    program cannot even be started."""
     found = Exploration(preemptions=preemptions)
     by_key: dict[tuple[Any, ...], Outcome] = {}
     to_try: list[deque[list[Step]]] = [deque() for _ in range(preemptions + 1)]
@@ -80,6 +82,9 @@ def explore(source: str, filename: str = "program.py", *, preemptions: int = PRE
         bucket = next((b for b in to_try if b), None)
         if bucket is None:
             found.finished = True
+            break
+        if should_stop is not None and should_stop():
+            found.stopped_because = "it was stopped"
             break
         if found.schedules and time.monotonic() - began > time_limit:  # (one at least)
             found.stopped_because = f"the time limit ({time_limit:g} s) was reached"

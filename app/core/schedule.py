@@ -100,3 +100,14 @@ def parse_schedule_option(text: str) -> Schedule | int:
         except ValueError:
             raise ValueError(f"--schedule random:SEED takes a whole number, got {seed!r}") from None
     return load_schedule(Path(text))
+
+
+def compact_schedule(steps: list[Step]) -> str:
+    """``MainThread x12, pay A->B x4, A (one instruction)``: a schedule, repeats counted."""
+    parts: list[list[Any]] = []
+    for step in steps:
+        if parts and parts[-1][0] == step:
+            parts[-1][1] += 1
+        else:
+            parts.append([step, 1])
+    return ", ".join(f"{step} x{count}" if count > 1 else str(step) for step, count in parts) or "(no steps)"

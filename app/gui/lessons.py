@@ -29,6 +29,7 @@ from app.gui.editor import CodeEditor, lay_out_code_pane
 from app.gui.fields import FloatField, IntField, noted
 from app.lessons import LESSONS
 from app.lessons.base import LONG_S, Lesson
+from app.lessons.exploring import ExploreSession
 from app.lessons.session import LessonSession
 
 
@@ -189,6 +190,9 @@ class CodePane(QtWidgets.QWidget):
         self.title.setObjectName("code-title")
         self.run_button = QtWidgets.QPushButton("Run edited code")
         self.run_button.setToolTip("run the program as the editor shows it, with the lanes and the check")
+        self.explore_button = QtWidgets.QPushButton("Explore")
+        self.explore_button.setToolTip("run the program under every interleaving of its threads (up to 2 "
+                                       "preemptions, 30 s) and list the outcomes (F7)")
         self.step_button = QtWidgets.QPushButton("Step through")
         self.step_button.setToolTip("run the program one line at a time, choosing which thread goes next (F6)")
         self.revert_button = QtWidgets.QPushButton("Revert")
@@ -202,7 +206,8 @@ class CodePane(QtWidgets.QWidget):
         self.smaller.clicked.connect(lambda: self.editor.zoom(-1))
         self.larger.clicked.connect(lambda: self.editor.zoom(1))
         lay_out_code_pane(self, self.title, self.editor,
-                          (self.smaller, self.larger, self.revert_button, self.step_button, self.run_button))
+                          (self.smaller, self.larger, self.revert_button, self.explore_button, self.step_button,
+                           self.run_button))
 
     def show_state(self, name: str, edited: bool) -> None:
         self.title.setText(f"<b>{html.escape(name)}</b>" + (" <i>(edited)</i>" if edited else ""))
@@ -429,6 +434,11 @@ class LessonPage(QtCore.QObject):
 
     def show(self, session: LessonSession, event: Event) -> None:
         """Show what ``session`` reported, where the lessons show it."""
+        if isinstance(session, ExploreSession):  # (no verdict: what it found is listed)
+            if isinstance(event, Ended):
+                self.outcome.clear_outcome(f"<b>Explored.</b> {html.escape(event.summary)}. The outcomes are "
+                                           "listed under the code: Step through one to see how it comes about.")
+            return
         key = session.lesson.histogram_key
         if isinstance(event, Progress):
             if session.running:

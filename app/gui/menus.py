@@ -9,6 +9,7 @@ File: Save trace...    Ctrl+S
 File: Quit             Ctrl+Q
 Run: Start / Stop      F5 / Shift+F5
 Run: Step through      F6
+Run: Explore           F7
 Run: Acquire Lock      Ctrl+L
 Run: Break the wait    Ctrl+B
 Run: next / previous   Ctrl+PgDown / Ctrl+PgUp (lesson)
@@ -59,6 +60,8 @@ def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     add(run, "Stop", b.stop_button.click, "Shift+F5")
     add(run, "Step through", lambda: window.start_stepping(), "F6",
         "run the lesson's program one line at a time, choosing which thread goes next")
+    add(run, "Explore every interleaving", lambda: window.explore(), "F7",
+        "run the lesson's program under every interleaving of its threads and list the outcomes")
     add(run, "Acquire or release the lock", b.lock_button.click, "Ctrl+L")
     add(run, "Break the wait", lambda: window.banner.isVisible() and window.banner.break_button.click(), "Ctrl+B",
         "break a deadlock's wait (when the banner shows one)")

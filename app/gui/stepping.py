@@ -13,9 +13,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from pyqtgraph.Qt import QtGui, QtWidgets
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core.schedule import Schedule, load_schedule, save_schedule
+from app.core.explore import Exploration
+from app.core.schedule import Schedule, compact_schedule, load_schedule, save_schedule
 from app.core.stepcontrol import PAUSE, StepControl, StepPicture
 from app.core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
 
@@ -270,3 +271,56 @@ def _item(text: str) -> QtWidgets.QTableWidgetItem:
 
 def _brush(colour: str) -> QtGui.QBrush:
     return QtGui.QBrush(QtGui.QColor(colour))
+
+
+class ExplorePanel(QtWidgets.QFrame):
+    """What Explore found: each outcome with how many schedules reach it; Step through one
+    of them replays its schedule in the Step panel."""
+
+    replay_asked = QtCore.Signal(list)  # the steps of the outcome chosen
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explore-panel")
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.found: Exploration | None = None
+        self.title = QtWidgets.QLabel()
+        self.title.setWordWrap(True)
+        self.outcomes = QtWidgets.QListWidget()
+        self.outcomes.setFixedHeight(self.outcomes.fontMetrics().height() * 5 + 12)
+        self.outcomes.setToolTip("double-click an outcome to step through the schedule that reached it")
+        self.step_button = QtWidgets.QPushButton("Step through this schedule")
+        self.step_button.setToolTip("run the program by the chosen outcome's schedule, then step on from there")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.outcomes)
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.step_button)
+        layout.addLayout(row)
+        self.step_button.clicked.connect(self._replay_chosen)
+        self.outcomes.itemDoubleClicked.connect(lambda _item: self._replay_chosen())
+        self.outcomes.currentRowChanged.connect(lambda row: self.step_button.setEnabled(row >= 0))
+        self.step_button.setEnabled(False)
+
+    def show_exploration(self, lesson_id: str, found: Exploration) -> None:
+        self.found = found
+        how_far = "every one" if found.finished else f"not all: {found.stopped_because}"
+        self.title.setText(f"<b>Explore {html.escape(lesson_id)}</b>: {found.schedules} schedules with at most "
+                           f"{found.preemptions} preemptions ({html.escape(how_far)}), "
+                           f"{len(found.outcomes)} outcomes")
+        self.outcomes.clear()
+        for number, outcome in enumerate(found.outcomes, 1):
+            item = QtWidgets.QListWidgetItem(f"{number}. {outcome.describe()}  ({outcome.schedules} schedules)")
+            item.setToolTip(f"for example: {compact_schedule(outcome.schedule)}")
+            if outcome.deadlock:
+                item.setForeground(_brush("#b03a2e"))
+            self.outcomes.addItem(item)
+        if found.outcomes:
+            self.outcomes.setCurrentRow(0)
+
+    def _replay_chosen(self) -> None:
+        row = self.outcomes.currentRow()
+        if self.found is not None and 0 <= row < len(self.found.outcomes):
+            self.replay_asked.emit(list(self.found.outcomes[row].schedule))

@@ -54,7 +54,8 @@ from app.gui.menus import build_menus
 from app.gui.qtenv import FirstPaint, ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
-from app.gui.stepping import StepPanel
+from app.gui.stepping import ExplorePanel, StepPanel
+from app.lessons.exploring import ExploreSession
 
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
 DISPLAY_INTERVAL_MS = 30
@@ -166,6 +167,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.script_panel = ScriptPanel()
         self.script_view = ScriptView()
         self.step_panel = StepPanel()
+        self.explore_panel = ExplorePanel()
         self.outcome = OutcomePanel()
         self.histogram = RunsHistogram()
         self.banner = DeadlockBanner()
@@ -234,8 +236,9 @@ class LabWindow(QtWidgets.QMainWindow):
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self._columns = main
         main.addWidget(left)
-        self.middle = _stack(self.code_pane, self.step_panel, self.script_view)  # (the tab's page's)
+        self.middle = _stack(self.code_pane, self.explore_panel, self.step_panel, self.script_view)
         self.step_panel.hide()  # (until a lesson is stepped)
+        self.explore_panel.hide()  # (until a lesson is explored)
         main.addWidget(self.middle)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
@@ -279,6 +282,8 @@ class LabWindow(QtWidgets.QMainWindow):
         b.trace_button.clicked.connect(lambda: self.save_trace())
         self.code_pane.run_button.clicked.connect(lambda: self.start())
         self.code_pane.step_button.clicked.connect(lambda: self.start_stepping())
+        self.code_pane.explore_button.clicked.connect(lambda: self.explore())
+        self.explore_panel.replay_asked.connect(lambda steps: self.start_stepping(steps))
         self.code_pane.editor.thread_clicked.connect(self.step_panel.step)
         self.lanes.canvas.name_clicked.connect(self.step_panel.step)
         self.script_panel.start_asked.connect(lambda: self.start())
@@ -287,6 +292,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab)
         self.log_pane.errors_changed.connect(self._show_error_count)
         self.errors_button.clicked.connect(self._show_errors)
+        self.lesson_panel.lesson_changed.connect(lambda _id: setattr(self.explore_panel, "found", None))
         self.lesson_panel.lesson_changed.connect(lambda _id: self._on_tab(self.tabs.currentIndex()))
         self.lesson_panel.lesson_changed.connect(lambda _id: QtCore.QTimer.singleShot(0, self._fit_code_pane))
         self.tabs.currentChanged.connect(lambda _i: QtCore.QTimer.singleShot(0, self._fit_code_pane))
@@ -347,15 +353,18 @@ class LabWindow(QtWidgets.QMainWindow):
         try:
             session = self.page.new_session(repeat)
             self.step_panel.hide()
+            self.explore_panel.hide()
+            self.explore_panel.found = None  # (what was explored is not what runs now)
             return self.run_session(session)
         except (ValueError, RuntimeError) as exc:
             self._refuse(str(exc))
             self.page.refused(session, str(exc))
             return False
 
-    def start_stepping(self) -> bool:
+    def start_stepping(self, replay: list | None = None) -> bool:
         """Step through the lesson's program (as the editor has it): one run, whose threads
-        go one line at a time as the Step panel says. Refused as Start is."""
+        go one line at a time as the Step panel says (after the steps of ``replay``, if
+        given). Refused as Start is."""
         if self.busy or self.page is not self.lesson_page:
             return False
         control = StepControl(self.lesson_page.lesson.challenge)
@@ -363,10 +372,30 @@ class LabWindow(QtWidgets.QMainWindow):
         try:
             session = self.lesson_page.new_session(stepping=control)
             self.step_panel.attach(control, self.lesson_page.lesson.id)
+            self.explore_panel.hide()
             self.step_panel.show()
+            if replay:
+                control.replay(replay)
             return self.run_session(session)
         except (ValueError, RuntimeError) as exc:
             self.step_panel.hide()
+            self._refuse(str(exc))
+            self.page.refused(session, str(exc))
+            return False
+
+    def explore(self) -> bool:
+        """Run the lesson's program (as the editor has it) under every interleaving of its
+        threads, on a thread of the session's; the outcomes are listed when it ends."""
+        if self.busy or self.page is not self.lesson_page:
+            return False
+        session = ExploreSession(self.lesson_page.lesson, self.lesson_page.program(), self.lab.log)
+        self.code_pane.editor.clear_marks()
+        self.step_panel.hide()
+        self.explore_panel.hide()
+        try:
+            self.outcome.clear_outcome(f"{session.lesson.id}: exploring every interleaving (Stop ends it)...")
+            return self.run_session(session)
+        except (ValueError, RuntimeError) as exc:
             self._refuse(str(exc))
             self.page.refused(session, str(exc))
             return False
@@ -568,6 +597,9 @@ class LabWindow(QtWidgets.QMainWindow):
             self.show_message(event.text, 8000)
         elif isinstance(event, Ended):
             self._session_ended()
+            if isinstance(session, ExploreSession) and session.found is not None:
+                self.explore_panel.show_exploration(session.lesson.id, session.found)
+                self.explore_panel.setVisible(self.page is self.lesson_page)
         self._session_page.show(session, event)
 
     def _show_output(self, output: Output) -> None:
@@ -698,6 +730,8 @@ class LabWindow(QtWidgets.QMainWindow):
         last = self.lesson_page.last
         self.step_panel.setVisible(self.page is self.lesson_page and last is not None
                                    and last.stepping is not None and last.stepping is self.step_panel.control)
+        self.explore_panel.setVisible(self.page is self.lesson_page and self.explore_panel.found is not None
+                                      and not self.step_panel.isVisibleTo(self.middle))
         self.middle.setVisible(self.code_pane.isVisibleTo(self.middle) or self.script_view.isVisibleTo(self.middle))
         if self.busy:
             self.show_message(f"{self.session.title} is running: its plots stay until it ends (Stop ends it)", 8000)
@@ -762,6 +796,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.script_view.reload_button.setEnabled(not busy and self.script_page.path is not None)
         self.code_pane.run_button.setEnabled(not busy and self.lesson_page.edited())
         self.code_pane.step_button.setEnabled(not busy)
+        self.code_pane.explore_button.setEnabled(not busy)
         self.code_pane.editor.setReadOnly(busy)
         b.start_button.setEnabled(not busy)
         b.stop_button.setEnabled(busy)

@@ -23,9 +23,9 @@ from app.core.params import Param, check_float, check_int
 from app.core.words import duration, plural
 from app.lessons import LESSONS, get
 from app.core.recorder import Recorder
-from app.core.schedule import Schedule, parse_schedule_option, save_schedule
+from app.core.schedule import Schedule, compact_schedule, parse_schedule_option, save_schedule
 from app.core.explore import PREEMPTIONS, Exploration, check_preemptions, explore
-from app.core.stepper import Step, StepError
+from app.core.stepper import StepError
 from app.lessons.base import REPEAT, LessonRun, long_runs_note, run_lesson
 from app.lessons.stepped import SteppedRun, stepped_runner
 
@@ -309,17 +309,6 @@ def exploration_json(lesson_id: str, params: dict[str, Any], found: Exploration,
     return {"scenario": lesson_id, "params": params, "preemptions": found.preemptions,
             "schedules": found.schedules, "finished": found.finished, "stopped_because": found.stopped_because,
             "seconds": round(found.seconds, 3), "outcomes": outcomes}
-
-
-def compact_schedule(steps: list[Step]) -> str:
-    """``MainThread x12, pay A->B x4, A (one instruction)``: a schedule, repeats counted."""
-    parts: list[list[Any]] = []
-    for step in steps:
-        if parts and parts[-1][0] == step:
-            parts[-1][1] += 1
-        else:
-            parts.append([step, 1])
-    return ", ".join(f"{step} x{count}" if count > 1 else str(step) for step, count in parts) or "(no steps)"
 
 
 def main(argv: list[str]) -> int:
