@@ -385,14 +385,21 @@ def _ending(report: dict[str, Any]) -> str:
             "schedule": f"stopped: a step of the schedule could not be taken, exit status {code}"}.get(how, how)
 
 
+def _ignore_signal(_number: int, _frame: Any) -> None:
+    """A handler that does nothing (once the report is being made)."""
+
+
 def _stop_with(threadlab_pid: int) -> None:
     """Ctrl+C and SIGTERM end the program with a report (``KeyboardInterrupt`` in this
     process's main thread, which waits for the program); on Linux this process is killed
     if ``threadlab trace`` dies first (the kernel's parent-death signal)."""
     def stop(number: int, _frame: Any) -> None:
         _stopped_by[:] = [signal.Signals(number).name]
-        for name in (signal.SIGINT, signal.SIGTERM):  # (a second one must not cut the report short)
-            signal.signal(name, signal.SIG_IGN)
+        # a second one must not cut the report short. Not SIG_IGN: a signal already caught
+        # but not yet handled (SIGTERM from Stop and SIGINT together) would then end as
+        # "OSError: Signal 15 ignored due to race condition" in the middle of the report
+        for name in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(name, _ignore_signal)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
