@@ -26,6 +26,16 @@ THREAD_GRACE_S = 2.0
 
 
 @pytest.fixture(autouse=True)
+def settings_of_its_own(tmp_path_factory, monkeypatch):
+    """Each test's child processes get a settings folder of their own: a window that a
+    test's ``main.py`` closed keeps its tab and lesson, which the next one would open on.
+    (This process's own QSettings keep the folder they first saw: tests of settings
+    clean up what they write.)"""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))  # (the log file)
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running():
     """Fail the test if it leaves a thread running (after a bounded join)."""
     before = set(threading.enumerate())

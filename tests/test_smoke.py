@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import app
+
 from helpers import bytes_written, child_pids, process_alive, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,3 +236,12 @@ def test_size_too_large_for_memory_is_one_line(monkeypatch):
     with pytest.raises(SystemExit) as stop:
         cli.main(["--size", "10000000"])
     assert stop.value.code == 2
+
+
+def test_the_next_run_opens_on_the_lesson_the_last_one_closed_on():
+    first = run("--lesson", "lock-order", "--quit-after", "1")
+    assert first.returncode == 0, first.stderr
+    log = Path(os.environ["XDG_STATE_HOME"]) / "threadlab" / "threadlab.log"
+    assert f"INFO [GUI] threadlab {app.__version__} on Python" in log.read_text(encoding="utf-8")
+    later = run("--start", "--quit-after", "1.5")  # (Start clicks what the tab shows)
+    assert later.returncode == 0 and "started lesson lock-order" in later.stdout, later.stdout + later.stderr

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import platform
 import sys
 import time
 from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app.core import hooks
+import app
+from app.core import hooks, logbook, logfile
 from app.core.lab import Lab
 from app.core.logbook import LogBook
 from app.core.shared import SharedArray
 from app.core.words import plural
-from app.gui import resources
+from app.gui import remember, resources
 from app.gui.qtenv import FirstPaint, make_application, quit_on_sigint
 from app.gui.qtcompat import binding
 from app.gui.window import LabWindow
@@ -47,7 +49,10 @@ def launch(
     qapp = make_application(sys.argv[:1])
     qapp.setStyle("Fusion")  # the same look on every platform, and in screenshots
     qapp.setStyleSheet(resources.stylesheet())
-    log = LogBook()
+    log_path = logfile.open_log_file() if screenshot is None else None
+    log = LogBook(echo=logfile.echo if log_path is not None else None)
+    log.write(f"threadlab {app.__version__} on Python {platform.python_version()}, {binding()}"
+              + (f"; this log is also in {log_path}" if log_path is not None else ""), logbook.NOTE, thread="GUI")
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
     python_default = sys.getswitchinterval()
     try:
@@ -58,7 +63,12 @@ def launch(
             window.open_lesson(lesson)
         if script is not None:
             window.open_script(*script)
+        window.default_switch_s = GUI_SWITCH_INTERVAL_S
         window.show()
+        if screenshot is None:  # (pictures for the README show the window as it first opens)
+            # once shown: splitter sizes set before the first layout are only proportions
+            remember.restore(window, lesson_given=lesson is not None, tab_given=script is not None)
+            window.remembers = True
 
         def close_after_interrupt() -> None:
             log.write("Ctrl+C: stopping the workers and closing", thread="signal")
@@ -104,6 +114,7 @@ def launch(
     finally:
         sys.setswitchinterval(python_default)  # also if the window never got to close
         undo_hooks()
+        logfile.close_log_file()
 
 
 def _start_and_report(window: LabWindow) -> None:

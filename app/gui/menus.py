@@ -28,6 +28,8 @@ import pyqtgraph
 from pyqtgraph.Qt import QtGui, QtWidgets
 
 import app
+from app.core import logfile
+from app.gui import remember
 from app.gui.qtcompat import binding
 
 if TYPE_CHECKING:
@@ -73,6 +75,9 @@ def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     add(view, "Larger code font", lambda: zoom_code(window, 1), "Ctrl++", "for a projector")
     add(view, "Smaller code font", lambda: zoom_code(window, -1), "Ctrl+-")
     add(view, "Normal code font", lambda: zoom_code(window, 0), "Ctrl+0")
+    view.addSeparator()
+    add(view, "Reset layout and settings", lambda: remember.forget(window), None,
+        "forget the size, splitters, tab, lesson and switch interval kept from the last run")
     actions["Larger code font"].setShortcuts([QtGui.QKeySequence("Ctrl++"), QtGui.QKeySequence("Ctrl+=")])
 
     help_menu = bar.addMenu("&Help")
@@ -110,7 +115,8 @@ def about_text() -> str:
 
     rows = [("threadlab", app.__version__), ("Python", f"{platform.python_version()} ({platform.system()})"),
             ("Qt binding", binding()), ("numpy", numpy.__version__), ("pyqtgraph", pyqtgraph.__version__),
-            ("settings", settings().fileName())]
+            ("settings", settings().fileName()),
+            ("log file", str(logfile.log_file() or "none (only the app's own launch writes one)"))]
     table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
     return ("<p>threadlab: learn and check how Python threads behave, by running real threads "
             f"and acting on them.</p><table>{table}</table>")

@@ -51,6 +51,7 @@ from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, 
 from app.gui.lockpanel import LockPanel
 from app.gui.logpane import LogPane
 from app.gui.menus import build_menus
+from app.gui import remember
 from app.gui.qtenv import FirstPaint, ShownTexts
 from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
 from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
@@ -73,6 +74,8 @@ PACING_WINDOW = 3  # calls whose median duration sets the pace
 LESSON_LEFT_MIN = 320  # the lesson list and text (prose wraps) may be this narrow
 LAB_LEFT = 400  # the Lab's fields want this much (given back when the Lab tab is shown)
 RIGHT_MIN = 460  # the plots, lanes and log keep at least this much beside the code
+#: The splitters as a first run has them: the three columns, and the right side's panes.
+COLUMNS_SIZES, PANES_SIZES = [400, 430, 530], [250, 230, 190]
 PANEL_ONLY_HEIGHT = 150  # the top pane's height when it holds only the event-loop delay panel
 #: The probe and the watchdog start after the first paint, or after this long if none came.
 WATCHDOG_FALLBACK_S = 2.0
@@ -157,6 +160,10 @@ class LabWindow(QtWidgets.QMainWindow):
         self._froze = False  # set when the work runs on the GUI thread (the window freezes)
         self._output_run = 0
         self._shut_down = False
+        #: True: the layout and choices are saved at close (the app's own launch sets it)
+        self.remembers = False
+        #: The switch interval a reset goes back to (the launch's own), or None
+        self.default_switch_s: float | None = None
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
@@ -221,7 +228,8 @@ class LabWindow(QtWidgets.QMainWindow):
         self.bottom_tabs.addTab(self.lock_panel, "Locks")
         self.bottom_tabs.setTabToolTip(1, "what the program printed, as a terminal shows it")
         panes.addWidget(self.bottom_tabs)
-        panes.setSizes([250, 230, 190])
+        panes.setSizes(PANES_SIZES)
+        self.panes = panes
         right = _stack(panes, self.banner, self.outcome)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(self.controls)
@@ -234,7 +242,7 @@ class LabWindow(QtWidgets.QMainWindow):
         left = _stack(self.tabs, self.buttons)
         left.setMinimumWidth(LESSON_LEFT_MIN)
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        self._columns = main
+        self.columns = main
         main.addWidget(left)
         self.middle = _stack(self.code_pane, self.explore_panel, self.step_panel, self.script_view)
         self.step_panel.hide()  # (until a lesson is stepped)
@@ -242,7 +250,7 @@ class LabWindow(QtWidgets.QMainWindow):
         main.addWidget(self.middle)
         main.addWidget(right)
         main.setStretchFactor(2, 1)
-        main.setSizes([400, 430, 530])
+        main.setSizes(COLUMNS_SIZES)
         self.setCentralWidget(main)
         self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
 
@@ -743,17 +751,17 @@ class LabWindow(QtWidgets.QMainWindow):
         """Give the code pane the width of the program's longest line, taken from the lesson
         text (down to LESSON_LEFT_MIN) and the plots (down to RIGHT_MIN); the user's own
         splitter drag is kept until the next lesson."""
-        left, code, right = self._columns.sizes()
+        left, code, right = self.columns.sizes()
         total = left + code + right
         if not self.middle.isVisible():  # the Lab: its fields get their room back
             if left < LAB_LEFT:
-                self._columns.setSizes([LAB_LEFT, code, max(total - LAB_LEFT - code, 0)])
+                self.columns.setSizes([LAB_LEFT, code, max(total - LAB_LEFT - code, 0)])
             return
         editor = self.code_pane.editor if self.code_pane.isVisible() else self.script_view.editor
         wanted = editor.needed_width()
         left = max(LESSON_LEFT_MIN, min(left, total - wanted - RIGHT_MIN))
         code = max(min(wanted, total - left - RIGHT_MIN), 200)
-        self._columns.setSizes([left, code, total - left - code])
+        self.columns.setSizes([left, code, total - left - code])
 
     def _show_page(self) -> None:
         """The right side shows the shown tab's idle session: its array, locks and lanes."""
@@ -861,6 +869,11 @@ class LabWindow(QtWidgets.QMainWindow):
         even if an earlier one failed.
         """
         deadline = time.monotonic() + CLOSE_JOIN_S
+        if self.remembers and not self._shut_down:
+            try:
+                remember.save(self)
+            except Exception as exc:  # noqa: BLE001 - closing goes on; the user is told
+                print(f"threadlab: the window's settings could not be saved: {exc!r}", file=sys.stderr)
         self._shut_down = True
 
         def left() -> float:
@@ -889,6 +902,19 @@ class LabWindow(QtWidgets.QMainWindow):
             self.array_plot.stop(left())
             self.lanes.feed.stop(left())
             self.switch.restore()
+
+    def lay_out_as_first(self) -> None:
+        """The window's size, splitters, tab, code font and switch interval as a first run
+        has them (View > Reset layout and settings)."""
+        self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
+        self.columns.setSizes(COLUMNS_SIZES)
+        self.panes.setSizes(PANES_SIZES)
+        self.code_pane.editor.set_point_size(self.code_pane.editor.default_points)
+        if self.default_switch_s is not None:
+            self.set_switch_interval(self.default_switch_s)
+        self.tabs.setCurrentIndex(0)
+        QtCore.QTimer.singleShot(0, self._fit_code_pane)
+        self.show_message("Layout and settings reset: the window is as it first opens", 8000)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()

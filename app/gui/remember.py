@@ -1,0 +1,127 @@
+"""What the window remembers from one run to the next: its size and place, the splitters,
+the tab, the lesson and its constants, the thread switch interval and the code's font
+size. Kept as one JSON value in threadlab's settings file (the About box names it);
+View > Reset layout and settings forgets it and puts the window as it first opens.
+
+Only the app's own launch remembers (``python main.py``, ``threadlab``): a window made by
+a test or a benchmark starts as built, and ``--screenshot`` neither reads nor writes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pyqtgraph.Qt import QtWidgets
+
+from app.core import logbook
+from app.gui.scripts import settings
+
+if TYPE_CHECKING:
+    from app.gui.window import LabWindow
+
+KEY = "window/state"
+
+
+def remembered() -> dict[str, Any]:
+    """What was saved last time ({} if nothing, or if it cannot be read)."""
+    raw = settings().value(KEY, "")
+    try:
+        state = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def save(window: "LabWindow") -> None:
+    """Keep the window's layout and choices for the next run."""
+    lesson = window.lesson_panel.lesson()
+    state = {
+        "size": [window.width(), window.height()],
+        "place": [window.x(), window.y()],
+        "maximized": window.isMaximized(),
+        "columns": window.columns.sizes(),
+        "panes": window.panes.sizes(),
+        "tab": window.tabs.currentIndex(),
+        "lesson": lesson.id,
+        "params": {name: value for name, value in window.lesson_panel.params.values().items()},
+        "switch_s": window.switch.seconds,
+        "code_points": window.code_pane.editor.point_size(),
+    }
+    store = settings()
+    store.setValue(KEY, json.dumps(state))
+    store.sync()
+
+
+def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = False) -> bool:
+    """Put the window as it was saved (a lesson or a script asked for on the command line
+    wins over the saved lesson and tab); False if nothing was saved."""
+    state = remembered()
+    if not state:
+        return False
+    steps = []  # (the lesson and the tab first: showing them moves the splitters)
+    if not lesson_given:
+        steps.append(("the lesson", lambda: _lesson(window, state["lesson"], state.get("params", {}))))
+    if not tab_given and not lesson_given:
+        steps.append(("the tab", lambda: window.tabs.setCurrentIndex(int(state["tab"]))))
+    steps += [
+        ("the window's size", lambda: _size_and_place(window, state["size"], state["place"],
+                                                      bool(state.get("maximized")))),
+        ("the columns", lambda: _sizes(window.columns, state["columns"])),
+        ("the panes", lambda: _sizes(window.panes, state["panes"])),
+        ("the switch interval", lambda: window.set_switch_interval(float(state["switch_s"]))),
+        ("the code's font", lambda: window.code_pane.editor.set_point_size(int(state["code_points"]))),
+    ]
+    for what, step in steps:
+        try:
+            step()
+        except (KeyError, TypeError, ValueError) as exc:  # (a file from another version, or edited)
+            window.lab.log.write(f"settings: {what} could not be restored ({exc!r}); left as it was",
+                                 logbook.NOTE, thread="GUI")
+    return True
+
+
+def forget(window: "LabWindow") -> None:
+    """Forget what was saved, and put the window as it first opens."""
+    store = settings()
+    store.remove(KEY)
+    store.sync()
+    window.lay_out_as_first()
+
+
+def _size_and_place(window: "LabWindow", size: Any, place: Any, maximized: bool) -> None:
+    """The window's size and place, kept within the screen it is on now (a laptop after a
+    large monitor gets a window that fits, not one cut off)."""
+    width, height = (int(v) for v in size)
+    x, y = (int(v) for v in place)
+    screen = QtWidgets.QApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width()), min(height, room.height())
+        x = min(max(x, room.left()), room.right() - width + 1)
+        y = min(max(y, room.top()), room.bottom() - height + 1)
+    window.resize(width, height)
+    window.move(x, y)
+    if maximized:
+        window.showMaximized()
+
+
+def _sizes(splitter: Any, sizes: Any) -> None:
+    if not (isinstance(sizes, list) and len(sizes) == splitter.count() and all(isinstance(s, int) for s in sizes)):
+        raise ValueError(f"{sizes!r} does not fit {splitter.count()} parts")
+    splitter.setSizes(sizes)
+
+
+def _lesson(window: "LabWindow", lesson_id: str, params: dict[str, Any]) -> None:
+    from app.lessons import LESSONS
+
+    if lesson_id not in LESSONS:
+        raise ValueError(f"no lesson {lesson_id!r}")
+    window.lesson_panel.select(lesson_id)
+    lesson = LESSONS[lesson_id]
+    for name, value in params.items():
+        try:
+            lesson.param(name).parse(value if not isinstance(value, str) else value)
+        except ValueError:
+            continue  # (bounds changed since: keep the program's own value)
+        window.lesson_panel.params.set_value(name, value)
