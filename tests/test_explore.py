@@ -45,3 +45,12 @@ def test_the_time_limit_ends_it_and_says_so():
 def test_a_program_too_long_to_explore_is_told():
     found = explore(LOST_UPDATE, max_steps=5)
     assert not found.finished and "past 5 steps" in found.stopped_because and not found.outcomes
+
+
+def test_a_schedule_whose_step_cannot_be_taken_is_an_outcome_and_the_rest_go_on(monkeypatch):
+    from app.core import stepper as stepper_module
+
+    monkeypatch.setattr(stepper_module, "STEP_LIMIT_S", 0.3)
+    program = LOST_UPDATE.replace("    value = counter\n", "    value = counter\n    threading.Event().wait(0.5)\n")
+    found = explore(program, preemptions=1)
+    assert found.finished and any(o.failed.startswith("a step took more than 0.3 s") for o in found.outcomes)

@@ -284,3 +284,50 @@ def test_a_python_that_reports_no_instructions_refuses_expand_with_the_reason(st
         s.step("MainThread", INSTRUCTION)
     s.step("MainThread")  # lines still step
     assert len(s.schedule) == 1
+
+
+WOKEN = """\
+import sys
+import threading
+
+lock = threading.Lock()
+log = []
+
+
+def a():
+    lock.release(); log.append("a1"); sum(range(20000)); log.append("a2")
+
+
+def b():
+    lock.acquire(); log.append("b")
+
+
+lock.acquire()
+ta = threading.Thread(target=a, name="A")
+tb = threading.Thread(target=b, name="B")
+tb.start()
+ta.start()
+ta.join()
+tb.join()
+print(log, sys.gettrace() is None)
+"""
+
+
+def test_a_waiter_woken_by_the_stepped_thread_waits_for_its_own_turn(stepper):
+    for _ in range(10):
+        s = stepper(WOKEN)
+        until_ready(s, "A", "B")
+        s.step("B")  # B waits for the lock the main thread holds
+        assert {v.name: v.state for v in s.threads()}["B"] == BLOCKED
+        s.step("A")  # A lets it go and goes on with its line; B is woken, and stops there
+        assert s.run.namespace["log"] == ["a1", "a2"] and "B" in s.ready()
+        s.step("B")
+        assert s.run.namespace["log"] == ["a1", "a2", "b"]
+
+
+def test_released_threads_run_on_untraced_and_running_ones_are_not_called_blocked(stepper):
+    s = stepper(WOKEN)
+    until_ready(s, "A", "B")
+    s.release()
+    assert not s.deadlocked and BLOCKED not in {v.state for v in s.threads() if v.name == "A"}
+    assert s.finish_free(5.0) and s.output() == "['a1', 'a2', 'b'] True\n"

@@ -143,8 +143,13 @@ def test_a_click_on_a_threads_name_tag_or_its_lane_name_steps_it(window, qtbot):
     row = next(i for i, r in enumerate(canvas.rows) if r and r[-1].name == "MainThread")
     qtbot.mouseClick(canvas, LEFT, pos=QtCore.QPoint(10, row * canvas._row_px + 5))
     assert len(shown(window, qtbot, lambda p: len(p.schedule) == 2).schedule) == 2
+    where = editor.tag_at("MainThread")
     window.stop()
     finish(window, qtbot)
+    clicked = []
+    editor.thread_clicked.connect(clicked.append)
+    qtbot.mouseClick(editor.viewport(), LEFT, pos=where)  # (no tag there any more)
+    assert clicked == [] and editor.tag_at("MainThread") is None
 
 
 def test_explore_lists_the_outcomes_and_one_steps_through_to_its_deadlock(window, qtbot):

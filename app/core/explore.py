@@ -37,13 +37,16 @@ class Outcome:
     printed: str
     deadlock: list[str] = field(default_factory=list)  # the threads of the circle, if it deadlocked
     stuck: list[str] = field(default_factory=list)  # threads waiting with no way on (no circle)
+    failed: str = ""  # a step that could not be taken (it ran past the stepper's time limit)
     schedules: int = 0
     schedule: list[Step] = field(default_factory=list)  # the first schedule that reached it
 
     def key(self) -> tuple[Any, ...]:
-        return self.printed, tuple(self.deadlock), tuple(self.stuck)
+        return self.printed, tuple(self.deadlock), tuple(self.stuck), self.failed
 
     def describe(self) -> str:
+        if self.failed:
+            return f"could not be stepped: {self.failed}"
         if len(self.deadlock) == 1:
             return f"deadlock: {self.deadlock[0]} waits for a lock it holds itself"
         if self.deadlock:
@@ -117,20 +120,29 @@ def _one_schedule(source: str, filename: str, prefix: list[Step],
     stepper.start()
     trail: list[tuple[list[str], Step]] = []
     try:
-        for step in prefix:
-            trail.append((stepper.ready(), step))
-            stepper.step(step.thread)
-        while len(trail) < max_steps:
-            ready = stepper.ready()
-            if not ready:
-                return trail, _outcome(stepper)
-            last = trail[-1][1].thread if trail else None
-            step = Step(last if last in ready else ready[0])
-            trail.append((ready, step))
-            stepper.step(step.thread)
-        return trail, None
+        return _take(stepper, prefix, max_steps, trail)
+    except StepError as exc:  # (this schedule only: the others are still worth running)
+        return trail, Outcome(stepper.run.output.text(), failed=str(exc))
     finally:
         stepper.close()
+
+
+def _take(stepper: Stepper, prefix: list[Step], max_steps: int,
+          trail: list[tuple[list[str], Step]]) -> tuple[list[tuple[list[str], Step]], Outcome | None]:
+    """Take ``prefix``'s steps, then go on without preempting; each step is added to
+    ``trail`` (with the threads ready before it) as it is taken."""
+    for step in prefix:
+        trail.append((stepper.ready(), step))
+        stepper.step(step.thread)
+    while len(trail) < max_steps:
+        ready = stepper.ready()
+        if not ready:
+            return trail, _outcome(stepper)
+        last = trail[-1][1].thread if trail else None
+        step = Step(last if last in ready else ready[0])
+        trail.append((ready, step))
+        stepper.step(step.thread)
+    return trail, None
 
 
 def _outcome(stepper: Stepper) -> Outcome:

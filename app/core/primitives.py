@@ -82,6 +82,15 @@ def could_go_on(thread: threading.Thread) -> bool:
     return callable(wait) and wait()
 
 
+def _waited() -> None:
+    """A wait of this thread has just ended: tell the stepper, if one steps this thread (it
+    stops the thread here until its turn, so that the rest of its line does not run beside
+    the line of the thread being stepped)."""
+    hook = getattr(threading.current_thread(), "_after_wait", None)
+    if hook is not None:
+        hook()
+
+
 def _enter_untimed(ended: Callable[[], bool] | bool = True) -> tuple[threading.Thread, Any]:
     """Mark this thread as in an untimed wait (``ended``: a test of whether the wait has
     been given what it waits for); returns it and what to put back afterwards."""
@@ -444,11 +453,15 @@ class Lock:
         deadline = None if timeout < 0 else began + timeout
         got, ending = False, ""
         me, before = None, False
+        taken = [False]  # (set once the real lock is this thread's)
         if deadline is None and give_up is None:  # an untimed wait: the program may be stuck
             me = lane.thread
             if me is not None:
+                # it could go on once the lock is free, and goes on while it takes it (the
+                # real lock is taken before its owner is written) and once it has it
                 inner = self._inner
-                before, me._untimed_wait = getattr(me, "_untimed_wait", False), lambda: not inner.locked()
+                before, me._untimed_wait = (getattr(me, "_untimed_wait", False),
+                                            lambda: taken[0] or not inner.locked() or self.owner is None)
         # The usual case goes straight into the real wait, with no look around first: a
         # thread's way from its acquire() to the real one must stay as short as it can
         # (a longer one lets a thread that asks later get the lock first).
@@ -482,9 +495,11 @@ class Lock:
                         continue
                 if not self._inner.acquire(True, left):
                     continue  # the top of the loop says: timed out, gave up, or again
+                taken[0] = True
                 if self._handoff is not None:
                     reason = self._through_handoff(waiter)
                     if reason is None:
+                        taken[0] = False
                         continue  # not ours: given back, wait behind the broken ones
                     if reason:
                         raise WaitBroken(reason)
@@ -509,6 +524,8 @@ class Lock:
                 if ending:
                     recorder.record(ending, self, lane)
                 recorder.record(rec.RUNNING, None, lane)
+            if ending != rec.BROKEN:
+                _waited()
 
     def _through_handoff(self, waiter: Waiter) -> str | None:
         """We hold the inner lock while a handoff is under way. A broken waiter gets the
@@ -583,6 +600,7 @@ class StoppableCondition(threading.Condition):
         got = super().wait(timeout) if timeout is not None else self._wait_untimed()
         if self._stopped:
             raise RunStopped(self._stopped)
+        _waited()
         return got
 
     def _wait_untimed(self) -> bool:
@@ -594,13 +612,21 @@ class StoppableCondition(threading.Condition):
         waiter.acquire()
         self._waiters.append(waiter)
         saved = self._release_save()
-        me, before = _enter_untimed(lambda: not waiter.locked())
+        # notified: taken out of the waiters and let go (the wait then takes it again)
+        me, before = _enter_untimed(lambda: waiter not in self._waiters or not waiter.locked())
+        gotit = False
         try:
             waiter.acquire()
+            gotit = True
             return True
         finally:
             me._untimed_wait = before
             self._acquire_restore(saved)
+            if not gotit:  # (an exception in the wait: a later notify must not be spent on it)
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
 
     def stop(self, reason: str) -> None:
         """Wake every waiter now (without the lock, which a stuck thread may hold) and make
@@ -816,6 +842,7 @@ class Thread(threading.Thread):
                 me._untimed_wait = before
             self._joiners.pop(lane, None)
             recorder.record(rec.RUNNING, None, lane)
+        _waited()
 
     def join_until(self, give_up: Callable[[], bool], site: str) -> None:
         """Join, as one untimed wait in the graph, but look at ``give_up`` every 0.1 s (a

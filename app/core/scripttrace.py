@@ -181,7 +181,7 @@ class ScriptTrace:
         if error:
             print(f"threadlab trace: {error}", file=sys.stderr, flush=True)
             return False
-        stepper.run_free()
+        stepper.release()  # (the rest runs untraced, at full speed)
         if self.save_schedule is not None:
             try:
                 save_schedule(taken, Path(self.save_schedule))

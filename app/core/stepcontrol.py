@@ -165,6 +165,7 @@ class StepControl:
                 if self._looks_the_same(stepper):
                     continue
             if command is not None and command[0] in (UNDO, REPLAY):
+                self._seed = self._draw = None  # (the schedule is no longer the seed's alone)
                 if command[0] == UNDO:
                     if not stepper.exact:
                         self._refused = "Undo replays the steps taken, and Run to end took steps no one chose"
@@ -188,6 +189,7 @@ class StepControl:
         if kind == STEP:
             if self._mode != PAUSE:
                 self._pause(stepper)
+            self._seed = self._draw = None  # (the schedule is no longer the seed's alone)
             stepper.step(command[1], command[2])
         elif kind == FREE:
             self._mode = FREE
@@ -220,6 +222,8 @@ class StepControl:
         return stepper.ready() == self._picture.ready and stepper.over == self._picture.over
 
     def _publish(self, stepper: Stepper) -> None:
+        """Make the picture of now, whole, then show it (one store: a reader sees the old
+        picture or the new one, never half of one)."""
         self._published_at = time.monotonic()
         views = stepper.threads()
         locals_ = {}
@@ -227,27 +231,28 @@ class StepControl:
             names = stepper.locals_of(view.name)
             if names:
                 locals_[view.name] = shown_values(names)
-        self._serial += 1
         over = stepper.over
-        self._picture = StepPicture(
-            serial=self._serial, threads=views, schedule=list(stepper.schedule), circle=stepper.circle(),
-            stuck=not over and not any(v.state == "ready" for v in views), over=over, mode=self._mode,
-            seed=self._seed if self._mode == RANDOM or self._draw is not None else None, exact=stepper.exact,
+        picture = StepPicture(
+            serial=self._serial + 1, threads=views, schedule=list(stepper.schedule), circle=stepper.circle(),
+            stuck=self._mode == PAUSE and not over and not any(v.state == "ready" for v in views), over=over,
+            mode=self._mode, seed=self._seed, exact=stepper.exact,
             bytecode={view.name: stepper.bytecode(view.name) for view in views if view.state == "ready"},
             shared=shown_values(stepper.run.namespace), locals=locals_, refused=self._refused,
             goal=self.challenge.goal if self.challenge is not None else "")
         if self.challenge is not None and not self._reached:
-            self._check_challenge(stepper)
+            picture = self._check_challenge(stepper, picture)
         if self._reached:
-            self._picture = dataclasses.replace(self._picture, reached=True, winning=self._winning)
+            picture = dataclasses.replace(picture, reached=True, winning=self._winning)
+        self._serial += 1
+        self._picture = picture
 
-    def _check_challenge(self, stepper: Stepper) -> None:
-        """Is the goal reached now? (A check that fails says so once, as a refusal.)"""
+    def _check_challenge(self, stepper: Stepper, picture: StepPicture) -> StepPicture:
+        """Is the goal reached now? (A check that fails says so, as a refusal.)"""
         try:
-            reached = bool(self.challenge.reached(self._picture, stepper.run.namespace))
+            reached = bool(self.challenge.reached(picture, stepper.run.namespace))
         except Exception as exc:  # noqa: BLE001 - an edited program may lack what the check reads
-            self._picture = dataclasses.replace(self._picture, refused=f"the challenge could not be checked: {exc!r}")
-            return
+            return dataclasses.replace(picture, refused=f"the challenge could not be checked: {exc!r}")
         if reached:
             self._reached = True
             self._winning = list(stepper.schedule) if stepper.exact else None
+        return picture

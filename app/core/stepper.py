@@ -112,7 +112,8 @@ class Stepper:
         self._stopped_at: dict[threading.Thread, _Stop] = {}  # thread -> where it waits
         self._unit: dict[threading.Thread, str] = {}  # thread -> the unit of its last step
         self._skip: dict[threading.Thread, tuple[Any, int]] = {}  # an opcode event not to stop at
-        self._free = False  # True once closed: every thread runs on, untraced
+        self._free = False  # True once closed: every thread runs on, untraced, and is stopped
+        self._released = False  # True once released: every thread runs on, untraced
         self._running_free = False  # True between run_free() and pause(): nobody waits
         self.schedule: list[Step] = []
         #: False once the real scheduler ran the threads for a while (run_free): the
@@ -144,6 +145,8 @@ class Stepper:
                                         instruction=_instruction_words(at.code, at.offset)))
             elif not thread.is_alive():
                 views.append(ThreadView(thread.name, FINISHED, None))
+            elif (self._running_free or self._released) and not primitives.blocked(thread):
+                views.append(ThreadView(thread.name, RUNNING, self._line_of(thread)))
             else:
                 views.append(ThreadView(thread.name, BLOCKED, self._line_of(thread), self._why_blocked(thread)))
         return views
@@ -183,7 +186,11 @@ class Stepper:
     def deadlocked(self) -> bool:
         """True when threads wait for each other's locks in a circle, or when threads are
         alive but none can go on."""
-        return bool(self.circle()) or (not self.over and not self.ready())
+        if self.circle():
+            return True
+        if self._running_free or self._released:  # (threads may be running: stuck only if all wait)
+            return not self.over and all(view.state in (BLOCKED, FINISHED) for view in self.threads())
+        return not self.over and not self.ready()
 
     def circle(self) -> list[str]:
         """The threads of a circle of lock waits (each waits for a lock the next holds), or []."""
@@ -248,9 +255,19 @@ class Stepper:
             self._running_free = False
         self._settle()
 
+    def release(self) -> None:
+        """Let every thread go, untraced from its next line on, for good: the rest of the
+        program runs at full speed, as the real scheduler decides (nothing can be stepped
+        or paused after this)."""
+        with self._mutex:
+            self._released = True
+            self.exact = False
+            self._open_every_gate()
+
     def finish_free(self, timeout: float) -> bool:
-        """Run free until the program ends; True if it ended within ``timeout`` s."""
-        self.run_free()
+        """Release the threads and wait for the program to end; True if it ended within
+        ``timeout`` s."""
+        self.release()
         deadline = time.monotonic() + timeout
         while not self.over and time.monotonic() < deadline:
             if self.run.join(min(0.05, max(0.0, deadline - time.monotonic()))):
@@ -286,19 +303,20 @@ class Stepper:
 
     # -- on the program's threads -------------------------------------------------------------
     def _trace_this_thread(self) -> None:
+        threading.current_thread()._after_wait = self._pause_after_wait
         sys.settrace(self._trace_call)
 
     def _trace_call(self, frame: Any, event: str, arg: Any) -> Any:
         """Trace the program's own code only; everything else runs as one part of a line."""
-        if self._free:
-            sys.settrace(None)  # (closed: this thread runs on untraced)
+        if self._free or self._released:
+            sys.settrace(None)  # (closed or released: this thread runs on untraced)
             return None
         if frame.f_code.co_filename not in self._files:
             return None
         return self._trace_line
 
     def _trace_line(self, frame: Any, event: str, arg: Any) -> Any:
-        if self._free:
+        if self._free or self._released:
             sys.settrace(None)
             return None
         if self._running_free:
@@ -321,7 +339,21 @@ class Stepper:
                 caller.f_trace_opcodes = True
         return self._trace_line
 
-    def _wait_for_turn(self, frame: Any, offset: int | None) -> None:
+    def _pause_after_wait(self) -> None:
+        """(Called by the instrument when a wait of this thread ends.) A lock let go, a
+        notify or an ending thread in another thread's step woke it: it stops here, in the
+        middle of its line, until its turn, so that the rest of its line does not run beside
+        the rest of the stepped thread's (which would make the outcome the real scheduler's)."""
+        me = threading.current_thread()
+        if self._free or self._released or self._running_free or self._turn is me:
+            return
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename not in self._files:
+            frame = frame.f_back
+        if frame is not None:
+            self._wait_for_turn(frame, None, mid_line=True)
+
+    def _wait_for_turn(self, frame: Any, offset: int | None, mid_line: bool = False) -> None:
         me = threading.current_thread()
         recorder = self.run.recorder
         recorder.record(rec.PAUSED)
@@ -335,19 +367,21 @@ class Stepper:
         _open(self._wake)
         # the gate is let go for this thread's turn, and for every thread by run_free() and
         # close(); a release that was not for this wait (a late one) only loops once more
-        while not self._free and not self._running_free and self._turn is not me:
+        while not self._free and not self._released and not self._running_free and self._turn is not me:
             gate.acquire()
         with self._mutex:
             del self._stopped_at[me]
             unit = self._turn_unit if self._turn is me else LINE
-        if self._free:
-            sys.settrace(None)
-            raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
         recorder.record(rec.RUNNING)
+        if self._free or self._released:
+            sys.settrace(None)
+            if self._free and not mid_line:  # (mid-line, in a primitive that just took a lock: let it return)
+                raise RunStopped("the stepper was closed")  # (ends the thread here, as a Stop does)
+            return
         self._unit[me] = unit
         if frame.f_trace_opcodes != (unit == INSTRUCTION):
             frame.f_trace_opcodes = unit == INSTRUCTION
-        if unit == INSTRUCTION and offset is None:
+        if unit == INSTRUCTION and offset is None and not mid_line:
             self._skip[me] = (frame, frame.f_lasti)  # (its opcode event comes next, for the same instruction)
 
     # -- between steps ------------------------------------------------------------------------

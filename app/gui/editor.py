@@ -177,6 +177,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         if marks == self._thread_marks:
             return
         self._thread_marks = list(marks)
+        self._tags = []  # (painted again below, where the marks are now)
         self._show_marks()
         self.viewport().update()
         if marks:
@@ -252,7 +253,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt's name
         at = QtCore.QPointF(event_pos(event))
-        name = next((name for box, name in self._tags if box.contains(at)), None)
+        name = next((name for box, name in self._tags if box.contains(at)), None) if self._thread_marks else None
         if name is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
             self.thread_clicked.emit(name)
             return

@@ -8,6 +8,7 @@ schedule for each that Step through can replay. No Qt here.
 
 from __future__ import annotations
 
+import queue
 import time
 from typing import Any
 
@@ -41,7 +42,7 @@ class ExploreSession(OwnedThread):
         self.error_line: int | None = None
         self._told_at = 0.0
         self._ended_shown = False
-        self._pending: list[Event] = []
+        self._pending: queue.SimpleQueue[Event] = queue.SimpleQueue()  # (the explore thread puts)
 
     # -- the Session interface ---------------------------------------------------------------
     @property
@@ -91,7 +92,9 @@ class ExploreSession(OwnedThread):
         return None
 
     def poll(self) -> list[Event]:
-        events, self._pending = self._pending, []
+        events = []
+        while not self._pending.empty():
+            events.append(self._pending.get())
         if self.started and not self.alive and not self._ended_shown:
             self._ended_shown = True
             events.append(self._ending())
@@ -111,7 +114,7 @@ class ExploreSession(OwnedThread):
         now = time.monotonic()
         if now - self._told_at >= PROGRESS_EVERY_S:
             self._told_at = now
-            self._pending.append(Note(f"explored {plural(found.schedules, 'schedule')}: "
+            self._pending.put(Note(f"explored {plural(found.schedules, 'schedule')}: "
                                       f"{plural(len(found.outcomes), 'outcome')} so far"))
 
     def _ending(self) -> Ended:

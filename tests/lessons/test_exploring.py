@@ -20,7 +20,7 @@ def test_it_ends_with_every_outcome_and_says_so():
     session.start()
     [end] = ended(session)
     assert session.found.finished and len(session.found.outcomes) == 3
-    assert end.summary.startswith("lock-order: 3 outcomes in 42 schedules") and "all of them" in end.summary
+    assert end.summary.startswith("lock-order: 3 outcomes in 43 schedules") and "all of them" in end.summary
 
 
 def test_stop_ends_it_between_two_schedules():
