@@ -3,10 +3,10 @@
 The GUI thread never waits for a step: :class:`StepControl`'s commands (step a thread,
 run to the end, run a random schedule, pause, undo, replay a schedule, stop) go into a
 queue and return at once. The lesson's own thread (the one
-:class:`~app.lessons.session.LessonSession` runs :func:`~app.lessons.base.run_lesson`
-on) runs :meth:`StepControl.runner`: it makes the :class:`~app.core.stepper.Stepper`,
-takes the commands one by one, and after each one publishes a :class:`StepPicture`
-that the window reads at display rate. Undo runs the program again from the start and
+:class:`~app.lessons.session.LessonSession` runs the lesson on) makes the
+:class:`~app.core.stepper.Stepper` (``app.lessons.stepped.controlled_runner``) and calls
+:meth:`StepControl.drive`, which takes the commands one by one and after each one
+publishes a :class:`StepPicture` that the window reads at display rate. Undo runs the program again from the start and
 replays the schedule but its last step. When the program has ended, the runner returns
 the run, and the lesson's check judges it like any other run. No Qt here.
 """
@@ -111,44 +111,18 @@ class StepControl:
     def picture(self) -> StepPicture:
         return self._picture
 
-    # -- the lesson's thread's side -----------------------------------------------------------
-    def runner(self) -> Callable[..., Any]:
-        """A runner for :class:`~app.lessons.base.LessonRun` (one run, stepped as told)."""
-        from app.lessons.base import STOP_JOIN_S, Observation  # (the lessons use the core, not back)
-
-        def run(lesson: Any, source: str, params: dict[str, Any], how: Any) -> Any:
-            steps: list[Step] = []
-            while True:
-                stepper = Stepper(source, lesson.program_name, recorder=how.recorder, auto_break=how.auto_break,
-                                  on_finding=how.on_finding)
-                how.stopper.attach(stepper.run)
-                if how.on_start is not None:
-                    how.on_start(stepper.run)
-                try:
-                    stepper.start()
-                    self._replay(stepper, steps)
-                    again = self._drive(stepper)
-                finally:
-                    if not stepper.over or self.stopped.is_set():
-                        stepper.close(STOP_JOIN_S)
-                    stepper.run.join(STOP_JOIN_S)
-                if again is None:
-                    break
-                steps = again
-            self._publish(stepper)
-            return Observation(params, stepper.run)
-
-        return run
-
-    def _replay(self, stepper: Stepper, steps: list[Step]) -> None:
+    # -- the lesson's thread's side (see app.lessons.stepped.controlled_runner) -------------
+    def begin(self, stepper: Stepper, steps: list[Step]) -> None:
+        """A new run of the program has started: replay ``steps`` (Undo, Load, Replay) and
+        show where that leaves the threads."""
         try:
             stepper.run_schedule(steps)
         except StepError as exc:
             self._refused = f"the replay stopped at step {len(stepper.schedule) + 1}: {exc}"
         self._mode = PAUSE
-        self._publish(stepper)
+        self.publish(stepper)
 
-    def _drive(self, stepper: Stepper) -> list[Step] | None:
+    def drive(self, stepper: Stepper) -> list[Step] | None:
         """Take commands until the program is over or stopped (None), or until it must run
         again from its start (the steps to replay then)."""
         while not stepper.over:
@@ -169,7 +143,7 @@ class StepControl:
                 if command[0] == UNDO:
                     if not stepper.exact:
                         self._refused = "Undo replays the steps taken, and Run to end took steps no one chose"
-                        self._publish(stepper)
+                        self.publish(stepper)
                         continue
                     return list(stepper.schedule[:-1])
                 return command[1]
@@ -181,7 +155,7 @@ class StepControl:
             except StepError as exc:
                 self._refused = str(exc)
             if command is not None or self._mode != RANDOM or time.monotonic() - self._published_at >= LOOK_S:
-                self._publish(stepper)  # (a random run is shown 20 times a second, not at every batch)
+                self.publish(stepper)  # (a random run is shown 20 times a second, not at every batch)
         return None
 
     def _obey(self, stepper: Stepper, command: tuple[Any, ...]) -> None:
@@ -221,7 +195,7 @@ class StepControl:
         """True if no thread became ready or ended since the last picture."""
         return stepper.ready() == self._picture.ready and stepper.over == self._picture.over
 
-    def _publish(self, stepper: Stepper) -> None:
+    def publish(self, stepper: Stepper) -> None:
         """Make the picture of now, whole, then show it (one store: a reader sees the old
         picture or the new one, never half of one)."""
         self._published_at = time.monotonic()

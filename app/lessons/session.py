@@ -26,6 +26,7 @@ from app.core.program import ProgramRun
 from app.core.recorder import Recorder
 from app.core.session import Ended, Event, Found, Output, Progress
 from app.core.stepcontrol import StepControl
+from app.lessons.stepped import controlled_runner
 from app.core.words import plural
 from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, long_runs_note, run_lesson
 
@@ -59,7 +60,7 @@ class LessonSession(OwnedThread):
         self._how = LessonRun(recorder=self.recorder, auto_break=auto_break, on_start=self._on_start,
                               on_run=lambda i, values: self.runs.append(values), on_seen=self._on_seen,
                               before_run=self._before_run,
-                              runner=stepping.runner() if stepping is not None else None)
+                              runner=controlled_runner(stepping) if stepping is not None else None)
         self._runs_may_start = threading.Event()  # cleared while the GUI holds a run's lock
         self._runs_may_start.set()
         self._waiting_run: int | None = None  # the run that waits for the GUI's hold to end

@@ -1,6 +1,8 @@
 """A lesson's program run once by a schedule: which thread runs each step is given (a
 schedule file) or drawn from a seed, and the lesson's check judges the run as usual.
 
+(:func:`controlled_runner`: the same, with the steps given one by one by the window.)
+
 After the schedule's last step the real scheduler runs whatever is left; a deadlock the
 schedule led to is found by the run's watch, explained, and broken (as in any headless
 run: once the threads still able to run have run into it too), and the program goes on
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.schedule import Schedule
-from app.core.stepper import StepError, Stepper
+from app.core.stepcontrol import StepControl
+from app.core.stepper import Step, StepError, Stepper
 from app.lessons.base import STOP_JOIN_S, Lesson, LessonRun, Observation
 
 #: Steps a random schedule may take before the program is called too long to step.
@@ -89,3 +92,34 @@ def _found_circle(stepper: Stepper) -> list[str]:
     """The threads of the first deadlock the run's watch found (and may have broken already)."""
     findings = stepper.run.findings
     return [edge.thread.name for edge in findings[0].edges] if findings else []
+
+
+def controlled_runner(control: StepControl) -> Any:
+    """A runner for :class:`~app.lessons.base.LessonRun` whose steps the window gives, through
+    ``control`` (Step through): one run, which starts again from the beginning when Undo,
+    Load or Replay asks for it, and which the lesson's check judges once it has ended."""
+
+    def run(lesson: Lesson, source: str, params: dict[str, Any], how: LessonRun) -> Observation:
+        steps: list[Step] = []
+        while True:
+            stepper = Stepper(source, lesson.program_name, recorder=how.recorder, auto_break=how.auto_break,
+                              on_finding=how.on_finding)
+            how.stopper.attach(stepper.run)
+            if how.on_start is not None:
+                how.on_start(stepper.run)
+            again = None
+            try:
+                stepper.start()
+                control.begin(stepper, steps)
+                again = control.drive(stepper)
+            finally:
+                if not stepper.over or control.stopped.is_set():
+                    stepper.close(STOP_JOIN_S)
+                stepper.run.join(STOP_JOIN_S)
+            if again is None:
+                break
+            steps = again
+        control.publish(stepper)
+        return Observation(params, stepper.run)
+
+    return run
