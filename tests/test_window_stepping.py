@@ -62,6 +62,9 @@ def test_expand_steps_one_instruction_and_shows_it(window, qtbot):
     picture = click_step(window, qtbot, "MainThread", lambda p: p.threads[0].instruction != "")
     assert picture.threads[0].line == 19 and picture.schedule[-1].unit == "instruction"
     assert window.step_panel.threads_table.item(0, 2).text().startswith("line 19: ")
+    text = window.step_panel.bytecode_view.toPlainText()
+    assert window.step_panel.bytecode_view.isVisible() and text.startswith("MainThread, line 19")
+    assert f"\u25b6 {picture.threads[0].offset:>4} {picture.threads[0].instruction}" in text
 
 
 def test_run_to_end_hands_over_and_the_lesson_check_judges_the_run(window, qtbot):

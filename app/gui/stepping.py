@@ -23,7 +23,7 @@ from app.core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
 #: One colour per thread, in the order they started (the code marks use the same).
 THREAD_COLOURS = ("#1f6fb2", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e", "#16a085", "#6d4c41", "#c2185b")
 #: Rows of the tables shown before they scroll.
-THREAD_ROWS, WATCH_ROWS = 4, 4
+THREAD_ROWS, WATCH_ROWS, BYTECODE_ROWS = 4, 4, 6
 
 
 def colour_of(index: int) -> str:
@@ -53,6 +53,13 @@ class StepPanel(QtWidgets.QFrame):
         self.undo_button = self._button("Undo", "go back one step (the program runs again, all steps but the last)")
         self.save_button = self._button("Save...", "save the schedule so far as a JSON file")
         self.load_button = self._button("Load...", "run the program again by a saved schedule")
+        self.bytecode_view = QtWidgets.QTextBrowser()
+        self.bytecode_view.setObjectName("bytecode")
+        self.bytecode_view.setToolTip("each ready thread's line as the interpreter runs it: the arrow is the "
+                                      "instruction its next step runs")
+        self.bytecode_view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.bytecode_view.setFixedHeight(self.bytecode_view.fontMetrics().height() * BYTECODE_ROWS + 10)
+        self.bytecode_view.hide()
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         self.goal = QtWidgets.QLabel()
@@ -70,6 +77,7 @@ class StepPanel(QtWidgets.QFrame):
         self.save_button.clicked.connect(self._ask_where_to_save)
         self.load_button.clicked.connect(self._ask_what_to_load)
         self.replay_button.clicked.connect(self._replay_winning)
+        self.expand_box.toggled.connect(lambda _on: self._show_bytecode(self.picture))
         self.show_picture(self.picture, False)
 
     def _button(self, text: str, tip: str) -> QtWidgets.QPushButton:
@@ -96,6 +104,7 @@ class StepPanel(QtWidgets.QFrame):
         goal.addWidget(self.replay_button)
         layout.addLayout(goal)
         layout.addWidget(self.threads_table)
+        layout.addWidget(self.bytecode_view)
         layout.addWidget(self.status)
         layout.addWidget(self.watch_table)
 
@@ -163,9 +172,17 @@ class StepPanel(QtWidgets.QFrame):
         self.save_button.setEnabled(bool(picture.schedule) and picture.exact)
         self.load_button.setEnabled(paused)
         self._show_threads(picture, paused)
+        self._show_bytecode(picture)
         self._show_status(picture, live)
         self._show_goal(picture, paused)
         _fill(self.watch_table, watch_rows(picture))
+
+    def _show_bytecode(self, picture: StepPicture) -> None:
+        """With Expand: each ready thread's line, instruction by instruction, the next marked."""
+        self.bytecode_view.setVisible(self.expand_box.isChecked())
+        if not self.expand_box.isChecked():
+            return
+        self.bytecode_view.setHtml(bytecode_html(picture))
 
     def _show_threads(self, picture: StepPicture, paused: bool) -> None:
         table = self.threads_table
@@ -231,6 +248,24 @@ class StepPanel(QtWidgets.QFrame):
         else:
             self.goal.setText(f"<b style='color:#2e7d32'>Reached in {len(picture.winning)} steps!</b> "
                               f"{html.escape(picture.goal)} Save... keeps the schedule.")
+
+
+def bytecode_html(picture: StepPicture) -> str:
+    """The Expand view: for each ready thread (the one stepped last first), its line's
+    instructions, in its colour, with an arrow at the one its next step runs."""
+    blocks = []
+    last = picture.schedule[-1].thread if picture.schedule else None
+    order = sorted(enumerate(picture.threads), key=lambda pair: pair[1].name != last)  # (the last stepped first)
+    for index, view in order:
+        instructions = picture.bytecode.get(view.name)
+        if not instructions:
+            continue
+        rows = [f"<span style='color:{colour_of(index)}'><b>{html.escape(view.name)}</b>, line {view.line}</span>"]
+        rows += [("\u25b6 " if now else "&nbsp;&nbsp;") + f"{offset:>4} ".replace(" ", "&nbsp;") + html.escape(words)
+                 for offset, words, now in instructions]
+        blocks.append("<br>".join(rows))
+    body = "<br>".join(blocks) or "(no thread is ready)"
+    return f"<div style='white-space:pre'>{body}</div>"
 
 
 def watch_rows(picture: StepPicture) -> list[tuple[str, str]]:
