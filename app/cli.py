@@ -126,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_window(args: argparse.Namespace) -> int:
     """Open the lab window with ``args`` and run Qt's event loop until it closes."""
+    from app.display import system_problem
+
+    problem = system_problem()  # (before Qt is imported: without these libraries its import fails)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+
     from app.gui.qtenv import platform_problem  # Qt is imported only when a window is wanted
 
     problem = platform_problem()

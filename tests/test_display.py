@@ -1,0 +1,47 @@
+"""What a window needs from the system, said in one line before Qt is imported: a library
+hidden behind a stub that cannot be loaded, or Wayland asked for with no compositor."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.display import wayland_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the checks are Linux's")
+
+
+def window(tmp_path, **env):
+    """``main.py --quit-after 0.1`` with ``env``: (exit status, stdout, stderr)."""
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--quit-after", "0.1"],
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}, capture_output=True,
+                          text=True, timeout=60, cwd=ROOT)
+    return done.returncode, done.stdout, done.stderr
+
+
+@linux_only
+@pytest.mark.parametrize(("library", "package"), [("libGL.so.1", "libgl1"), ("libglib-2.0.so.0", "libglib2.0-0"),
+                                                  ("libfontconfig.so.1", "libfontconfig1")])
+def test_a_library_qt_needs_that_cannot_be_loaded_is_one_line_naming_its_package(tmp_path, library, package):
+    (tmp_path / library).write_bytes(b"")  # (found first, and not a library: as if it were missing)
+    code, out, err = window(tmp_path, LD_LIBRARY_PATH=str(tmp_path))
+    lines = err.strip().splitlines()
+    assert code == 3 and len(lines) == 1 and "Traceback" not in err, err
+    assert f"Qt needs {library}" in lines[0] and f"apt-get install {package};" in lines[0]
+
+
+@linux_only
+def test_wayland_with_no_compositor_is_one_line_saying_what_to_set(tmp_path):
+    code, out, err = window(tmp_path, QT_QPA_PLATFORM="wayland", XDG_RUNTIME_DIR=str(tmp_path),
+                            WAYLAND_DISPLAY="wayland-9")
+    lines = err.strip().splitlines()
+    assert code == 3 and len(lines) == 1 and f"no socket {tmp_path / 'wayland-9'}" in lines[0], err
+
+
+def test_wayland_with_its_socket_there_is_not_a_problem(tmp_path):
+    (tmp_path / "wayland-0").write_text("")
+    assert wayland_problem({"QT_QPA_PLATFORM": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)}) is None
+    assert wayland_problem({"QT_QPA_PLATFORM": "xcb"}) is None
