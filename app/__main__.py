@@ -1,12 +1,12 @@
-"""``python -m app`` opens the lab window (same as ``python main.py``)."""
+"""``python -m app`` in a checkout, ``python -m threadlab`` installed: the lab window (as ``python main.py``)."""
 
 import sys
 
-import app.early
+from . import early
 
-app.early.install()  # a Ctrl+C during the imports below is remembered, not a traceback
+early.install()  # a Ctrl+C during the imports below is remembered, not a traceback
 
-from app.cli import main  # noqa: E402
+from .cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

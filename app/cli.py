@@ -9,8 +9,8 @@ import shlex
 import sys
 from pathlib import Path
 
-import app
-from app.core.params import ARRAY_SIZE, DURATION, check_fits_in_memory, check_float, check_int
+from . import __version__
+from .core.params import ARRAY_SIZE, DURATION, check_fits_in_memory, check_float, check_int
 
 #: Exit status when Qt cannot open a window here (missing display or libraries).
 EXIT_NO_DISPLAY = 3
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                "'threadlab explore ID --help'; your own "
                "program: 'threadlab trace SCRIPT [ARGS]' (see 'threadlab trace --help').",
     )
-    parser.add_argument("--version", action="version", version=f"threadlab {app.__version__}")
+    parser.add_argument("--version", action="version", version=f"threadlab {__version__}")
     parser.add_argument(
         "--size", type=int, default=int(ARRAY_SIZE.default),
         help=f"elements in the shared array ({ARRAY_SIZE.describe()}; default %(default)s)",
@@ -77,16 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``; open the window, or run a command without one; the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in LESSON_COMMANDS + (TRACE_COMMAND,):
-        from app import early
+        from . import early
 
         if early.hand_back():  # (Ctrl+C while starting up)
             return EXIT_INTERRUPTED
         try:
             if argv[0] == TRACE_COMMAND:
-                from app.tracecli import main as trace_main
+                from .tracecli import main as trace_main
 
                 return trace_main(argv[1:])
-            from app.lessons.cli import main as lessons_main
+            from .lessons.cli import main as lessons_main
 
             return lessons_main(argv)
         except KeyboardInterrupt:  # (wherever it lands: one word, no traceback)
@@ -100,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.quit_after is not None:
             check_float(DURATION, args.quit_after)
         if args.lesson is not None:
-            from app.lessons import get
+            from .lessons import get
 
             get(args.lesson)
         if args.script is not None:
-            from app.core.scripttrace import read_script
+            from .core.scripttrace import read_script
 
             read_script(args.script)
             try:
@@ -126,21 +126,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_window(args: argparse.Namespace) -> int:
     """Open the lab window with ``args`` and run Qt's event loop until it closes."""
-    from app.display import system_problem
+    from .display import system_problem
 
     problem = system_problem()  # (before Qt is imported: without these libraries its import fails)
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_NO_DISPLAY
 
-    from app.gui.qtenv import platform_problem  # Qt is imported only when a window is wanted
+    from .gui.qtenv import platform_problem  # Qt is imported only when a window is wanted
 
     problem = platform_problem()
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_NO_DISPLAY
 
-    from app.gui.launch import launch
+    from .gui.launch import launch
 
     return launch(
         size=args.size,

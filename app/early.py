@@ -45,6 +45,6 @@ def seen() -> bool:
 def main() -> int:
     """The installed ``threadlab`` command: :func:`install`, then :func:`app.cli.main`."""
     install()
-    from app.cli import main as cli_main
+    from .cli import main as cli_main
 
     return cli_main()

@@ -26,13 +26,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.cli import OneLineParser
-from app.core.chrometrace import check_trace_path
-from app.core.childenv import ROOT, env_with_path
-from app.core.params import Param, check_float
-from app.core.schedule import parse_schedule_option
-from app.core.scripttrace import describe, read_script
-from app.core.words import signal_name
+from .cli import OneLineParser
+from .core.chrometrace import check_trace_path
+from .core.childenv import PACKAGE, ROOT, env_with_path
+from .core.params import Param, check_float
+from .core.schedule import parse_schedule_option
+from .core.scripttrace import describe, read_script
+from .core.words import signal_name
 
 EXIT_BAD_ARGS = 2
 #: How long the report is waited for once the child has ended.
@@ -113,7 +113,7 @@ def write_json(report: dict[str, Any], path: Path) -> None:
 def run_child(options: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
     """Run the script in a child process; its report (None if it sent none) and status."""
     read_fd, write_fd = os.pipe()
-    command = [sys.executable, "-m", "app.core.scripttrace", "--report-fd", str(write_fd)]
+    command = [sys.executable, "-m", f"{PACKAGE}.core.scripttrace", "--report-fd", str(write_fd)]
     if options.timeout is not None:
         command += ["--timeout", str(options.timeout)]
     if options.break_deadlocks:

@@ -21,3 +21,26 @@ def test_the_sdist_holds_the_tests_the_examples_the_resources_and_the_licence(tm
     assert {"LICENSE", "main.py", "setup.cfg", "tests/conftest.py", "tests/test_stepper.py",
             "examples/bank_transfer.py", "resources/style.qss", "app/lessons/programs/lock_order.py"} <= names
     assert not any("__pycache__" in name for name in names)
+
+
+def test_the_installed_package_is_threadlab_and_leaves_another_app_package_alone(tmp_path):
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+                           capture_output=True, text=True, timeout=300)
+    if built.returncode != 0:
+        pytest.skip(f"no wheel could be built here: {built.stderr.strip().splitlines()[-1:]}")
+    (wheel,) = wheels.glob("threadlab-*.whl")
+    other = site / "app"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("NAME = 'another project'\n")
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                                str(wheel)], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    assert (site / "app" / "__init__.py").read_text() == "NAME = 'another project'\n"  # (not overwritten)
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    for command in (["-m", "threadlab", "--version"], ["-m", "threadlab", "list"],
+                    ["-c", "import app, threadlab; print(app.NAME, threadlab.__file__)"]):
+        done = subprocess.run([sys.executable, *command], capture_output=True, text=True, timeout=60,
+                              cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"another project {site / 'threadlab' / '__init__.py'}")

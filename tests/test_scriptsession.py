@@ -217,7 +217,8 @@ def test_an_exception_or_sys_exit_is_the_programs_own_status(watch, tmp_path):
 
 def test_a_forked_process_that_outlives_the_program_neither_blocks_nor_hides_the_end(watch, tmp_path):
     path = script(tmp_path, """
-        import os, time
+        import os, time, warnings
+        warnings.simplefilter("ignore", DeprecationWarning)  # (3.12+: fork in a process with threads)
         if os.fork() == 0:
             time.sleep(2)  # (holds the output pipe open after the program ended)
             os._exit(0)

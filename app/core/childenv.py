@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
-#: The folder that holds the ``app`` package: a child run with ``-m app...`` finds it there.
+#: The folder that holds threadlab's package: a child run with ``-m PACKAGE...`` finds it there.
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+#: The package's name: ``app`` in a checkout, ``threadlab`` once installed.
+PACKAGE = __name__.split(".")[0]
 
 
 def env_with_path(*folders: str) -> dict[str, str]:

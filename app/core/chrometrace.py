@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.core.recorder import Recorder
-from app.core.timeline import Timeline
+from .recorder import Recorder
+from .timeline import Timeline
 
 THREADS_PID = 1
 LOCKS_PID = 2

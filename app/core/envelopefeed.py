@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from app.core.downsample import peak_envelope
-from app.core.feed import Feed
+from .downsample import peak_envelope
+from .feed import Feed
 
 
 @dataclass(frozen=True)

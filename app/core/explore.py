@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.core.stepper import Step, StepError, Stepper
+from .stepper import Step, StepError, Stepper
 
 #: Defaults: preemptions per schedule, seconds in all, steps in one schedule.
 PREEMPTIONS, TIME_LIMIT_S, MAX_STEPS = 2, 60.0, 5_000

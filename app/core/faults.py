@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from app.core.words import times
+from .words import times
 
 
 @dataclass

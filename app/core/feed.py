@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from typing import Generic, TypeVar
 
-from app.core.owned import OwnedThread
+from .owned import OwnedThread
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")

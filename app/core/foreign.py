@@ -16,10 +16,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
-from app.core import recorder as rec
-from app.core.frames import current_frames
-from app.core.owned import OwnedThread
-from app.core.recorder import Lane, Recorder
+from . import recorder as rec
+from .frames import current_frames
+from .owned import OwnedThread
+from .recorder import Lane, Recorder
 
 #: How often the stacks are looked at.
 LOOK_S = 0.05

@@ -13,8 +13,8 @@ import threading
 import traceback
 from typing import Callable
 
-from app.core import logbook
-from app.core.logbook import LogBook
+from . import logbook
+from .logbook import LogBook
 
 
 def install(log: LogBook) -> Callable[[], None]:

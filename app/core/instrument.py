@@ -38,11 +38,11 @@ import weakref
 from collections import deque
 from typing import Any, Callable
 
-from app.core import primitives
-from app.core import recorder as rec
-from app.core.frames import current_frames
-from app.core.primitives import RunStopped
-from app.core.recorder import Recorder
+from . import primitives
+from . import recorder as rec
+from .frames import current_frames
+from .primitives import RunStopped
+from .recorder import Recorder
 
 _real_import = builtins.__import__
 _real_print = builtins.print

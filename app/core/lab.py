@@ -22,14 +22,14 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from app.core import logbook
-from app.core.logbook import LogBook
-from app.core.primitives import Event, Thread
-from app.core.recorder import Recorder
-from app.core.params import DURATION, JOIN_TIMEOUT, WORKERS_PER_KIND, check_float, check_int
-from app.core.shared import SharedArray
-from app.core.words import plural
-from app.core.workers import KINDS, Job, Settings, make_job
+from . import logbook
+from .logbook import LogBook
+from .primitives import Event, Thread
+from .recorder import Recorder
+from .params import DURATION, JOIN_TIMEOUT, WORKERS_PER_KIND, check_float, check_int
+from .shared import SharedArray
+from .words import plural
+from .workers import KINDS, Job, Settings, make_job
 
 
 @dataclass

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.feed import Feed
-from app.core.lanesimage import ROW_PX, render_lanes, stack_rows
-from app.core.outside import OutsideWatch
-from app.core.recorder import Recorder
-from app.core.timeline import Timeline, Track
+from .feed import Feed
+from .lanesimage import ROW_PX, render_lanes, stack_rows
+from .outside import OutsideWatch
+from .recorder import Recorder
+from .timeline import Timeline, Track
 
 #: Seconds of the timeline kept for scrolling back.
 KEEP_S = 120.0

@@ -14,8 +14,8 @@ import bisect
 
 import numpy as np
 
-from app.core import recorder as rec
-from app.core.timeline import Track
+from . import recorder as rec
+from .timeline import Track
 
 #: What each state looks like, in the order of the legend.
 STATE_COLOURS = {

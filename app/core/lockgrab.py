@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.core.primitives import RunStopped, Thread, WaitBroken
+from .primitives import RunStopped, Thread, WaitBroken
 
 #: The taker thread's name: the Locks tab and the lanes show it as the owner.
 TAKER_NAME = "GUI (Acquire Lock)"

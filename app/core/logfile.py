@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from app.core import logbook
-from app.core.logbook import Entry
+from . import logbook
+from .logbook import Entry
 
 LOGGER = logging.getLogger("threadlab")
 LOGGER.propagate = False  # (never to the root logger, whose last resort prints to stderr)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from app.core import recorder as rec
-from app.core.frames import current_frames
-from app.core.timeline import Timeline, Track
+from . import recorder as rec
+from .frames import current_frames
+from .timeline import Timeline, Track
 
 #: How long a thread must stay put (no Python progress, no CPU) to be called blocked.
 MIN_S = 0.25

@@ -37,8 +37,8 @@ import time
 from types import CodeType
 from typing import Any, Callable
 
-from app.core import recorder as rec
-from app.core.recorder import HOLD, RELEASE, Lane, Recorder
+from . import recorder as rec
+from .recorder import HOLD, RELEASE, Lane, Recorder
 
 #: Records of primitives made without a ``recorder=`` argument go here.
 DEFAULT_RECORDER = Recorder()

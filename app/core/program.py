@@ -23,13 +23,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.core import primitives
-from app.core import recorder as rec
-from app.core.instrument import Instrument, ProgramOutput, TerminalOutput, format_exception
-from app.core.owned import OwnedThread
-from app.core.primitives import RunStopped
-from app.core.recorder import Recorder
-from app.core.waitgraph import Deadlock, DeadlockWatch
+from . import primitives
+from . import recorder as rec
+from .instrument import Instrument, ProgramOutput, TerminalOutput, format_exception
+from .owned import OwnedThread
+from .primitives import RunStopped
+from .recorder import Recorder
+from .waitgraph import Deadlock, DeadlockWatch
 
 #: How often the watch thread reads the output, looks for deadlocks and pushes a Stop.
 WATCH_S = 0.05

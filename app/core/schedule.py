@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.stepper import INSTRUCTION, LINE, Step
+from .stepper import INSTRUCTION, LINE, Step
 
 FORMAT, VERSION = "threadlab-schedule", 1
 RANDOM_PREFIX = "random:"

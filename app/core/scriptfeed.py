@@ -38,9 +38,9 @@ import weakref
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable
 
-from app.core import recorder as rec
-from app.core.primitives import Lock, format_site
-from app.core.recorder import Lane, Recorder
+from . import recorder as rec
+from .primitives import Lock, format_site
+from .recorder import Lane, Recorder
 
 #: How often the child sends what is new.
 FEED_S = 0.05

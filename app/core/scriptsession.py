@@ -26,14 +26,14 @@ import threading
 import time
 from typing import IO, Any
 
-from app.core import logbook
-from app.core.childenv import ROOT, env_with_path
-from app.core.owned import OwnedThread
-from app.core.recorder import Recorder
-from app.core.scriptfeed import FeedReceiver, RemoteLock
-from app.core.scripttrace import describe, read_script
-from app.core.session import Ended, Event, Found, Note, Output
-from app.core.words import plural, signal_name
+from . import logbook
+from .childenv import PACKAGE, ROOT, env_with_path
+from .owned import OwnedThread
+from .recorder import Recorder
+from .scriptfeed import FeedReceiver, RemoteLock
+from .scripttrace import describe, read_script
+from .session import Ended, Event, Found, Note, Output
+from .words import plural, signal_name
 
 #: After Stop, how long the program has to report what its threads were doing before it
 #: is killed (it ends within milliseconds unless C code holds the GIL).
@@ -115,7 +115,7 @@ class ScriptSession:
         read_script(self.script)  # (the child reads it again: this is for a one-line refusal)
         fds = [os.pipe() for _ in range(3)]  # feed, report (child -> window), commands (window -> child)
         (feed_r, feed_w), (report_r, report_w), (command_r, command_w) = fds
-        command = [sys.executable, "-m", "app.core.scripttrace", "--report-fd", str(report_w),
+        command = [sys.executable, "-m", f"{PACKAGE}.core.scripttrace", "--report-fd", str(report_w),
                    "--feed-fd", str(feed_w), "--control-fd", str(command_r), "--wait-on-deadlock",
                    "--", self.script, *self.args]
         try:

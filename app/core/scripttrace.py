@@ -28,19 +28,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from app.core import recorder as rec
-from app.core.chrometrace import save_trace, saved_note
-from app.core.foreign import SUFFIX, ForeignWatch
-from app.core.frames import current_frames
-from app.core.instrument import TerminalOutput, in_packages
-from app.core.primitives import format_site
-from app.core.program import GIVE_UP_S, ProgramRun
-from app.core.recorder import Recorder
-from app.core.schedule import Schedule, parse_schedule_option, save_schedule
-from app.core.scriptfeed import FeedSender
-from app.core.stepper import StepError, Stepper
-from app.core.timeline import Timeline, Track
-from app.core.waitgraph import Deadlock
+from . import recorder as rec
+from .chrometrace import save_trace, saved_note
+from .foreign import SUFFIX, ForeignWatch
+from .frames import current_frames
+from .instrument import TerminalOutput, in_packages
+from .primitives import format_site
+from .program import GIVE_UP_S, ProgramRun
+from .recorder import Recorder
+from .schedule import Schedule, parse_schedule_option, save_schedule
+from .scriptfeed import FeedSender
+from .stepper import StepError, Stepper
+from .timeline import Timeline, Track
+from .waitgraph import Deadlock
 
 #: Records kept (the oldest fall out beyond this, and the report says how many did).
 TRACE_CAPACITY = 500_000

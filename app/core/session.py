@@ -16,12 +16,12 @@ from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 
-from app.core import logbook
-from app.core.lab import Lab
-from app.core.primitives import Lock
-from app.core.waitgraph import Deadlock
-from app.core.words import plural
-from app.core.workers import Settings
+from . import logbook
+from .lab import Lab
+from .primitives import Lock
+from .waitgraph import Deadlock
+from .words import plural
+from .workers import Settings
 
 #: How long after a Stop the Lab session names the workers still running.
 STOP_GRACE_S = 1.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.core.params import ARRAY_SIZE, check_fits_in_memory, check_int
-from app.core.primitives import Lock
-from app.core.recorder import Recorder
+from .params import ARRAY_SIZE, check_fits_in_memory, check_int
+from .primitives import Lock
+from .recorder import Recorder
 
 START_VALUE = 1.0
 

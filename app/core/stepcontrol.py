@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.core.stepper import LINE, Step, StepError, Stepper, ThreadView
-from app.core.values import shown_values
+from .stepper import LINE, Step, StepError, Stepper, ThreadView
+from .values import shown_values
 
 #: How often the runner looks at the queue while the threads run by themselves
 #: (Run to end) or by a random schedule (which takes steps between two looks).

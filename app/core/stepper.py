@@ -33,12 +33,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Union
 
-from app.core import primitives
-from app.core import recorder as rec
-from app.core.frames import current_frames
-from app.core.instrument import clear_async_signal
-from app.core.primitives import RunStopped, format_site
-from app.core.program import ProgramRun
+from . import primitives
+from . import recorder as rec
+from .frames import current_frames
+from .instrument import clear_async_signal
+from .primitives import RunStopped, format_site
+from .program import ProgramRun
 
 READY, RUNNING, BLOCKED, FINISHED = "ready", "running", "blocked", "finished"
 #: What one step runs: a line of the program, or one bytecode instruction of it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from app.core.params import SWITCH_INTERVAL, check_float
+from .params import SWITCH_INTERVAL, check_float
 
 #: What the window offers, in milliseconds (all inside :data:`SWITCH_INTERVAL`).
 CHOICES_MS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from app.core import recorder as rec
-from app.core.recorder import Lane, Record, Recorder, records_since
+from . import recorder as rec
+from .recorder import Lane, Record, Recorder, records_since
 
 
 #: At most this many segments (and holds of one lock, and marks) are kept per thread.

@@ -27,9 +27,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from app.core.owned import OwnedThread
-from app.core.primitives import Lock, Site, Waiter, format_site
-from app.core.recorder import Lane
+from .owned import OwnedThread
+from .primitives import Lock, Site, Waiter, format_site
+from .recorder import Lane
 
 #: How often the watch looks; a cycle is reported two looks after it formed at most.
 POLL_S = 0.05

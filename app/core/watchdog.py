@@ -14,9 +14,9 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from app.core import logbook
-from app.core.logbook import LogBook
-from app.core.owned import OwnedThread
+from . import logbook
+from .logbook import LogBook
+from .owned import OwnedThread
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from app.core.params import COUNTER_COUNT, COUNTER_DELAY, PERIOD, check_float, check_int
-from app.core.shared import SharedArray
-from app.core.words import times
+from .params import COUNTER_COUNT, COUNTER_DELAY, PERIOD, check_float, check_int
+from .shared import SharedArray
+from .words import times
 
 ShouldStop = Callable[[], bool]
 Say = Callable[[str], None]

@@ -17,8 +17,8 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtGui, QtWidgets
 
-from app.core.axisrange import StickyRange
-from app.core.envelopefeed import Envelope, EnvelopeFeed
+from ..core.axisrange import StickyRange
+from ..core.envelopefeed import Envelope, EnvelopeFeed
 
 #: The plot draws at most twice this many points (a peak envelope). Kept under 500
 #: points on purpose: numpy lets go of the GIL in loops over more than 500 elements,

@@ -12,12 +12,12 @@ from typing import Callable
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app.core import params
-from app.core.lab import Lab
-from app.core.params import Param
-from app.core.session import LabSession
-from app.core.workers import KINDS, Settings
-from app.gui.fields import FloatField, IntField, noted
+from ..core import params
+from ..core.lab import Lab
+from ..core.params import Param
+from ..core.session import LabSession
+from ..core.workers import KINDS, Settings
+from .fields import FloatField, IntField, noted
 
 WORKER_THREADS = "threads"
 GUI_THREAD = "gui"

@@ -10,7 +10,7 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.gui.qtcompat import event_global_pos, event_pos
+from .qtcompat import event_global_pos, event_pos
 
 #: Font sizes the zoom keeps to (points).
 MIN_POINTS, MAX_POINTS = 7, 40

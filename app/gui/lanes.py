@@ -25,13 +25,13 @@ import time
 import numpy as np
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core.lanesfeed import KEEP_S, LanesFeed, LanesFrame, View
-from app.core.lanesimage import HOLD_COLOUR, LEGEND, ROW_PX, STATE_COLOURS
-from app.core.primitives import format_site
-from app.core import recorder as rec
-from app.core.recorder import Recorder
-from app.core.timeline import Segment, Track
-from app.gui.qtcompat import event_global_pos, event_pos
+from ..core.lanesfeed import KEEP_S, LanesFeed, LanesFrame, View
+from ..core.lanesimage import HOLD_COLOUR, LEGEND, ROW_PX, STATE_COLOURS
+from ..core.primitives import format_site
+from ..core import recorder as rec
+from ..core.recorder import Recorder
+from ..core.timeline import Segment, Track
+from .qtcompat import event_global_pos, event_pos
 
 #: Seconds shown while following the clock.
 SPAN_S = 10.0

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-import app
-from app.core import hooks, logbook, logfile
-from app.core.lab import Lab
-from app.core.logbook import LogBook
-from app.core.shared import SharedArray
-from app.core.words import plural
-from app.gui import remember, resources
-from app.gui.qtenv import FirstPaint, make_application, quit_on_sigint
-from app.gui.qtcompat import binding
-from app.gui.window import LabWindow
+from .. import __version__
+from ..core import hooks, logbook, logfile
+from ..core.lab import Lab
+from ..core.logbook import LogBook
+from ..core.shared import SharedArray
+from ..core.words import plural
+from . import remember, resources
+from .qtenv import FirstPaint, make_application, quit_on_sigint
+from .qtcompat import binding
+from .window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
 #: How much longer a screenshot waits for a running lesson to end before it is taken anyway.
@@ -51,7 +51,7 @@ def launch(
     qapp.setStyleSheet(resources.stylesheet())
     log_path = logfile.open_log_file() if screenshot is None else None
     log = LogBook(echo=logfile.echo if log_path is not None else None)
-    log.write(f"threadlab {app.__version__} on Python {platform.python_version()}, {binding()}"
+    log.write(f"threadlab {__version__} on Python {platform.python_version()}, {binding()}"
               + (f"; this log is also in {log_path}" if log_path is not None else ""), logbook.NOTE, thread="GUI")
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
     python_default = sys.getswitchinterval()

@@ -18,19 +18,19 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app.core.logbook import LogBook
-from app.core.params import Param
-from app.core.recorder import Recorder
-from app.core.session import Ended, Event, Progress
-from app.core.source import constants, with_constants
-from app.core.stepcontrol import StepControl
-from app.core.words import duration, plural
-from app.gui.editor import CodeEditor, lay_out_code_pane
-from app.gui.fields import FloatField, IntField, noted
-from app.lessons import LESSONS
-from app.lessons.base import LONG_S, Lesson
-from app.lessons.exploring import ExploreSession
-from app.lessons.session import LessonSession
+from ..core.logbook import LogBook
+from ..core.params import Param
+from ..core.recorder import Recorder
+from ..core.session import Ended, Event, Progress
+from ..core.source import constants, with_constants
+from ..core.stepcontrol import StepControl
+from ..core.words import duration, plural
+from .editor import CodeEditor, lay_out_code_pane
+from .fields import FloatField, IntField, noted
+from ..lessons import LESSONS
+from ..lessons.base import LONG_S, Lesson
+from ..lessons.exploring import ExploreSession
+from ..lessons.session import LessonSession
 
 
 def lesson_html(lesson: Lesson) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core import lockgrab
-from app.core.primitives import Lock, format_site
+from ..core import lockgrab
+from ..core.primitives import Lock, format_site
 
 COLUMNS = ("lock", "kind", "owner", "held for", "taken at", "waiting", "taken", "had to wait")
 WAITING_BRUSH = QtGui.QBrush(QtGui.QColor("#fbe3e1"))

@@ -15,8 +15,8 @@ from collections import deque
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core import logbook
-from app.core.logbook import Entry
+from ..core import logbook
+from ..core.logbook import Entry
 
 #: What the Show filter offers, in its order.
 EVERYTHING, ERRORS_ONLY = "every line", "errors only"

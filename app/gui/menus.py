@@ -27,13 +27,13 @@ import numpy
 import pyqtgraph
 from pyqtgraph.Qt import QtGui, QtWidgets
 
-import app
-from app.core import logfile
-from app.gui import remember
-from app.gui.qtcompat import binding
+from .. import __version__
+from ..core import logfile
+from . import remember
+from .qtcompat import binding
 
 if TYPE_CHECKING:
-    from app.gui.window import LabWindow
+    from .window import LabWindow
 
 def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     """Fill ``window``'s menu bar; the actions by their text (for tests and scripts)."""
@@ -111,9 +111,9 @@ def zoom_code(window: "LabWindow", steps: int) -> None:
 
 def about_text() -> str:
     """Versions of what threadlab runs on, and where its settings are kept."""
-    from app.gui.scripts import settings
+    from .scripts import settings
 
-    rows = [("threadlab", app.__version__), ("Python", f"{platform.python_version()} ({platform.system()})"),
+    rows = [("threadlab", __version__), ("Python", f"{platform.python_version()} ({platform.system()})"),
             ("Qt binding", binding()), ("numpy", numpy.__version__), ("pyqtgraph", pyqtgraph.__version__),
             ("settings", settings().fileName()),
             ("log file", str(logfile.log_file() or "none (only the app's own launch writes one)"))]

@@ -17,8 +17,8 @@ from typing import Callable, Mapping
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app import early
-from app.gui.qtcompat import plugins_path
+from .. import early
+from .qtcompat import plugins_path
 
 #: Shared libraries that Qt 5's xcb plugin needs, and the Debian package of each.
 XCB_PACKAGES = {

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from pyqtgraph.Qt import QtWidgets
 
-from app.core import logbook
-from app.gui.scripts import settings
+from ..core import logbook
+from .scripts import settings
 
 if TYPE_CHECKING:
-    from app.gui.window import LabWindow
+    from .window import LabWindow
 
 KEY = "window/state"
 
@@ -113,7 +113,7 @@ def _sizes(splitter: Any, sizes: Any) -> None:
 
 
 def _lesson(window: "LabWindow", lesson_id: str, params: dict[str, Any]) -> None:
-    from app.lessons import LESSONS
+    from ..lessons import LESSONS
 
     if lesson_id not in LESSONS:
         raise ValueError(f"no lesson {lesson_id!r}")

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from pyqtgraph.Qt import QtGui
 
-import app
 
 
 @lru_cache(maxsize=1)
 def resource_dir() -> Path:
     """``resources/`` beside the package in a checkout, or ``app/resources`` when installed."""
-    package = Path(app.__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # (the package: app/ here, threadlab/ installed)
     for candidate in (package.parent / "resources", package / "resources"):
         if candidate.is_dir():
             return candidate

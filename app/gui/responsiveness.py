@@ -15,9 +15,9 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core import switching
-from app.core.latency import LatencyStats
-from app.gui.qtenv import ShownTexts
+from ..core import switching
+from ..core.latency import LatencyStats
+from .qtenv import ShownTexts
 
 #: The plot's vertical range, log scale (seconds): from 0.5 ms to 2 s.
 LOW_S, HIGH_S = 0.0005, 2.0

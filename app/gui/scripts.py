@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
-from app.core.logbook import LogBook
-from app.core.recorder import Recorder
-from app.core.scriptsession import ScriptSession
-from app.core.scripttrace import read_script
-from app.core.session import Ended, Event
-from app.gui.editor import CodeEditor, lay_out_code_pane
+from ..core.logbook import LogBook
+from ..core.recorder import Recorder
+from ..core.scriptsession import ScriptSession
+from ..core.scripttrace import read_script
+from ..core.session import Ended, Event
+from .editor import CodeEditor, lay_out_code_pane
 
 #: Scripts remembered in the recent list.
 RECENT_KEPT = 8

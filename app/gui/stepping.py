@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core.explore import Exploration
-from app.core.schedule import Schedule, compact_schedule, load_schedule, save_schedule
-from app.core.stepcontrol import PAUSE, StepControl, StepPicture
-from app.core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
+from ..core.explore import Exploration
+from ..core.schedule import Schedule, compact_schedule, load_schedule, save_schedule
+from ..core.stepcontrol import PAUSE, StepControl, StepPicture
+from ..core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
 
 #: One colour per thread, in the order they started (the code marks use the same).
 THREAD_COLOURS = ("#1f6fb2", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e", "#16a085", "#6d4c41", "#c2185b")

@@ -30,33 +30,33 @@ from collections import deque
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
-from app.core import logbook, lockgrab
-from app.core import recorder as rec
-from app.core.chrometrace import save_trace, saved_note
-from app.core.faults import FaultCounter
-from app.core.lab import Lab
-from app.core.latency import LatencyMeter, latency_stats
-from app.core.primitives import Lock
-from app.core.session import Ended, Found, Note, Output, Session
-from app.core.stepcontrol import StepControl
-from app.core.switching import SwitchInterval
-from app.core.watchdog import Stall, Watchdog
-from app.core.words import plural
-from app.gui import resources
-from app.gui.arrayplot import ArrayPlot
-from app.gui.controls import ButtonBar, ControlPanel, LabPage
-from app.gui.lanes import ThreadLanes
-from app.gui.lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
+from ..core import logbook, lockgrab
+from ..core import recorder as rec
+from ..core.chrometrace import save_trace, saved_note
+from ..core.faults import FaultCounter
+from ..core.lab import Lab
+from ..core.latency import LatencyMeter, latency_stats
+from ..core.primitives import Lock
+from ..core.session import Ended, Found, Note, Output, Session
+from ..core.stepcontrol import StepControl
+from ..core.switching import SwitchInterval
+from ..core.watchdog import Stall, Watchdog
+from ..core.words import plural
+from . import resources
+from .arrayplot import ArrayPlot
+from .controls import ButtonBar, ControlPanel, LabPage
+from .lanes import ThreadLanes
+from .lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
                              RunsHistogram)
-from app.gui.lockpanel import LockPanel
-from app.gui.logpane import LogPane
-from app.gui.menus import build_menus
-from app.gui import remember
-from app.gui.qtenv import FirstPaint, ShownTexts
-from app.gui.responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
-from app.gui.scripts import ScriptPage, ScriptPanel, ScriptView
-from app.gui.stepping import ExplorePanel, StepPanel
-from app.lessons.exploring import ExploreSession
+from .lockpanel import LockPanel
+from .logpane import LogPane
+from .menus import build_menus
+from . import remember
+from .qtenv import FirstPaint, ShownTexts
+from .responsiveness import QWIDGETSIZE_MAX, ResponsivenessPanel
+from .scripts import ScriptPage, ScriptPanel, ScriptView
+from .stepping import ExplorePanel, StepPanel
+from ..lessons.exploring import ExploreSession
 
 #: The array plot asks for a frame this often (33 a second, see PacedTimer).
 DISPLAY_INTERVAL_MS = 30
@@ -339,7 +339,7 @@ class LabWindow(QtWidgets.QMainWindow):
 
     def open_lesson(self, lesson_id: str) -> None:
         """Show the Lessons tab with ``lesson_id`` chosen (``ValueError`` if unknown)."""
-        from app.lessons import get
+        from ..lessons import get
 
         get(lesson_id)
         self.tabs.setCurrentIndex(1)

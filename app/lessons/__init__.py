@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from app.lessons.base import Lesson
+from .base import Lesson
 
 MODULES = (
     "first_thread", "two_counters", "shared_array", "vectorized_race", "elementwise_race",
@@ -17,7 +17,7 @@ MODULES = (
 
 LESSONS: dict[str, Lesson] = {}
 for _name in MODULES:
-    _lesson = Lesson(import_module(f"app.lessons.{_name}"))
+    _lesson = Lesson(import_module(f".{_name}", __name__))
     LESSONS[_lesson.id] = _lesson
 
 

@@ -38,14 +38,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from app.core.instrument import Printed
-from app.core.params import Param, check_int
-from app.core.program import Ending, ProgramRun
-from app.core.recorder import Recorder
-from app.core.source import assigned, constants, with_constants
-from app.core.timeline import Timeline, Track
-from app.core.waitgraph import Deadlock
-from app.core.words import duration, plural
+from ..core.instrument import Printed
+from ..core.params import Param, check_int
+from ..core.program import Ending, ProgramRun
+from ..core.recorder import Recorder
+from ..core.source import assigned, constants, with_constants
+from ..core.timeline import Timeline, Track
+from ..core.waitgraph import Deadlock
+from ..core.words import duration, plural
 
 #: Bounds on ``--repeat`` and Run xN.
 REPEAT = Param("repeat", 1, 1, 200)

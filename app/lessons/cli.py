@@ -17,17 +17,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.cli import OneLineParser
-from app.core.chrometrace import check_trace_path, save_trace, saved_note
-from app.core.params import Param, check_float, check_int
-from app.core.words import duration, plural
-from app.lessons import LESSONS, get
-from app.core.recorder import Recorder
-from app.core.schedule import Schedule, compact_schedule, parse_schedule_option, save_schedule
-from app.core.explore import PREEMPTIONS, Exploration, check_preemptions, explore
-from app.core.stepper import StepError
-from app.lessons.base import REPEAT, LessonRun, long_runs_note, run_lesson
-from app.lessons.stepped import SteppedRun, stepped_runner
+from ..cli import OneLineParser
+from ..core.chrometrace import check_trace_path, save_trace, saved_note
+from ..core.params import Param, check_float, check_int
+from ..core.words import duration, plural
+from . import LESSONS, get
+from ..core.recorder import Recorder
+from ..core.schedule import Schedule, compact_schedule, parse_schedule_option, save_schedule
+from ..core.explore import PREEMPTIONS, Exploration, check_preemptions, explore
+from ..core.stepper import StepError
+from .base import REPEAT, LessonRun, long_runs_note, run_lesson
+from .stepped import SteppedRun, stepped_runner
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Bounds on ``explore --time-limit``.

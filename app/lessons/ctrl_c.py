@@ -29,11 +29,11 @@ import threading
 import time
 from pathlib import Path
 
-from app.core.childenv import env_with_path
-from app.core.params import Param
-from app.core.program import Ending
-from app.core.words import signal_name
-from app.lessons.base import CannotMeasure, Verdict, every_run
+from ..core.childenv import env_with_path
+from ..core.params import Param
+from ..core.program import Ending
+from ..core.words import signal_name
+from .base import CannotMeasure, Verdict, every_run
 
 ID = "ctrl-c"
 PARAMS = (

@@ -17,8 +17,8 @@ other thread. An RLock counts how often its owner took it and lets the owner in
 again. This deadlock hides easily: ``increase`` looks harmless on its own.
 """
 
-from app.core.params import Param
-from app.lessons.base import Verdict, every_run
+from ..core.params import Param
+from .base import Verdict, every_run
 
 ID = "deadlock"
 PARAMS = (

@@ -23,9 +23,9 @@ happen in C, in one step. What races is the order of the threads at each element
 
 import numpy as np
 
-from app.core.params import Param
-from app.lessons.base import Challenge, Verdict
-from app.lessons.measure import bands, overlapped
+from ..core.params import Param
+from .base import Challenge, Verdict
+from .measure import bands, overlapped
 
 ID = "elementwise-race"
 PARAMS = (Param("SIZE", 100_000, 1_000, 2_000_000, help="rows of the array"),)

@@ -15,10 +15,10 @@ the interpreter switches threads between the read and the write. The check count
 such lost updates; none were seen here in 20 runs of the article's program.)
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict, every_run
-from app.lessons.measure import segments
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import CannotMeasure, Verdict, every_run
+from .measure import segments
 
 ID = "event-ready"
 PARAMS = (Param("SIZE", 100_000, 100, 2_000_000, help="rows of the array"),)

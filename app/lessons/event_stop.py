@@ -14,10 +14,10 @@ Why: ``stop.wait(period)`` is both the pause and the check; ``time.sleep(period)
 only a pause. A loop that must stop promptly should wait on its stop Event.
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict, every_run
-from app.lessons.measure import median, segments, span
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import CannotMeasure, Verdict, every_run
+from .measure import median, segments, span
 
 ID = "event-stop"
 PARAMS = (

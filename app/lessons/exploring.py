@@ -12,13 +12,13 @@ import queue
 import time
 from typing import Any
 
-from app.core import logbook
-from app.core.explore import PREEMPTIONS, Exploration, explore
-from app.core.logbook import LogBook
-from app.core.owned import OwnedThread
-from app.core.session import Ended, Event, Note
-from app.core.words import duration, plural
-from app.lessons.base import Lesson
+from ..core import logbook
+from ..core.explore import PREEMPTIONS, Exploration, explore
+from ..core.logbook import LogBook
+from ..core.owned import OwnedThread
+from ..core.session import Ended, Event, Note
+from ..core.words import duration, plural
+from .base import Lesson
 
 #: How long the window's Explore runs at most, and how often it says how far it got.
 TIME_LIMIT_S, PROGRESS_EVERY_S = 30.0, 0.5

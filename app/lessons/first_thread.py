@@ -21,9 +21,9 @@ nobody waits on, as in this window.
 
 import re
 
-from app.core.params import Param
-from app.lessons.base import Verdict
-from app.lessons.measure import gaps, median
+from ..core.params import Param
+from .base import Verdict
+from .measure import gaps, median
 
 ID = "first-thread"
 PARAMS = (

@@ -15,10 +15,10 @@ loop from running until the work returns. A worker thread does its work beside t
 loop instead, and the interpreter switches between them every switch interval.
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict, every_run
-from app.lessons.measure import longest, number, segments, span
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import CannotMeasure, Verdict, every_run
+from .measure import longest, number, segments, span
 
 ID = "frozen-vs-threaded"
 PARAMS = (

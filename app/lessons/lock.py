@@ -13,10 +13,10 @@ Why: a Lock lets one thread in at a time. Holding it around the whole loop makes
 loop one indivisible step for every thread that also takes the lock.
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import Verdict
-from app.lessons.measure import bands, segments
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import Verdict
+from .measure import bands, segments
 
 ID = "lock"
 PARAMS = (Param("SIZE", 100_000, 1_000, 2_000_000, help="rows of the array"),)

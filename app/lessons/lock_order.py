@@ -18,8 +18,8 @@ never waits for an "earlier" one, so no circle can close. (This lesson is not in
 article; it is the deadlock that real programs meet most.)
 """
 
-from app.core.params import Param
-from app.lessons.base import Challenge, Verdict, every_run
+from ..core.params import Param
+from .base import Challenge, Verdict, every_run
 
 ID = "lock-order"
 PARAMS = (

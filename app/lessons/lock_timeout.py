@@ -14,10 +14,10 @@ value or by ``is_alive()``, whether it got what it waited for. Nothing raises: i
 ignore the answer, your code runs unprotected, as this worker does.
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import Verdict, every_run
-from app.lessons.measure import segments
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import Verdict, every_run
+from .measure import segments
 
 ID = "lock-timeout"
 PARAMS = (

@@ -13,10 +13,10 @@ wakes one waiter; which one is up to the lock's implementation and the OS, not t
 order your code started the threads in.
 """
 
-from app.core import recorder as rec
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict
-from app.lessons.measure import segments, uniform
+from ..core import recorder as rec
+from ..core.params import Param
+from .base import CannotMeasure, Verdict
+from .measure import segments, uniform
 
 ID = "main-holds-lock"
 PARAMS = (Param("SIZE", 100_000, 100, 2_000_000, help="rows of the array"),)

@@ -9,8 +9,8 @@ from typing import Iterable
 
 import numpy as np
 
-from app.core import recorder as rec
-from app.core.timeline import Segment, Track
+from ..core import recorder as rec
+from ..core.timeline import Segment, Track
 
 #: numpy lets go of the GIL inside one ufunc loop over more than about this many
 #: elements (measured here: ``a += 1`` on a shared (N, 1) array from two threads ended

@@ -18,17 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from app.core import logbook
-from app.core.logbook import LogBook
-from app.core.owned import OwnedThread
-from app.core.primitives import Lock
-from app.core.program import ProgramRun
-from app.core.recorder import Recorder
-from app.core.session import Ended, Event, Found, Output, Progress
-from app.core.stepcontrol import StepControl
-from app.lessons.stepped import controlled_runner
-from app.core.words import plural
-from app.lessons.base import UNDECIDED, Lesson, LessonRun, Observation, Result, long_runs_note, run_lesson
+from ..core import logbook
+from ..core.logbook import LogBook
+from ..core.owned import OwnedThread
+from ..core.primitives import Lock
+from ..core.program import ProgramRun
+from ..core.recorder import Recorder
+from ..core.session import Ended, Event, Found, Output, Progress
+from ..core.stepcontrol import StepControl
+from .stepped import controlled_runner
+from ..core.words import plural
+from .base import UNDECIDED, Lesson, LessonRun, Observation, Result, long_runs_note, run_lesson
 
 
 class LessonSession(OwnedThread):

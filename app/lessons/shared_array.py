@@ -15,9 +15,9 @@ name is not. To get a result back from a thread, put it somewhere the caller can
 read: a list, a ``queue.Queue``, or use ``concurrent.futures``.
 """
 
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict, every_run
-from app.lessons.measure import number
+from ..core.params import Param
+from .base import CannotMeasure, Verdict, every_run
+from .measure import number
 
 ID = "shared-array"
 PARAMS = (Param("SIZE", 100, 1, 1_000_000, help="rows in the array"),)

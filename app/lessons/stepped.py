@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.schedule import Schedule
-from app.core.stepcontrol import StepControl
-from app.core.stepper import Step, StepError, Stepper
-from app.lessons.base import STOP_JOIN_S, Lesson, LessonRun, Observation
+from ..core.schedule import Schedule
+from ..core.stepcontrol import StepControl
+from ..core.stepper import Step, StepError, Stepper
+from .base import STOP_JOIN_S, Lesson, LessonRun, Observation
 
 #: Steps a random schedule may take before the program is called too long to step.
 MAX_STEPS = 200_000

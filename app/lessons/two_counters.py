@@ -10,9 +10,9 @@ Why: while a thread sleeps it does not hold the GIL, so the other one runs. Neit
 waits for the other: the main thread only waits, in ``join()``, for both to end.
 """
 
-from app.core.params import Param
-from app.lessons.base import CannotMeasure, Verdict, every_run
-from app.lessons.measure import gaps, median
+from ..core.params import Param
+from .base import CannotMeasure, Verdict, every_run
+from .measure import gaps, median
 
 ID = "two-counters"
 PARAMS = (

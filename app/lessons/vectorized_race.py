@@ -29,10 +29,10 @@ import math
 
 import numpy as np
 
-from app.core.params import Param
-from app.core.words import plural
-from app.lessons.base import Challenge, Verdict
-from app.lessons.measure import GIL_RELEASE_ELEMENTS, overlapped, uniform
+from ..core.params import Param
+from ..core.words import plural
+from .base import Challenge, Verdict
+from .measure import GIL_RELEASE_ELEMENTS, overlapped, uniform
 
 ID = "vectorized-race"
 PARAMS = (
