@@ -121,7 +121,7 @@ def _lesson(window: "LabWindow", lesson_id: str, params: dict[str, Any]) -> None
     lesson = LESSONS[lesson_id]
     for name, value in params.items():
         try:
-            lesson.param(name).parse(value if not isinstance(value, str) else value)
-        except ValueError:
-            continue  # (bounds changed since: keep the program's own value)
+            value = lesson.param(name).parse(value)
+        except (ValueError, TypeError):
+            continue  # (a constant gone, or bounds changed since: keep the program's own value)
         window.lesson_panel.params.set_value(name, value)
