@@ -5,7 +5,10 @@ import html
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
+import pytest
+
 from app.core.schedule import load_schedule
+from app.core.stepper import instructions_can_be_stepped
 from helpers import LEFT, finish, open_lesson
 
 
@@ -55,6 +58,7 @@ def test_stepping_into_the_lock_order_deadlock_marks_each_thread_and_says_why(wi
     assert "stopped" in finish(window, qtbot) and window.code_pane.editor.thread_marks() == []
 
 
+@pytest.mark.skipif(not instructions_can_be_stepped(), reason="this Python reports no single instructions")
 def test_expand_steps_one_instruction_and_shows_it(window, qtbot):
     stepping(window, qtbot, "shared-array")
     click_step(window, qtbot, "MainThread", lambda p: p.threads[0].line == 19)  # increase(data)
@@ -146,6 +150,7 @@ def test_a_click_on_a_threads_name_tag_or_its_lane_name_steps_it(window, qtbot):
     row = next(i for i, r in enumerate(canvas.rows) if r and r[-1].name == "MainThread")
     qtbot.mouseClick(canvas, LEFT, pos=QtCore.QPoint(10, row * canvas._row_px + 5))
     assert len(shown(window, qtbot, lambda p: len(p.schedule) == 2).schedule) == 2
+    qtbot.waitUntil(lambda: editor.tag_at("MainThread") is not None, timeout=3000)  # (painted again)
     where = editor.tag_at("MainThread")
     window.stop()
     finish(window, qtbot)
@@ -170,3 +175,13 @@ def test_explore_lists_the_outcomes_and_one_steps_through_to_its_deadlock(window
     assert picture.schedule == panel.found.outcomes[deadlock].schedule and not panel.isVisible()
     window.stop()
     finish(window, qtbot)
+
+
+def test_expand_is_greyed_out_with_the_reason_where_python_reports_no_instructions(qtbot, monkeypatch):
+    from app.core import stepper as stepper_module
+    from app.gui.stepping import StepPanel
+
+    monkeypatch.setattr(stepper_module, "_opcode_events", False)  # (as 3.12.0 and 3.12.1 are)
+    panel = StepPanel()
+    qtbot.addWidget(panel)
+    assert not panel.expand_box.isEnabled() and "does not report single instructions" in panel.expand_box.toolTip()

@@ -11,6 +11,7 @@ window's display tick hands the newest picture to :meth:`StepPanel.show_picture`
 from __future__ import annotations
 
 import html
+import sys
 from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
@@ -18,7 +19,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 from ..core.explore import Exploration
 from ..core.schedule import Schedule, compact_schedule, load_schedule, save_schedule
 from ..core.stepcontrol import PAUSE, StepControl, StepPicture
-from ..core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY
+from ..core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY, instructions_can_be_stepped
 
 #: One colour per thread, in the order they started (the code marks use the same).
 THREAD_COLOURS = ("#1f6fb2", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e", "#16a085", "#6d4c41", "#c2185b")
@@ -44,6 +45,10 @@ class StepPanel(QtWidgets.QFrame):
         self.expand_box = QtWidgets.QCheckBox("Expand")
         self.expand_box.setToolTip("a step runs one bytecode instruction of the line, not the whole line: stop a "
                                    "thread between its read and its write")
+        if not instructions_can_be_stepped():  # (3.12.0 and 3.12.1: no opcode events for a trace function)
+            self.expand_box.setEnabled(False)
+            self.expand_box.setToolTip(f"this Python ({sys.version.split()[0]}) does not report single "
+                                       "instructions to a trace function: lines only (3.10, 3.11, 3.13 do)")
         self.run_button = self._button("Run to end", "let the real scheduler run the threads (Pause takes them back)")
         self.random_button = self._button("Random", "step threads drawn at random from the seed, to the end")
         self.seed_spin = QtWidgets.QSpinBox()
