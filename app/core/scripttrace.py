@@ -167,12 +167,7 @@ class ScriptTrace:
             if isinstance(plan, int):
                 stepper.run_random(plan, max_steps=MAX_RANDOM_STEPS)
             else:
-                for number, step in enumerate(plan.steps, 1):
-                    try:
-                        stepper.step(step.thread, step.unit)
-                    except StepError as exc:
-                        raise StepError(f"step {number} of {len(plan.steps)} ({step}): {exc}; the schedule does "
-                                        "not fit this program") from None
+                stepper.run_schedule(plan.steps)
         except StepError as exc:
             error = str(exc)
         taken = Schedule(list(stepper.schedule), os.path.basename(self.script), plan if isinstance(plan, int) else None)

@@ -118,7 +118,7 @@ class StepControl:
         try:
             stepper.run_schedule(steps)
         except StepError as exc:
-            self._refused = f"the replay stopped at step {len(stepper.schedule) + 1}: {exc}"
+            self._refused = f"the replay stopped at {exc}"
         self._mode = PAUSE
         self.publish(stepper)
 

@@ -236,10 +236,15 @@ class Stepper:
         self._settle()
 
     def run_schedule(self, steps: Iterable[Union[Step, str]]) -> None:
-        """Take the steps given, in order (a bare name is a line step)."""
-        for each in steps:
-            step = each if isinstance(each, Step) else Step(each)
-            self.step(step.thread, step.unit)
+        """Take the steps given, in order (a bare name is a line step); a step that cannot
+        be taken raises ``StepError`` naming it (``step 7 of 12 (B): ...``)."""
+        steps = [each if isinstance(each, Step) else Step(each) for each in steps]
+        for number, step in enumerate(steps, 1):
+            try:
+                self.step(step.thread, step.unit)
+            except StepError as exc:
+                raise StepError(f"step {number} of {len(steps)} ({step}): {exc}; the schedule does not fit "
+                                "this program") from None
 
     def run_free(self) -> None:
         """Let every thread run on as the real scheduler decides (still traced, so that

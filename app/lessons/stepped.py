@@ -79,13 +79,7 @@ def _take_steps(stepper: Stepper, plan: Schedule | int) -> None:
         except StepError as exc:
             raise StepError(f"{exc}: too long to step; make the program smaller (its constants)") from None
         return
-    total = len(plan.steps)
-    for number, step in enumerate(plan.steps, 1):
-        try:
-            stepper.step(step.thread, step.unit)
-        except StepError as exc:
-            raise StepError(f"step {number} of {total} ({step}): {exc}; the schedule does not fit this "
-                            "program") from None
+    stepper.run_schedule(plan.steps)
 
 
 def _found_circle(stepper: Stepper) -> list[str]:
