@@ -117,14 +117,10 @@ threading.Event().wait()
 }
 
 
-def measure_script(kind: str, n: int, seconds: float) -> dict:
-    """The window while its Script tab runs ``SCRIPTS[kind]`` with ``n`` threads ("idle":
-    nothing running); delays in ms, and the records the feed brought."""
+def probed_window():
+    """The application and a shown lab window (offscreen unless a display is set) at the
+    window's own 0.5 ms switch interval, with every event-loop delay it measures kept."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import tempfile
-
-    from pyqtgraph.Qt import QtCore
-
     from app.core.lab import Lab
     from app.core.shared import SharedArray
     from app.gui.qtenv import make_application
@@ -135,6 +131,17 @@ def measure_script(kind: str, n: int, seconds: float) -> dict:
     window.set_switch_interval(0.0005)
     delays = DelayLog(window.latency)
     window.show()
+    return app, window, delays
+
+
+def measure_script(kind: str, n: int, seconds: float) -> dict:
+    """The window while its Script tab runs ``SCRIPTS[kind]`` with ``n`` threads ("idle":
+    nothing running); delays in ms, and the records the feed brought."""
+    import tempfile
+
+    from pyqtgraph.Qt import QtCore
+
+    app, window, delays = probed_window()
     folder = tempfile.TemporaryDirectory()
     fed = [0, 0]
 
@@ -165,19 +172,9 @@ def measure_stepping(kind: str, seconds: float) -> dict:
     """The window while a lesson is stepped: "idle" (nothing running), "paused" (Step
     through, waiting for a click), "random" (a random schedule stepping the element-wise
     race at full speed on the lesson's thread); delays in ms, and steps taken per second."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from pyqtgraph.Qt import QtCore
 
-    from app.core.lab import Lab
-    from app.core.shared import SharedArray
-    from app.gui.qtenv import make_application
-    from app.gui.window import LabWindow
-
-    app = make_application([])
-    window = LabWindow(Lab(SharedArray(100_000)))
-    window.set_switch_interval(0.0005)
-    delays = DelayLog(window.latency)
-    window.show()
+    app, window, delays = probed_window()
     steps = [0, 0.0]
 
     def begin() -> None:
