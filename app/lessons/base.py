@@ -235,6 +235,12 @@ class Lesson:
         return getattr(self.module, "FIX", None)
 
     @property
+    def steppable(self) -> bool:
+        """False for a lesson whose program runs its own way (in a child process): no
+        stepper or other runner can reach its threads."""
+        return getattr(self.module, "run_program", None) is None
+
+    @property
     def challenge(self) -> Challenge | None:
         """A goal to reach by stepping the program (Step through), if the lesson has one."""
         return getattr(self.module, "CHALLENGE", None)
@@ -406,7 +412,7 @@ def run_lesson(lesson: Lesson, params: dict[str, Any] | None = None, repeat: int
     result = Result(lesson.id, dict(params), edited=source != lesson.program(params))
     runner = getattr(lesson.module, "run_program", run_program)
     if how.runner is not None:
-        if runner is not run_program:
+        if not lesson.steppable:
             raise ValueError(f"{lesson.id} runs its program its own way (in a child process or on the window's "
                              "thread), not under the instrument's runner, so it cannot be run another way")
         runner = how.runner

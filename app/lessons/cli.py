@@ -243,7 +243,7 @@ def explore_command(args: argparse.Namespace) -> int:
         else:
             params = lesson.check_params(parse_sets(args.set))
             source = lesson.program(params)
-        if getattr(lesson.module, "run_program", None) is not None:
+        if not lesson.steppable:
             raise ValueError(f"{lesson.id} runs its program its own way (in a child process), so it cannot be "
                              "stepped")
         check_preemptions(args.preemptions)

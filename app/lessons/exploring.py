@@ -56,7 +56,7 @@ class ExploreSession(OwnedThread):
         except SyntaxError as exc:
             self.error_line = exc.lineno
             raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
-        if getattr(self.lesson.module, "run_program", None) is not None:
+        if not self.lesson.steppable:
             raise ValueError(f"{self.lesson.id} runs its program in a child process of its own: it cannot be "
                              "explored")
         self.log.write(f"explore {self.lesson.id}: every schedule with at most "

@@ -87,7 +87,7 @@ class LessonSession(OwnedThread):
         except SyntaxError as exc:
             self.error_line = exc.lineno
             raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
-        if self.stepping is not None and getattr(self.lesson.module, "run_program", None) is not None:
+        if self.stepping is not None and not self.lesson.steppable:
             raise ValueError(f"{self.lesson.id} runs its program in a child process of its own: it cannot be stepped")
         try:
             self.params = self.lesson.params_of(self.source)
