@@ -125,10 +125,10 @@ def test_sigterm_is_a_clean_shutdown_like_ctrl_c():
     assert "threadlab: stopped and joined" in out and "Traceback" not in err
 
 
-def ctrl_c_lesson_started():
+def ctrl_c_lesson_started(**environ):
     """threadlab with the ctrl-c lesson running, and the pid of the lesson's child process."""
     proc = subprocess.Popen(
-        [sys.executable, MAIN, "--lesson", "ctrl-c", "--start"], env=env(), cwd=ROOT, text=True,
+        [sys.executable, MAIN, "--lesson", "ctrl-c", "--start"], env=env(**environ), cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     wait_for_line(proc, "window open", timeout=20)
@@ -156,8 +156,9 @@ def test_a_signal_to_threadlab_ends_the_ctrl_c_lessons_child(sig):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
-def test_the_ctrl_c_lessons_child_dies_with_a_killed_threadlab():
-    proc, child = ctrl_c_lesson_started()
+def test_the_ctrl_c_lessons_child_dies_with_a_killed_threadlab(tmp_path):
+    # (a killed threadlab cannot remove the child's temporary folder: keep it in tmp_path)
+    proc, child = ctrl_c_lesson_started(TMPDIR=str(tmp_path))
     proc.kill()
     proc.wait(5)
     wait_until(lambda: not process_alive(child), timeout=1.0)  # (by itself it would live 2 s)
