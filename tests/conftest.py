@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -23,6 +24,20 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", QT_LIB)
 os.environ.setdefault("PYTEST_QT_API", QT_LIB.lower())
 
 THREAD_GRACE_S = 2.0
+
+# As in the app (app/gui/collector.py): cyclic garbage, which holds the Qt objects of
+# earlier tests, is collected on the main thread only, never by a worker that happens to
+# allocate (under PySide6 that hung the suite about one run in two).
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_main_thread():
+    """After each test, collect what is due, as the window's timer would."""
+    from app.gui.collector import collect_due
+
+    yield
+    collect_due()
 
 
 @pytest.fixture(autouse=True)

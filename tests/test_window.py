@@ -144,10 +144,11 @@ def test_clicks_made_during_a_freeze_start_nothing_and_are_told(window, qtbot, m
         seen["start enabled"] = start.isEnabled()
         seen["stop enabled"] = button(window, "Stop").isEnabled()
         center = start.rect().center()
+        on_screen = QtCore.QPointF(start.mapToGlobal(center))  # (Qt 6 deprecates leaving it out)
         for _ in range(2):  # two impatient clicks on Start: they queue up while the window is frozen
             for kind in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonRelease):
                 QtWidgets.QApplication.postEvent(start, QtGui.QMouseEvent(
-                    kind, QtCore.QPointF(center), LEFT, LEFT, QtCore.Qt.KeyboardModifier.NoModifier))
+                    kind, QtCore.QPointF(center), on_screen, LEFT, LEFT, QtCore.Qt.KeyboardModifier.NoModifier))
 
     monkeypatch.setattr(window.lab_page, "before_freeze", clicks_while_frozen)
     qtbot.mouseClick(start, LEFT)  # returns when the frozen run is over

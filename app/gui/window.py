@@ -44,6 +44,7 @@ from ..core.watchdog import Stall, Watchdog
 from ..core.words import plural
 from . import resources
 from .arrayplot import ArrayPlot
+from .collector import GuiThreadCollector
 from .controls import ButtonBar, ControlPanel, LabPage
 from .lanes import ThreadLanes
 from .lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
@@ -146,6 +147,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
         self.switch = SwitchInterval()  # remembers Python's interval; shutdown puts it back
+        self.collector = GuiThreadCollector(self)  # cycles are collected on this thread only
         self._ticks = 0
         # a part of a tick that fails is said once (in the log, and on stderr in case the
         # log is what fails), then counted; the other parts go on
@@ -311,6 +313,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.responsiveness.show_switch_interval(self.switch.seconds, self.switch.original)
 
     def _start_timers(self) -> None:
+        self.collector.start()
         self.display_timer = PacedTimer(self._on_display_tick, DISPLAY_INTERVAL_MS, self)
         self.lanes_timer = PacedTimer(self._refresh_lanes, LANES_INTERVAL_MS, self)
         self.probe_timer = QtCore.QTimer(self)
@@ -902,6 +905,7 @@ class LabWindow(QtWidgets.QMainWindow):
             self.array_plot.stop(left())
             self.lanes.feed.stop(left())
             self.switch.restore()
+            self.collector.stop()
 
     def lay_out_as_first(self) -> None:
         """The window's size, splitters, tab, code font and switch interval as a first run

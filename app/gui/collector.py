@@ -1,0 +1,88 @@
+"""Python's cyclic garbage collector, run on the GUI thread only while the window is open.
+
+Left to itself, the collector runs in whichever thread allocates when a generation fills
+up, which is often a worker. Cyclic garbage that holds Qt objects is then destroyed on that
+worker. Under PySide6 this hangs the whole process. Caught in gdb: a worker started a thread,
+the allocation set off a collection, a ``QObject`` destructor in it waited for the GIL, and
+the GUI thread held the GIL while it waited for a Qt mutex that the destructor held. PyQt
+does not hang there, but Qt objects are not meant to be destroyed outside their thread either.
+
+So while the window is open, automatic collection is off. A timer on the GUI thread
+collects each generation once it is as full as the automatic collector would let it get.
+pyqtgraph's ``GarbageCollector`` does the same. The lesson threads still allocate and free
+as before; only the cycle collection moves to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from pyqtgraph.Qt import QtCore
+
+CHECK_INTERVAL_MS = 100  # (a check reads three counters; a collection runs only when due)
+
+
+def collect_due() -> int:
+    """Collect the oldest generation that is due, as automatic collection would.
+
+    A generation is due when its count passes its threshold and every younger one is
+    due too (a threshold of 0 never is). Returns the generation collected, or -1.
+    """
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    due = -1
+    for generation, (count, threshold) in enumerate(zip(counts, thresholds)):
+        if not threshold or count <= threshold:
+            break
+        due = generation
+    if due >= 0:
+        gc.collect(due)
+    return due
+
+
+class GuiThreadCollector(QtCore.QObject):
+    """Owns the process's garbage collection while it runs: :meth:`start` turns automatic
+    collection off and collects from a GUI-thread timer; :meth:`stop` gives collection back
+    as it found it."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.collections = [0, 0, 0]  # per generation, since start
+        self._was_enabled: bool | None = None
+        self._failed = False
+        self._timer = QtCore.QTimer(self)
+        self._timer.timeout.connect(self._check)
+
+    @property
+    def running(self) -> bool:
+        return self._was_enabled is not None
+
+    def start(self) -> None:
+        """Collect on this (the GUI) thread from now on."""
+        if self.running:
+            return
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start(CHECK_INTERVAL_MS)
+
+    def _check(self) -> None:
+        try:
+            generation = collect_due()
+        except Exception as exc:  # noqa: BLE001 - a timer tick must not take the app down
+            if not self._failed:  # (said once; the next ticks try again)
+                print(f"threadlab: garbage collection failed: {exc!r}", file=sys.stderr)
+            self._failed = True
+            return
+        if generation >= 0:
+            self.collections[generation] += 1
+
+    def stop(self) -> None:
+        """Give collection back (idempotent). If every thread may collect again, first
+        collect here what the window left."""
+        if not self.running:
+            return
+        self._timer.stop()
+        if self._was_enabled:
+            gc.collect()
+            gc.enable()
+        self._was_enabled = None
