@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,11 @@ def test_the_installed_package_is_threadlab_and_leaves_another_app_package_alone
     if built.returncode != 0:
         pytest.skip(f"no wheel could be built here: {built.stderr.strip().splitlines()[-1:]}")
     (wheel,) = wheels.glob("threadlab-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        description = archive.read(metadata).decode()
+    assert "Be the scheduler" in description and "](docs/" not in description  # (a package index shows no relative image)
+    assert "Screenshot, docs/stepping.png in the source distribution" in description
     other = site / "app"
     other.mkdir(parents=True)
     (other / "__init__.py").write_text("NAME = 'another project'\n")
@@ -39,6 +45,7 @@ def test_the_installed_package_is_threadlab_and_leaves_another_app_package_alone
     assert (site / "app" / "__init__.py").read_text() == "NAME = 'another project'\n"  # (not overwritten)
     env = {**__import__("os").environ, "PYTHONPATH": str(site)}
     for command in (["-m", "threadlab", "--version"], ["-m", "threadlab", "list"],
+                    ["-c", "from threadlab.gui.resources import read_text; assert 'QPushButton' in read_text('style.qss')"],
                     ["-c", "import app, threadlab; print(app.NAME, threadlab.__file__)"]):
         done = subprocess.run([sys.executable, *command], capture_output=True, text=True, timeout=60,
                               cwd=tmp_path, env=env)

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources as package_files
 from pathlib import Path
 
 from pyqtgraph.Qt import QtGui
 
+PACKAGE = __name__.split(".")[0]  # (threadlab when installed, app in a checkout)
 
 
 @lru_cache(maxsize=1)
 def resource_dir() -> Path:
-    """``resources/`` beside the package in a checkout, or ``app/resources`` when installed."""
-    package = Path(__file__).resolve().parents[1]  # (the package: app/ here, threadlab/ installed)
-    for candidate in (package.parent / "resources", package / "resources"):
+    """The folder of the icon and the style sheet.
+
+    Installed, they are the package's own files (``threadlab/resources``, found with
+    :mod:`importlib.resources`); a checkout keeps them in the top-level ``resources/``
+    beside ``app/``, the layout the project keeps.
+    """
+    inside = package_files.files(PACKAGE) / "resources"
+    checkout = Path(__file__).resolve().parents[2] / "resources"
+    for candidate in (inside, checkout):
         if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"threadlab's resources folder is missing (looked beside {package})")
+            return Path(str(candidate))
+    raise FileNotFoundError(f"threadlab's resources folder is missing (looked in {inside} and {checkout})")
 
 
 def read_text(name: str) -> str:
