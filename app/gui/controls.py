@@ -47,6 +47,36 @@ def _float_spin(bound: Param, decimals: int = 3, low: float | None = None) -> Qt
     return spin
 
 
+class VerticalScroll(QtWidgets.QScrollArea):
+    """A scroll area that scrolls up and down only: it asks its layout for the width its
+    widget needs, so nothing hides behind a sideways scroll bar (a larger font gets a
+    wider column, not a cut field)."""
+
+    def __init__(self, widget: QtWidgets.QWidget, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        needed = (self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                  + 2 * self.frameWidth())
+        return QtCore.QSize(max(hint.width(), needed), hint.height())
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.widget() and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # (its needs changed: a font, a longer text)
+        return super().eventFilter(watched, event)
+
+
+def _form(box: QtWidgets.QGroupBox) -> QtWidgets.QFormLayout:
+    """A form whose fields go under their labels when the column is too narrow for both."""
+    form = QtWidgets.QFormLayout(box)
+    form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
+
+
 class ControlPanel(QtWidgets.QWidget):
     """Inputs for a run plus the three buttons; read with :meth:`counts` and friends."""
 
@@ -66,7 +96,7 @@ class ControlPanel(QtWidgets.QWidget):
     # -- building ----------------------------------------------------------------------
     def _build_workers(self) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox("Workers (how many of each)")
-        form = QtWidgets.QFormLayout(box)
+        form = _form(box)
         self.count_spins: dict[str, QtWidgets.QSpinBox] = {}
         for key, kind in KINDS.items():
             spin = IntField()
@@ -76,6 +106,11 @@ class ControlPanel(QtWidgets.QWidget):
             spin.setObjectName(f"count-{key}")
             self.count_spins[key] = spin
             form.addRow(kind.label, noted(spin))
+        # (near the top, where a small screen still shows it, and a row of its own: the
+        # form's columns stay narrow)
+        self.use_lock_box = QtWidgets.QCheckBox("Use lock (held for each pass)")
+        self.use_lock_box.setChecked(True)
+        form.addRow(self.use_lock_box)
         return box
 
     def _build_where(self) -> QtWidgets.QGroupBox:
@@ -93,6 +128,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.mode_hint.setWordWrap(True)
         self.mode_hint.setObjectName("hint")
         row = QtWidgets.QFormLayout()
+        row.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         row.addRow("Run for", noted(self.stop_after))
         for widget in (self.threads_radio, self.gui_radio):
             col.addWidget(widget)
@@ -102,18 +138,15 @@ class ControlPanel(QtWidgets.QWidget):
 
     def _build_settings(self) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox("Settings")
-        form = QtWidgets.QFormLayout(box)
+        form = _form(box)
         self.size_spin = _int_spin(params.ARRAY_SIZE)
         self.period_spin = _float_spin(params.PERIOD)
         self.delay_spin = _float_spin(params.COUNTER_DELAY)
         self.count_spin = _int_spin(params.COUNTER_COUNT)
-        self.use_lock_box = QtWidgets.QCheckBox("hold the Lock for each pass")
-        self.use_lock_box.setChecked(True)
         form.addRow("Array size", noted(self.size_spin))
         form.addRow("Pause between passes", noted(self.period_spin))
         form.addRow("Counter delay", noted(self.delay_spin))
         form.addRow("Counter counts to", noted(self.count_spin))
-        form.addRow("Use lock", self.use_lock_box)
         return box
 
     # -- reading -----------------------------------------------------------------------

@@ -30,7 +30,7 @@ NARROW_WIDTH = 290  # the panel's width beside the array plot
 class LatencyPlot(QtWidgets.QWidget):
     """The probe timer's delays over the last ``window`` seconds."""
 
-    LEFT = 50
+    LEFT = 50  # the labels' column, at least (wider with a larger font)
 
     def __init__(self, window_s: float = 5.0, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,12 +47,26 @@ class LatencyPlot(QtWidgets.QWidget):
             self._path = None
         else:
             w, h = self._plot_size()
-            x = self.LEFT + (1 - (now - times) / self.window_s) * w
+            x = self._left() + (1 - (now - times) / self.window_s) * w
             self._path = pg.arrayToQPath(x, self._y(delays, h))
         self.update()
 
+    def _label_font(self) -> QtGui.QFont:
+        font = QtGui.QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 0.8)
+        return font
+
+    def _left(self) -> int:
+        """The labels' column: room for the widest label at this font."""
+        return max(self.LEFT, QtGui.QFontMetrics(self._label_font()).horizontalAdvance("100 ms") + 8)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._grid_pixmap = None  # (its labels are drawn at the old size)
+        super().changeEvent(event)
+
     def _plot_size(self) -> tuple[int, int]:
-        return max(self.width() - self.LEFT - 4, 10), max(self.height() - 6, 10)
+        return max(self.width() - self._left() - 4, 10), max(self.height() - 6, 10)
 
     @staticmethod
     def _y(delays: np.ndarray, height: int) -> np.ndarray:
@@ -67,21 +81,20 @@ class LatencyPlot(QtWidgets.QWidget):
         pixmap = QtGui.QPixmap(self.size())
         pixmap.fill(QtGui.QColor("white"))
         p = QtGui.QPainter(pixmap)
-        font = p.font()
-        font.setPointSizeF(font.pointSizeF() * 0.8)
-        p.setFont(font)
+        p.setFont(self._label_font())
         w, h = self._plot_size()
+        left = self._left()
         for tick in TICKS_S:
             y = float(self._y(np.array([tick]), h)[0])
             p.setPen(QtGui.QColor("#dddddd"))
-            p.drawLine(QtCore.QPointF(self.LEFT, y), QtCore.QPointF(self.LEFT + w, y))
+            p.drawLine(QtCore.QPointF(left, y), QtCore.QPointF(left + w, y))
             p.setPen(QtGui.QColor("#555555"))
             label = f"{tick * 1000:g} ms" if tick < 1 else f"{tick:g} s"
-            p.drawText(QtCore.QRectF(0, y - 8, self.LEFT - 4, 16), QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter,
+            p.drawText(QtCore.QRectF(0, y - 8, left - 4, 16), QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter,
                        label)
         goal = float(self._y(np.array([GOAL_S]), h)[0])
         p.setPen(QtGui.QPen(QtGui.QColor("#2e9d57"), 1, QtCore.Qt.PenStyle.DashLine))
-        p.drawLine(QtCore.QPointF(self.LEFT, goal), QtCore.QPointF(self.LEFT + w, goal))
+        p.drawLine(QtCore.QPointF(left, goal), QtCore.QPointF(left + w, goal))
         p.end()
         self._grid_pixmap = pixmap
         return pixmap
@@ -129,7 +142,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             lambda index: self.switch_interval_chosen.emit(self.switch_box.itemData(index)))
         self.gil_label = QtWidgets.QLabel("GIL: on" if switching.gil_enabled() else "GIL: off")
         self.gil_label.setToolTip(switching.describe_gil())
-        row = QtWidgets.QHBoxLayout()
+        row = self._switch_row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("Switch interval"))
         row.addWidget(self.switch_box)
         row.addStretch(1)
@@ -161,8 +174,18 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             self.setMinimumWidth(0)
             self.setMaximumWidth(QWIDGETSIZE_MAX)
         else:
-            self.setFixedWidth(NARROW_WIDTH)
+            self.setFixedWidth(self._narrow_width())
         self.updateGeometry()
+
+    def _narrow_width(self) -> int:
+        """NARROW_WIDTH, or what the switch-interval row needs at this font."""
+        margins = self._box.contentsMargins()
+        return max(NARROW_WIDTH, self._switch_row.minimumSize().width() + margins.left() + margins.right() + 4)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "_wide"):
+            self.set_wide(self._wide)  # (a larger font needs a wider column)
+        super().changeEvent(event)
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
         """Narrow, the height that the wrapped sentences need at this width: the splitter
@@ -170,7 +193,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         squeezed the labels over the plot when the runs histogram took room."""
         hint = super().minimumSizeHint()
         if not self._wide:
-            hint.setHeight(max(hint.height(), self.heightForWidth(NARROW_WIDTH)))
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.minimumWidth())))
         return hint
 
     def show_switch_interval(self, seconds: float, python_default: float) -> None:

@@ -45,7 +45,7 @@ from ..core.words import plural
 from . import resources
 from .arrayplot import ArrayPlot
 from .collector import GuiThreadCollector
-from .controls import ButtonBar, ControlPanel, LabPage
+from .controls import ButtonBar, ControlPanel, LabPage, VerticalScroll
 from .lanes import ThreadLanes
 from .lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
                              RunsHistogram)
@@ -233,16 +233,15 @@ class LabWindow(QtWidgets.QMainWindow):
         panes.setSizes(PANES_SIZES)
         self.panes = panes
         right = _stack(panes, self.banner, self.outcome)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
+        scroll = VerticalScroll(self.controls)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(scroll, "Lab")
         self.tabs.addTab(self.lesson_panel, "Lessons")
         self.tabs.addTab(self.script_panel, "Script")
         self.tabs.setTabToolTip(2, "run a Python program of your own")
         left = _stack(self.tabs, self.buttons)
-        left.setMinimumWidth(LESSON_LEFT_MIN)
+        for page in (self.lesson_panel, self.script_panel):
+            page.setMinimumWidth(LESSON_LEFT_MIN)
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.columns = main
         main.addWidget(left)
@@ -738,6 +737,9 @@ class LabWindow(QtWidgets.QMainWindow):
         self.page = self._pages[index]
         for page in self._pages:
             page.activate(page is self.page)
+        for tab in range(self.tabs.count()):  # the left column is as wide as the shown tab needs
+            shown = QtWidgets.QSizePolicy.Policy.Preferred if tab == index else QtWidgets.QSizePolicy.Policy.Ignored
+            self.tabs.widget(tab).setSizePolicy(shown, shown)
         last = self.lesson_page.last
         self.step_panel.setVisible(self.page is self.lesson_page and last is not None
                                    and last.stepping is not None and last.stepping is self.step_panel.control)

@@ -1,0 +1,104 @@
+"""The window fits a small screen: every button and the status bar inside it, nothing cut."""
+
+from __future__ import annotations
+
+import pytest
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+
+from app.gui.window import fitting_size
+
+
+class Room:
+    """A screen's free area, as ``QScreen.availableGeometry`` gives it."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.rect = QtCore.QRect(0, 0, width, height)
+
+    def availableGeometry(self) -> QtCore.QRect:  # noqa: N802 - Qt's name
+        return self.rect
+
+
+# a 1366 x 768 laptop with a 40 px panel; a 1920 x 1080 projector at a 1.5 scale factor
+# (1280 x 720 logical pixels) with a 27 px top bar
+SCREENS = {"1366x768": Room(1366, 728), "1920x1080 at 1.5x": Room(1280, 693)}
+# the screens with the fonts tried on them: a 14 pt font on the laptop (a projector's
+# larger font); the scale factor enlarges every font by itself (14 pt there as well
+# needs 8 px more height than the screen has)
+CASES = [("1366x768", None), ("1366x768", 14), ("1920x1080 at 1.5x", None)]
+
+
+def scroll_area_of(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QtWidgets.QScrollArea):
+        parent = parent.parentWidget()
+    return parent
+
+
+def cut_widgets(window: QtWidgets.QMainWindow) -> list[str]:
+    """The shown buttons that cannot be seen whole, even scrolled to (off the window's
+    edge, or cut by a scroll area's side), and the status bar if it is not inside the
+    window."""
+    cut = []
+    for button in window.findChildren(QtWidgets.QAbstractButton):
+        if not button.isVisible() or isinstance(button.parent(), QtWidgets.QTabBar):
+            continue  # (a tab bar's own scroll arrows come and go with its width)
+        scroll = scroll_area_of(button)
+        if scroll is not None:
+            scroll.ensureWidgetVisible(button, 0, 0)
+        if button.visibleRegion().boundingRect() != button.rect():
+            cut.append(f"{type(button).__name__} {button.text()!r}")
+        if scroll is not None:
+            scroll.verticalScrollBar().setValue(0)
+    status = window.statusBar()
+    if not window.rect().contains(QtCore.QRect(status.mapTo(window, QtCore.QPoint(0, 0)), status.size())):
+        cut.append("the status bar")
+    return cut
+
+
+@pytest.fixture(params=CASES, ids=[f"{screen}, {points or 'default'} pt" for screen, points in CASES])
+def styled_window(request, qtbot):
+    """A lab window as the app builds it (its style sheet), at the default font or a
+    projector's larger one (set before the window is made, as a desktop's font is)."""
+    from app.core.lab import Lab
+    from app.core.logbook import LogBook
+    from app.core.shared import SharedArray
+    from app.gui import resources
+    from app.gui.window import LabWindow
+
+    screen, points = request.param
+    qapp = QtWidgets.QApplication.instance()
+    font, sheet = QtGui.QFont(qapp.font()), qapp.styleSheet()
+    if points is not None:
+        larger = QtGui.QFont(font)
+        larger.setPointSize(points)
+        qapp.setFont(larger)
+    qapp.setStyleSheet(resources.stylesheet())
+    win = LabWindow(Lab(SharedArray(20_000), LogBook()))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    size = QtCore.QSize(*fitting_size(SCREENS[screen]))
+    win.resize(size)
+    qtbot.waitUntil(lambda: win.size() == size, timeout=2000)
+    yield win
+    win.close()
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+def test_every_button_and_the_status_bar_are_on_a_small_screen(styled_window):
+    window = styled_window
+    for tab in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(tab)
+        QtWidgets.QApplication.processEvents()
+        cut = cut_widgets(window)
+        assert not cut, f"{window.tabs.tabText(tab)} tab: cut or off screen: {cut}"
+
+
+def test_the_labs_main_choices_show_without_scrolling(styled_window):
+    window = styled_window
+    window.tabs.setCurrentIndex(0)
+    QtWidgets.QApplication.processEvents()
+    c = window.controls
+    for widget in (c.use_lock_box, c.threads_radio, c.gui_radio, *window.buttons.findChildren(QtWidgets.QPushButton)):
+        assert widget.visibleRegion().boundingRect() == widget.rect(), widget.text()
