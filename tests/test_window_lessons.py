@@ -268,8 +268,14 @@ def test_acquire_lock_during_run_x_n_holds_every_run_until_release(window, qtbot
                     timeout=3000)
     done = len(window.session.runs)
     # the Locks tab names the same holder as the status bar, for as long as it is held
-    qtbot.waitUntil(lambda: [r["owner"] for r in window.lock_panel.rows() if r["lock"] == held.name]
-                    in (["GUI"], ["GUI (Acquire Lock)"]), timeout=5000)  # (display rate: slow under load)
+    try:
+        qtbot.waitUntil(lambda: [r["owner"] for r in window.lock_panel.rows() if r["lock"] == held.name]
+                        in (["GUI"], ["GUI (Acquire Lock)"]), timeout=5000)  # (display rate: slow under load)
+    except Exception:
+        print("Locks tab:", window.lock_panel.rows(), "| the GUI's grab:", window.lock_grab.state,
+              "| the run's locks:", [(lock.name, lock is held, lock.owner) for lock in window.session.locks()],
+              "| status:", window.lock_label.text())  # (it once showed the next run's lock: see grab_target)
+        raise
     qtbot.waitUntil(lambda: window.lock_grab.seconds_in_state() > 0.5, timeout=2000)
     assert len(window.session.runs) == done and window.busy  # no run went on past the held lock
     click(window, qtbot, "Release Lock")

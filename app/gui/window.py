@@ -487,7 +487,7 @@ class LabWindow(QtWidgets.QMainWindow):
             self._lock_wanted = False
             self.lab.log.write("GUI stopped waiting", logbook.NOTE)
         elif self.lock_grab.state == lockgrab.IDLE:
-            target = self.session.grab_target()
+            target = self._hold_runs_for_a_target()
             if target is not None:
                 self._grab_lock(target)
             elif not self.session.lends_lock:
@@ -506,6 +506,16 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lab.log.write("GUI released the lock" if held else "GUI stopped waiting", logbook.NOTE)
         self._show_lock_state()
 
+    def _hold_runs_for_a_target(self) -> Lock | None:
+        """The session's lock to take, with its next run held back first: a run that ends
+        between the question and the grab then cannot let the next one start round the
+        lock (its lock is no target once it is over). No target, no hold."""
+        self.session.hold_runs(True)
+        target = self.session.grab_target()
+        if target is None:
+            self.session.hold_runs(False)
+        return target
+
     def _grab_lock(self, target: Lock) -> None:
         """Ask for ``target``, the session's lock, now, pointing the grab at it first."""
         if self.lock_grab.lock is not target:
@@ -522,7 +532,7 @@ class LabWindow(QtWidgets.QMainWindow):
         ends without one."""
         if not self._lock_wanted:
             return
-        target = self.session.grab_target()
+        target = self._hold_runs_for_a_target()
         if target is not None:
             self._lock_wanted = False
             self._grab_lock(target)

@@ -137,8 +137,10 @@ class LessonSession(OwnedThread):
         return {}  # (a program's loops keep their place to themselves)
 
     def grab_target(self) -> Lock | None:
-        """The running program's first plain Lock (its ``lock``), if it made one."""
-        if not self.running or self._run is None:
+        """The running program's first plain Lock (its ``lock``), if it made one. Between
+        two runs there is none: the last run's lock belongs to a program that is over,
+        and the next run makes a lock of its own."""
+        if not self.running or self._run is None or not self._run.running:
             return None
         plain = [lock for lock in self._run.locks() if not lock.reentrant]
         return plain[0] if plain else None

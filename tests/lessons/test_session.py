@@ -69,6 +69,18 @@ def test_a_held_run_lets_no_new_run_start_until_let_go_or_stopped():
     assert len(session.runs) == 3 and session.held_back() is None
 
 
+def test_between_two_runs_there_is_no_lock_to_take():
+    lesson = get("lock")
+    session = LessonSession(lesson, lesson.program({"SIZE": 1000}), repeat=2)
+    session.hold_runs(True)
+    session.start()
+    wait_until(lambda: session.held_back() == "run 2 of 2")  # run 1 is over, run 2 not begun
+    assert session.running and session.locks()  # (run 1's lock is still listed)
+    assert session.grab_target() is None  # (taking it would hold nothing back: run 2 makes its own)
+    session.hold_runs(False)
+    wait_until(lambda: not session.alive)
+
+
 def test_stop_ends_a_session_whose_next_run_is_held():
     lesson = get("shared-array")
     session = LessonSession(lesson, lesson.program({"SIZE": 10}), repeat=3)
