@@ -80,6 +80,16 @@ def test_stop_leaves_collection_off_when_it_was_off(qtbot):
     assert not gc.isenabled() and not collector.running
 
 
+def test_what_exists_at_start_is_frozen_until_stop(qtbot):
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        assert gc.get_freeze_count() > 1000  # (the modules, Qt's wrappers: never scanned)
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_generation_is_due_only_once_its_count_passes_its_threshold():
     gc.collect()
     first = gc.get_threshold()
