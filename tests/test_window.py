@@ -358,6 +358,19 @@ def test_element_indices_are_written_short_so_they_fit_a_narrow_plot():
     assert [short_count(v) for v in (0, 9999, 20_000, 1_500_000, 10_000_000)] == ["0", "9999", "20k", "1.5M", "10M"]
 
 
+def test_index_labels_never_run_into_each_other_in_a_narrow_plot(qtbot):
+    from app.gui.arrayplot import IndexAxis, nice_step
+
+    assert [nice_step(x) for x in (0.3, 1, 1.2, 3, 7, 4000, 25_000)] == [0.5, 1, 2, 5, 10, 5000, 50_000]
+    axis = IndexAxis("bottom")
+    label = QtGui.QFontMetrics(axis.font()).horizontalAdvance("100k")
+    for width in (90, 130, 200, 400, 1000):
+        ((spacing, _offset),) = axis.tickSpacing(0, 100_000, width)
+        labels = 100_000 // spacing + 1
+        assert labels * label <= width or labels <= 2, (width, spacing)  # (two always: both ends)
+        assert labels >= 2
+
+
 def test_a_failing_part_of_the_display_tick_is_told_once_and_the_rest_goes_on(window, qtbot, monkeypatch, capsys):
     def broken(locks):
         raise RuntimeError("injected fault in the lock panel")

@@ -11,6 +11,7 @@ and leaves them alone once the user zooms or pans (pyqtgraph's "A" gives them ba
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -47,12 +48,31 @@ def short_count(value: float) -> str:
     return f"{value / 1e3:g}k" if abs(value) >= 1e4 else f"{value:g}"
 
 
+def nice_step(at_least: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``at_least``."""
+    power = 10.0 ** math.floor(math.log10(at_least))
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= at_least * (1 - 1e-9))
+
+
 class IndexAxis(pg.AxisItem):
     """An axis of element indices written short (``20k``, ``1.5M``), so that the labels of
     a long array still fit side by side when the plot is narrow (the Lessons tab)."""
 
+    LABEL_ROOM = "00.0M"  # (the widest short label, and a gap)
+
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         return [short_count(v * scale) for v in values]
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        """Major ticks only, no closer than a label's width: pyqtgraph asks for about
+        four whatever the width, and in a narrow plot (a projector's scale factor) the
+        labels ran into each other."""
+        span = maxVal - minVal
+        label = QtGui.QFontMetrics(self.style.get("tickFont") or self.font()).horizontalAdvance(self.LABEL_ROOM)
+        fits = max(1.0, size / max(label, 1))
+        if span <= 0 or not math.isfinite(span):
+            return super().tickSpacing(minVal, maxVal, size)
+        return [(nice_step(span / min(fits, 5.0)), 0)]
 
 
 class EnvelopeCurve(QtWidgets.QGraphicsPathItem):
