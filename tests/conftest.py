@@ -25,19 +25,15 @@ os.environ.setdefault("PYTEST_QT_API", QT_LIB.lower())
 
 THREAD_GRACE_S = 2.0
 
-# As in the app (app/gui/collector.py): cyclic garbage, which holds the Qt objects of
-# earlier tests, is collected on the main thread only, never by a worker that happens to
-# allocate (under PySide6 that hung the suite about one run in two).
-gc.disable()
-
 
 @pytest.fixture(autouse=True)
-def garbage_collected_on_the_main_thread():
-    """After each test, collect what is due, as the window's timer would."""
-    from app.gui.collector import collect_due
-
+def qt_garbage_collected_on_the_main_thread(request):
+    """After a test that used Qt, collect its cyclic garbage here, on the main thread: left
+    to the automatic collector, a later test's worker thread could destroy its Qt objects
+    (app/gui/collector.py says why that hangs PySide6)."""
     yield
-    collect_due()
+    if "qtbot" in request.fixturenames:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -73,11 +73,14 @@ def test_with_it_the_gui_thread_collects_and_the_worker_never_does(automatic_col
 
 def test_stop_leaves_collection_off_when_it_was_off(qtbot):
     gc.disable()
-    collector = GuiThreadCollector()
-    collector.start()
-    collector.stop()
-    collector.stop()  # (idempotent)
-    assert not gc.isenabled() and not collector.running
+    try:
+        collector = GuiThreadCollector()
+        collector.start()
+        collector.stop()
+        collector.stop()  # (idempotent)
+        assert not gc.isenabled() and not collector.running
+    finally:
+        gc.enable()
 
 
 def test_what_exists_at_start_is_frozen_until_stop(qtbot):
@@ -91,6 +94,7 @@ def test_what_exists_at_start_is_frozen_until_stop(qtbot):
 
 
 def test_a_generation_is_due_only_once_its_count_passes_its_threshold():
+    gc.disable()  # (no automatic collection in between)
     gc.collect()
     first = gc.get_threshold()
     try:
@@ -103,10 +107,48 @@ def test_a_generation_is_due_only_once_its_count_passes_its_threshold():
         assert collect_due() == -1
     finally:
         gc.set_threshold(*first)
+        gc.enable()
         del garbage
 
 
-def test_the_window_collects_on_its_thread_while_open_and_gives_collection_back(window):
-    assert window.collector.running and not gc.isenabled()
+def test_the_window_collects_on_its_thread_while_open_and_gives_collection_back(automatic_collection, window):
+    assert window.collector.running and not gc.isenabled() and gc.get_freeze_count() > 0
     window.close()
-    assert not window.collector.running
+    assert not window.collector.running and gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_two_collectors_share_one_switch_and_the_last_to_stop_gives_it_back(automatic_collection, qtbot):
+    first, second = GuiThreadCollector(), GuiThreadCollector()
+    first.start()
+    second.start()
+    first.stop()
+    assert not gc.isenabled() and gc.get_freeze_count() > 0  # (the second still runs)
+    second.stop()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_full_collection_waits_until_the_old_generation_has_grown_by_a_quarter():
+    from app.gui import collector
+
+    def every_generation_due(kept: list) -> None:
+        """Counts past thresholds of (10, 1, 1) in every generation."""
+        for collect in (1, 1, 0, 0):
+            kept += [[] for _ in range(100)]
+            gc.collect(collect)
+        kept += [[] for _ in range(100)]
+
+    first, kept = gc.get_threshold(), []
+    gc.disable()  # (no automatic collection in between)
+    try:
+        gc.set_threshold(10, 1, 1)
+        gc.collect()
+        collector._old_after_full = len(gc.get_objects(generation=2)) + 10_000
+        every_generation_due(kept)
+        assert collector.collect_due() == 1  # (the oldest is due by its count, but has not grown)
+        collector._old_after_full = 0
+        every_generation_due(kept)
+        assert collector.collect_due() == 2
+        assert collector._old_after_full == len(gc.get_objects(generation=2))
+    finally:
+        gc.set_threshold(*first)
+        gc.enable()

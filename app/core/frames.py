@@ -16,13 +16,15 @@ import sys
 import threading
 from types import FrameType
 
-_guard = threading.Lock()  # (two callers must not re-enable the collector under each other)
+#: Held by whoever switches automatic collection off and on again (here, and the window's
+#: collector): two of them must not put back each other's state.
+COLLECTION_SWITCH = threading.Lock()
 
 
 def current_frames() -> dict[int, FrameType]:
     """``sys._current_frames()`` with the garbage collector paused around it (nothing else
     runs meanwhile: the call holds the GIL from start to end)."""
-    with _guard:
+    with COLLECTION_SWITCH:
         was_enabled = gc.isenabled()
         gc.disable()
         try:

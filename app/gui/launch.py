@@ -55,6 +55,7 @@ def launch(
               + (f"; this log is also in {log_path}" if log_path is not None else ""), logbook.NOTE, thread="GUI")
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
     python_default = sys.getswitchinterval()
+    window: LabWindow | None = None
     try:
         window = LabWindow(Lab(SharedArray(size), log))
         window.set_switch_interval(GUI_SWITCH_INTERVAL_S)  # the window puts Python's back on close
@@ -113,6 +114,8 @@ def launch(
         return status if saved[0] else 1
     finally:
         sys.setswitchinterval(python_default)  # also if the window never got to close
+        if window is not None:
+            window.collector.stop()  # (idem: automatic garbage collection back on)
         undo_hooks()
         logfile.close_log_file()
 
