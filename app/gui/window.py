@@ -507,13 +507,16 @@ class LabWindow(QtWidgets.QMainWindow):
         self._show_lock_state()
 
     def _hold_runs_for_a_target(self) -> Lock | None:
-        """The session's lock to take, with its next run held back first: a run that ends
-        between the question and the grab then cannot let the next one start round the
-        lock (its lock is no target once it is over). No target, no hold."""
-        self.session.hold_runs(True)
+        """The session's lock to take, with its next run held back: asked again once the
+        hold is on, so a run that ended in between cannot let the next one start round
+        the lock (a run's lock is no target once the run is over). No target, no hold."""
         target = self.session.grab_target()
         if target is None:
+            return None
+        self.session.hold_runs(True)
+        if self.session.grab_target() is not target:  # (its run ended meanwhile)
             self.session.hold_runs(False)
+            return None
         return target
 
     def _grab_lock(self, target: Lock) -> None:
@@ -912,12 +915,13 @@ class LabWindow(QtWidgets.QMainWindow):
             elif running:
                 print(f"threadlab: stopped and joined {plural(running, 'worker thread')}")
         finally:
-            self.lock_grab.close(left())
-            self.watchdog.stop(left())
-            self.array_plot.stop(left())
-            self.lanes.feed.stop(left())
-            self.switch.restore()
-            self.collector.stop()
+            for step in (lambda: self.lock_grab.close(left()), lambda: self.watchdog.stop(left()),
+                         lambda: self.array_plot.stop(left()), lambda: self.lanes.feed.stop(left()),
+                         self.switch.restore, self.collector.stop):
+                try:
+                    step()
+                except Exception as exc:  # noqa: BLE001 - closing goes on; the user is told
+                    print(f"threadlab: while closing: {exc!r}", file=sys.stderr)
 
     def lay_out_as_first(self) -> None:
         """The window's size, splitters, tab, code font and switch interval as a first run
