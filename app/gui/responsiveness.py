@@ -164,6 +164,9 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self._wide = False
         self.set_wide(False)
         self._texts = ShownTexts()
+        self._refit = QtCore.QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.timeout.connect(lambda: self.set_wide(self._wide))
 
     def set_wide(self, wide: bool) -> None:
         """Narrow: one column beside the array plot. Wide: the plot and the controls side by
@@ -183,8 +186,8 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         return max(NARROW_WIDTH, self._switch_row.minimumSize().width() + margins.left() + margins.right() + 4)
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "_wide"):
-            self.set_wide(self._wide)  # (a larger font needs a wider column)
+        if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "_refit"):
+            self._refit.start(0)  # (a larger font needs a wider column: measured once the labels have it)
         super().changeEvent(event)
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
