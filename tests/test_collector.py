@@ -23,6 +23,12 @@ def automatic_collection():
         gc.disable()
 
 
+def unfrozen() -> bool:
+    """Nothing frozen but what Python 3.12 puts back by itself: there, a collection leaves a
+    few hundred of its own objects in the permanent generation (375 here, on 3.12.1)."""
+    return gc.get_freeze_count() < 1000
+
+
 def garbage_that_holds_a_qt_object(collected_on: list[int]) -> None:
     """A cycle holding a QObject, which only the cycle collector can free; it notes the
     thread that frees it."""
@@ -87,10 +93,10 @@ def test_what_exists_at_start_is_frozen_until_stop(qtbot):
     collector = GuiThreadCollector()
     collector.start()
     try:
-        assert gc.get_freeze_count() > 1000  # (the modules, Qt's wrappers: never scanned)
+        assert gc.get_freeze_count() > 10_000  # (the modules, Qt's wrappers: never scanned)
     finally:
         collector.stop()
-    assert gc.get_freeze_count() == 0
+    assert unfrozen()
 
 
 def test_a_generation_is_due_only_once_its_count_passes_its_threshold():
@@ -112,9 +118,9 @@ def test_a_generation_is_due_only_once_its_count_passes_its_threshold():
 
 
 def test_the_window_collects_on_its_thread_while_open_and_gives_collection_back(automatic_collection, window):
-    assert window.collector.running and not gc.isenabled() and gc.get_freeze_count() > 0
+    assert window.collector.running and not gc.isenabled() and not unfrozen()
     window.close()
-    assert not window.collector.running and gc.isenabled() and gc.get_freeze_count() == 0
+    assert not window.collector.running and gc.isenabled() and unfrozen()
 
 
 def test_two_collectors_share_one_switch_and_the_last_to_stop_gives_it_back(automatic_collection, qtbot):
@@ -122,9 +128,9 @@ def test_two_collectors_share_one_switch_and_the_last_to_stop_gives_it_back(auto
     first.start()
     second.start()
     first.stop()
-    assert not gc.isenabled() and gc.get_freeze_count() > 0  # (the second still runs)
+    assert not gc.isenabled() and not unfrozen()  # (the second still runs)
     second.stop()
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.isenabled() and unfrozen()
 
 
 def test_a_full_collection_waits_until_the_old_generation_has_grown_by_a_quarter():
