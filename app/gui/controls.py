@@ -70,9 +70,10 @@ class VerticalScroll(QtWidgets.QScrollArea):
         return super().eventFilter(watched, event)
 
 
-def _form(box: QtWidgets.QGroupBox) -> QtWidgets.QFormLayout:
-    """A form whose fields go under their labels when the column is too narrow for both."""
-    form = QtWidgets.QFormLayout(box)
+def _form(box: QtWidgets.QGroupBox | None = None) -> QtWidgets.QFormLayout:
+    """A form (of ``box``, or to nest) whose fields go under their labels when the column
+    is too narrow for both."""
+    form = QtWidgets.QFormLayout(box) if box is not None else QtWidgets.QFormLayout()
     form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
     return form
 
@@ -127,8 +128,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.mode_hint = QtWidgets.QLabel()
         self.mode_hint.setWordWrap(True)
         self.mode_hint.setObjectName("hint")
-        row = QtWidgets.QFormLayout()
-        row.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
+        row = _form()
         row.addRow("Run for", noted(self.stop_after))
         for widget in (self.threads_radio, self.gui_radio):
             col.addWidget(widget)
