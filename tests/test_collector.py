@@ -158,3 +158,19 @@ def test_a_full_collection_waits_until_the_old_generation_has_grown_by_a_quarter
     finally:
         gc.set_threshold(*first)
         gc.enable()
+
+
+def test_a_failing_collection_is_told_once_through_the_owners_faults(qtbot, monkeypatch):
+    from app.core.faults import FaultCounter
+    from app.gui import collector as module
+
+    told: list[str] = []
+    collector = GuiThreadCollector(faults=FaultCounter(told.append))
+
+    def broken() -> int:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(module, "collect_due", broken)
+    collector._check()
+    collector._check()
+    assert len(told) == 1 and "garbage collection" in told[0] and "injected" in told[0]

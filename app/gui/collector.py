@@ -32,6 +32,7 @@ import sys
 
 from pyqtgraph.Qt import QtCore
 
+from ..core.faults import FaultCounter
 from ..core.frames import COLLECTION_SWITCH
 
 CHECK_INTERVAL_MS = 100  # (a check reads three counters; a collection runs only when due)
@@ -70,11 +71,13 @@ class GuiThreadCollector(QtCore.QObject):
     collection off and collects from a GUI-thread timer; :meth:`stop` gives collection back
     as it found it (once every collector has stopped)."""
 
-    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, parent: QtCore.QObject | None = None, faults: FaultCounter | None = None) -> None:
         super().__init__(parent)
         self.collections = [0, 0, 0]  # per generation, since start
         self.running = False
-        self._failed = False
+        # a failing collection is told once, then counted (the window passes its own, which
+        # writes to its log)
+        self._faults = faults or FaultCounter(lambda text: print(f"threadlab: {text}", file=sys.stderr))
         self._timer = QtCore.QTimer(self)
         self._timer.timeout.connect(self._check)
 
@@ -93,13 +96,10 @@ class GuiThreadCollector(QtCore.QObject):
         self._timer.start(CHECK_INTERVAL_MS)
 
     def _check(self) -> None:
-        try:
-            generation = collect_due()
-        except Exception as exc:  # noqa: BLE001 - a timer tick must not take the app down
-            if not self._failed:  # (said once; the next ticks try again)
-                print(f"threadlab: garbage collection failed: {exc!r}", file=sys.stderr)
-            self._failed = True
-            return
+        self._faults.run("garbage collection", self._collect)
+
+    def _collect(self) -> None:
+        generation = collect_due()
         if generation >= 0:
             self.collections[generation] += 1
 

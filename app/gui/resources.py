@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pyqtgraph.Qt import QtGui
 
-PACKAGE = __name__.split(".")[0]  # (threadlab when installed, app in a checkout)
+from ..core.childenv import PACKAGE
+
 
 
 @lru_cache(maxsize=1)

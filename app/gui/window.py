@@ -147,11 +147,11 @@ class LabWindow(QtWidgets.QMainWindow):
         self.latency = LatencyMeter(window=5.0)
         self.watchdog = Watchdog(self.lab.log, threshold=STALL_THRESHOLD_S)
         self.switch = SwitchInterval()  # remembers Python's interval; shutdown puts it back
-        self.collector = GuiThreadCollector(self)  # cycles are collected on this thread only
         self._ticks = 0
         # a part of a tick that fails is said once (in the log, and on stderr in case the
         # log is what fails), then counted; the other parts go on
         self.faults = FaultCounter(self._tell_fault)
+        self.collector = GuiThreadCollector(self, self.faults)  # cycles are collected on this thread only
         self.last_stall: Stall | None = None
         self._log_cursor = self.lab.log.next_index
         self._shown_lock_state = lockgrab.IDLE
