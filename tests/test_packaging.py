@@ -1,5 +1,6 @@
 """What the source distribution holds: its tests and what they need, and the licence."""
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -9,11 +10,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("LICENSE", "README.md", "MANIFEST.in", "main.py", "setup.cfg", "setup.py", "pyproject.toml",
+           "app", "tests", "examples", "resources", "bench", "docs", ".ci")
+
+
+def source_copy(tmp_path: Path) -> Path:
+    """A copy of the project's sources to build from, so a build writes nothing into the checkout."""
+    copy = tmp_path / "source"
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.py[cod]"))
+        elif (ROOT / name).exists():
+            copy.mkdir(exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    return copy
 
 
 def test_the_sdist_holds_the_tests_the_examples_the_resources_and_the_licence(tmp_path):
     pytest.importorskip("setuptools")
-    done = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(tmp_path)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(tmp_path)],
+                          cwd=source_copy(tmp_path),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     (archive,) = tmp_path.glob("threadlab-*.tar.gz")
@@ -26,7 +42,8 @@ def test_the_sdist_holds_the_tests_the_examples_the_resources_and_the_licence(tm
 
 def test_the_installed_package_is_threadlab_and_leaves_another_app_package_alone(tmp_path):
     wheels, site = tmp_path / "wheels", tmp_path / "site"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels),
+                            str(source_copy(tmp_path))],
                            capture_output=True, text=True, timeout=300)
     if built.returncode != 0:
         pytest.skip(f"no wheel could be built here: {built.stderr.strip().splitlines()[-1:]}")
