@@ -77,7 +77,7 @@ def test_stop_ends_the_script_and_acquire_lock_says_why_it_cannot(window, qtbot,
     qtbot.mouseClick(button(window, "Acquire Lock"), LEFT)
     assert "process of its own" in window.message_label.text()
     qtbot.mouseClick(button(window, "Stop"), LEFT)
-    assert "stopped by Stop" in finish(window, qtbot, 5000)
+    assert "stopped by Stop" in finish(window, qtbot)
     assert not process_alive(session.child.pid)
 
 

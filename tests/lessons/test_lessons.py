@@ -170,10 +170,10 @@ def test_ctrl_c_says_what_the_run_did_not_what_was_predicted():
 
 
 def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
-    result = run("frozen-vs-threaded", JOB=0.4)
+    result = run("frozen-vs-threaded", JOB=0.6)  # (a busy machine may hold the loop up 0.1 s)
     (r,) = result.runs
-    assert r["gap_inside_loop_s"] >= 0.36 and r["main_busy_inside_loop_s"] >= 0.36
-    assert r["gap_with_thread_s"] < 0.1 and result.ok, result.summary
+    assert r["gap_inside_loop_s"] >= 0.54 and r["main_busy_inside_loop_s"] >= 0.54
+    assert r["gap_with_thread_s"] < 0.17 and result.ok, result.summary
 
 
 def test_frozen_vs_threaded_judges_what_the_job_added_whatever_the_tick():
