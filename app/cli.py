@@ -36,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"threadlab {__version__}")
     parser.add_argument(
-        "--size", type=int, default=int(ARRAY_SIZE.default),
-        help=f"elements in the shared array ({ARRAY_SIZE.describe()}; default %(default)s)",
+        "--size", type=int,
+        help=f"elements in the shared array ({ARRAY_SIZE.describe()}; default {int(ARRAY_SIZE.default)}, "
+             "or the size the Lab had last time)",
     )
     parser.add_argument("--start", action="store_true", help="click Start as soon as the window opens")
     parser.add_argument("--lesson", metavar="ID", help="open on this lesson (see 'threadlab list')")
@@ -95,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        check_int(ARRAY_SIZE, args.size)
-        check_fits_in_memory(args.size * 8 * 2, f"an array of {args.size} elements")
+        if args.size is not None:
+            check_int(ARRAY_SIZE, args.size)
+            check_fits_in_memory(args.size * 8 * 2, f"an array of {args.size} elements")
         if args.quit_after is not None:
             check_float(DURATION, args.quit_after)
         if args.lesson is not None:
@@ -145,7 +147,7 @@ def run_window(args: argparse.Namespace) -> int:
     return launch(
         size=args.size,
         start=args.start or args.screenshot is not None,
-        use_lock=not args.no_lock,
+        use_lock=False if args.no_lock else None,
         lesson=args.lesson,
         script=(args.script, args.script_args) if args.script is not None else None,
         quit_after=args.quit_after,

@@ -1,9 +1,13 @@
 """The menu bar and its shortcuts do what the window's buttons do."""
 
-from pyqtgraph.Qt import QtCore
+import platform
+from pathlib import Path
+
+from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import lockgrab
-from app.gui.menus import about_text
+from app.gui.menus import about_text, readme_text
+from app.gui.window import TEXT_POINTS
 
 
 def press(window, qtbot, key, modifier=QtCore.Qt.KeyboardModifier.NoModifier):
@@ -37,21 +41,58 @@ def test_next_and_previous_lesson_walk_the_list(window, qtbot):
     assert window.lesson_panel.list.currentRow() == first
 
 
-def test_the_code_font_grows_shrinks_and_comes_back_for_both_code_panes(window):
+def test_ctrl_plus_and_minus_size_every_text_and_ctrl_0_brings_it_back(window, qtbot):
+    ctrl = QtCore.Qt.KeyboardModifier.ControlModifier
     editors = (window.code_pane.editor, window.script_view.editor)
-    before = [e.point_size() for e in editors]
-    window.actions["Larger code font"].trigger()
-    assert [e.point_size() for e in editors] == [p + 1 for p in before]
-    window.actions["Smaller code font"].trigger()
-    window.actions["Smaller code font"].trigger()
-    assert [e.point_size() for e in editors] == [p - 1 for p in before]
-    window.actions["Normal code font"].trigger()
-    assert [e.point_size() for e in editors] == before
+    label = window.lanes.findChild(QtWidgets.QLabel, "lanes-legend")
+    text, code, shown = window.text_points(), [e.point_size() for e in editors], label.font().pointSize()
+    press(window, qtbot, QtCore.Qt.Key.Key_Plus, ctrl)
+    press(window, qtbot, QtCore.Qt.Key.Key_Equal, ctrl)  # (Ctrl+= too: + needs Shift on many keyboards)
+    assert window.text_points() == text + 2 and [e.point_size() for e in editors] == [p + 2 for p in code]
+    assert label.font().pointSize() == shown + 2 and window.menuBar().actions()[0].menu().font().pointSize() == text + 2
+    press(window, qtbot, QtCore.Qt.Key.Key_Minus, ctrl)
+    assert window.text_points() == text + 1
+    press(window, qtbot, QtCore.Qt.Key.Key_0, ctrl)
+    assert window.text_points() == text and [e.point_size() for e in editors] == code
+    assert label.font().pointSize() == shown
 
 
-def test_about_names_the_versions_it_runs_on():
+def test_the_text_size_stops_at_its_bounds(window):
+    window.set_text_points(100)
+    assert window.text_points() == TEXT_POINTS[1]
+    window.set_text_points(1)
+    assert window.text_points() == TEXT_POINTS[0]
+
+
+def test_ctrl_pgdown_walks_to_the_next_lesson(window, qtbot):
+    window.actions["Next lesson"].trigger()
+    first = window.lesson_panel.list.currentRow()
+    press(window, qtbot, QtCore.Qt.Key.Key_PageDown, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert window.lesson_panel.list.currentRow() == first + 1
+
+
+def test_f1_shows_the_readme_beside_the_live_window(window, qtbot):
+    press(window, qtbot, QtCore.Qt.Key.Key_F1)
+    browser = window.findChild(QtWidgets.QTextBrowser, "readme")
+    assert browser is not None and browser.isVisible()
+    assert "Be the scheduler" in browser.toPlainText() and not browser.window().isModal()
+    browser.window().close()
+
+
+def test_the_readme_of_a_checkout_is_its_readme_md():
+    assert readme_text() == (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_about_names_the_versions_it_runs_on_and_the_log_file(tmp_path):
     import numpy
     import pyqtgraph
 
-    text = about_text()
+    from app.core import logfile
+
+    path = logfile.open_log_file(tmp_path)
+    try:
+        text = about_text()
+    finally:
+        logfile.close_log_file()
     assert numpy.__version__ in text and pyqtgraph.__version__ in text and "Qt" in text and "threadlab.ini" in text
+    assert platform.python_version() in text and str(path) in text

@@ -248,6 +248,15 @@ def test_zero_workers_is_refused_with_a_visible_reason(window, qtbot):
     assert not window.lab.workers
 
 
+def test_the_size_field_shows_the_array_the_window_was_given_and_start_keeps_it(window, qtbot):
+    assert window.controls.size_spin.value() == window.lab.shared.size == 20_000  # (not the default 100 000)
+    qtbot.mouseClick(button(window, "Start"), LEFT)
+    qtbot.waitUntil(lambda: window.busy, timeout=3000)
+    qtbot.mouseClick(button(window, "Stop"), LEFT)
+    qtbot.waitUntil(lambda: not window.busy, timeout=5000)
+    assert window.lab.shared.size == 20_000
+
+
 def test_out_of_range_size_is_clamped_by_the_field(window):
     window.controls.size_spin.setValue(10**9)
     assert window.controls.size_spin.value() == 10_000_000

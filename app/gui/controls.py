@@ -8,7 +8,8 @@ written next to the field.
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+from typing import Any, Callable
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
@@ -45,6 +46,21 @@ def _float_spin(bound: Param, decimals: int = 3, low: float | None = None) -> Qt
     spin.setSuffix(f" {bound.unit}" if bound.unit else "")
     spin.setToolTip(f"{bound.name}: {bound.describe()}")
     return spin
+
+
+def _whole(value: Any) -> int:
+    """``value`` as a whole number (ValueError for 2.5, "x", True)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def _number(value: Any) -> float:
+    """``value`` as a finite number (ValueError for NaN, "x", True)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return float(value)
 
 
 class VerticalScroll(QtWidgets.QScrollArea):
@@ -171,6 +187,36 @@ class ControlPanel(QtWidgets.QWidget):
         value = self.stop_after.value()
         return None if value == 0 else value
 
+    def values(self) -> dict[str, Any]:
+        """Every choice of the panel, as plain values (kept from one run of the app to the next)."""
+        return {"counts": self.counts(), "use_lock": self.use_lock_box.isChecked(), "mode": self.mode(),
+                "run_for": self.stop_after.value(), "size": self.size_spin.value(),
+                "period": self.period_spin.value(), "counter_delay": self.delay_spin.value(),
+                "counter_count": self.count_spin.value()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Put back choices from :meth:`values` (a value out of a field's range is brought
+        into it; a name the panel does not know is left out). ValueError for a value of the
+        wrong kind, before anything is changed."""
+        counts = {key: _whole(n) for key, n in dict(values.get("counts", {})).items() if key in self.count_spins}
+        mode = values.get("mode", self.mode())
+        if mode not in (WORKER_THREADS, GUI_THREAD):
+            raise ValueError(f"no mode {mode!r}")
+        numbers = {name: _number(values[name]) for name in ("run_for", "period", "counter_delay") if name in values}
+        wholes = {name: _whole(values[name]) for name in ("size", "counter_count") if name in values}
+        for key, n in counts.items():
+            self.count_spins[key].setValue(n)
+        if "use_lock" in values:
+            self.use_lock_box.setChecked(bool(values["use_lock"]))
+        (self.gui_radio if mode == GUI_THREAD else self.threads_radio).setChecked(True)
+        for name, spin in (("run_for", self.stop_after), ("period", self.period_spin),
+                           ("counter_delay", self.delay_spin)):
+            if name in numbers:
+                spin.setValue(numbers[name])
+        for name, spin in (("size", self.size_spin), ("counter_count", self.count_spin)):
+            if name in wholes:
+                spin.setValue(wholes[name])
+
     def set_running(self, running: bool) -> None:
         """Lock the run's inputs while it runs (the Use lock box stays live)."""
         for widget in (*self.count_spins.values(), self.size_spin, self.period_spin,
@@ -227,7 +273,6 @@ class ButtonBar(QtWidgets.QWidget):
                                      "for https://ui.perfetto.dev or chrome://tracing")
         self.start_button.setObjectName("start")
         self.stop_button.setObjectName("stop")
-        self.runx_button.setToolTip("repeat the lesson and draw how its outcome is distributed")
         grid.addWidget(self.start_button, 0, 0)
         grid.addWidget(self.stop_button, 0, 1)
         grid.addWidget(self.lock_button, 1, 0)

@@ -113,6 +113,8 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabChangesFocus(False)
         font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        if font.pointSizeF() > 0:  # (its size set, not inherited: the window's text size moves it in steps)
+            font.setPointSizeF(font.pointSizeF())
         self.setFont(font)
         self.highlighter = PygmentsHighlighter(self.document())
         self._numbers = _LineNumbers(self)
@@ -123,7 +125,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.updateRequest.connect(self._scroll_numbers)
         self._fit_margin()
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
-        self.default_points = self.point_size()  # (View: Normal code font comes back to it)
+        self.default_points = self.point_size()  # (View: Normal text size comes back to it)
 
     def needed_width(self) -> int:
         """Pixels that show the longest line whole: line numbers, text, frame and scroll bar."""

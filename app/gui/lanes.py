@@ -69,14 +69,11 @@ class ThreadLanes(QtWidgets.QWidget):
         row.addWidget(self.follow_box)
         keys = [(colour, LEGEND[state]) for state, colour in STATE_COLOURS.items() if state in LEGEND]
         keys.append((HOLD_COLOUR, "holding a lock (thin bar)"))
-        legend = QtWidgets.QLabel("&nbsp; ".join(
+        legend = QtWidgets.QLabel("<small>" + "&nbsp; ".join(  # (small: relative, so it follows View > Larger text)
             f'<span style="background:{colour}">&nbsp;&nbsp;&nbsp;</span>&nbsp;{html.escape(label)}'
-            for colour, label in keys))
+            for colour, label in keys) + "</small>")
         legend.setObjectName("lanes-legend")
         legend.setWordWrap(True)
-        font = legend.font()
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        legend.setFont(font)
         rows.addLayout(row)
         rows.addWidget(legend)
         return rows

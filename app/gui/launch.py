@@ -13,6 +13,7 @@ from .. import __version__
 from ..core import hooks, logbook, logfile
 from ..core.lab import Lab
 from ..core.logbook import LogBook
+from ..core.params import ARRAY_SIZE
 from ..core.shared import SharedArray
 from ..core.words import plural
 from . import remember, resources
@@ -37,15 +38,18 @@ READY_LINE = "threadlab: window open"
 
 
 def launch(
-    size: int,
+    size: int | None = None,
     start: bool = False,
-    use_lock: bool = True,
+    use_lock: bool | None = None,
     lesson: str | None = None,
     script: tuple[str, str] | None = None,
     quit_after: float | None = None,
     screenshot: Path | None = None,
 ) -> int:
-    """Show the lab window over a new :class:`Lab`; return Qt's exit status."""
+    """Show the lab window over a new :class:`Lab`; return Qt's exit status.
+
+    ``size`` and ``use_lock``: None keeps what the last run had (or the defaults); a value
+    given wins over it, as do ``lesson`` and ``script`` over the last lesson and tab."""
     qapp = make_application(sys.argv[:1])
     qapp.setStyle("Fusion")  # the same look on every platform, and in screenshots
     qapp.setStyleSheet(resources.stylesheet())
@@ -57,9 +61,10 @@ def launch(
     python_default = sys.getswitchinterval()
     window: LabWindow | None = None
     try:
-        window = LabWindow(Lab(SharedArray(size), log))
+        window = LabWindow(Lab(SharedArray(int(ARRAY_SIZE.default) if size is None else size), log))
         window.set_switch_interval(GUI_SWITCH_INTERVAL_S)  # the window puts Python's back on close
-        window.controls.use_lock_box.setChecked(use_lock)
+        if use_lock is not None:
+            window.controls.use_lock_box.setChecked(use_lock)
         if lesson is not None:
             window.open_lesson(lesson)
         if script is not None:
@@ -68,7 +73,8 @@ def launch(
         window.show()
         if screenshot is None:  # (pictures for the README show the window as it first opens)
             # once shown: splitter sizes set before the first layout are only proportions
-            remember.restore(window, lesson_given=lesson is not None, tab_given=script is not None)
+            given = tuple(name for name, value in (("size", size), ("use_lock", use_lock)) if value is not None)
+            remember.restore(window, lesson_given=lesson is not None, tab_given=script is not None, lab_given=given)
             window.remembers = True
 
         def close_after_interrupt() -> None:

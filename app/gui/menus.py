@@ -13,7 +13,8 @@ Run: Explore           F7
 Run: Acquire Lock      Ctrl+L
 Run: Break the wait    Ctrl+B
 Run: next / previous   Ctrl+PgDown / Ctrl+PgUp (lesson)
-View: code font        Ctrl++ / Ctrl+- / Ctrl+0
+View: text size        Ctrl++ / Ctrl+- / Ctrl+0 (window and code)
+Help: README, Lessons, About
 =====================  ==================
 """
 
@@ -21,11 +22,13 @@ from __future__ import annotations
 
 import html
 import platform
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy
 import pyqtgraph
-from pyqtgraph.Qt import QtGui, QtWidgets
+from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from .. import __version__
 from ..core import logfile
@@ -72,18 +75,24 @@ def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     add(run, "Previous lesson", lambda: step_lesson(window, -1), "Ctrl+PgUp")
 
     view = bar.addMenu("&View")
-    add(view, "Larger code font", lambda: zoom_code(window, 1), "Ctrl++", "for a projector")
-    add(view, "Smaller code font", lambda: zoom_code(window, -1), "Ctrl+-")
-    add(view, "Normal code font", lambda: zoom_code(window, 0), "Ctrl+0")
+    add(view, "Larger text", lambda: window.set_text_points(window.text_points() + 1), "Ctrl++",
+        "every text of the window and the code one point larger, for a projector")
+    add(view, "Smaller text", lambda: window.set_text_points(window.text_points() - 1), "Ctrl+-")
+    add(view, "Normal text size", lambda: window.set_text_points(window.default_text_points), "Ctrl+0",
+        "the window's text and the code at the size they opened with")
     view.addSeparator()
     add(view, "Reset layout and settings", lambda: remember.forget(window), None,
-        "forget the size, splitters, tab, lesson and switch interval kept from the last run")
-    actions["Larger code font"].setShortcuts([QtGui.QKeySequence("Ctrl++"), QtGui.QKeySequence("Ctrl+=")])
+        "the window's size, splitters, tab, text size and switch interval as a first run has them, "
+        "and nothing kept from the last run")
+    actions["Larger text"].setShortcuts([QtGui.QKeySequence("Ctrl++"), QtGui.QKeySequence("Ctrl+=")])
 
     help_menu = bar.addMenu("&Help")
+    add(help_menu, "README", lambda: show_readme(window), "F1", "what threadlab is, how to run it, what it measured")
     add(help_menu, "Lessons", lambda: window.tabs.setCurrentIndex(window.tabs.indexOf(window.lesson_panel)))
     add(help_menu, "About threadlab", lambda: QtWidgets.QMessageBox.about(window, "About threadlab",
                                                                          about_text()))
+    for menu in (file, run, view, help_menu):  # (their text grows with the window's: View > Larger text)
+        menu.setAttribute(QtCore.Qt.WidgetAttribute.WA_WindowPropagation)
     return actions
 
 
@@ -103,10 +112,38 @@ def step_lesson(window: "LabWindow", step: int) -> None:
         panel.list.setCurrentRow((panel.list.currentRow() + step) % rows)
 
 
-def zoom_code(window: "LabWindow", steps: int) -> None:
-    """Both code panes' font one point larger or smaller (0: back to normal)."""
-    for editor in (window.code_pane.editor, window.script_view.editor):
-        editor.set_point_size(editor.default_points) if steps == 0 else editor.zoom(steps)
+def show_readme(window: "LabWindow") -> QtWidgets.QDialog:
+    """The README in a window of its own (not modal: the lab stays live beside it)."""
+    dialog = QtWidgets.QDialog(window)
+    dialog.setWindowTitle("threadlab: README")
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    view = QtWidgets.QTextBrowser(dialog)
+    view.setObjectName("readme")
+    view.setOpenExternalLinks(True)
+    view.setMarkdown(readme_text())
+    layout = QtWidgets.QVBoxLayout(dialog)
+    layout.addWidget(view)
+    screen = window.screen().availableGeometry()
+    dialog.resize(min(900, screen.width() - 40), min(700, screen.height() - 80))
+    dialog.show()
+    return dialog
+
+
+def readme_text() -> str:
+    """The README: the checkout's file, or the installed package's description (the same
+    text, pictures named by their captions); a line saying where to find it if neither is there."""
+    here = Path(__file__).resolve()
+    if here.parents[1].name == "app":  # (a checkout: app/gui/menus.py beside README.md)
+        try:
+            return (here.parents[2] / "README.md").read_text(encoding="utf-8")
+        except OSError:
+            pass
+    try:
+        installed = metadata.metadata("threadlab")
+        description = installed.get_payload() or installed.get("Description", "")  # type: ignore[attr-defined]
+    except metadata.PackageNotFoundError:
+        description = ""
+    return description or "The README is not installed here: see the project's source distribution."
 
 
 def about_text() -> str:

@@ -1,6 +1,6 @@
 """What the window remembers from one run to the next: its size and place, the splitters,
-the tab, the lesson and its constants, the thread switch interval and the code's font
-size. Kept as one JSON value in threadlab's settings file (the About box names it);
+the tab, the Lab's choices (workers, lock, where the work runs, its settings), the
+lesson and its constants, the thread switch interval and the text and code font sizes. Kept as one JSON value in threadlab's settings file (the About box names it);
 View > Reset layout and settings forgets it and puts the window as it first opens.
 
 Only the app's own launch remembers (``python main.py``, ``threadlab``): a window made by
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .window import LabWindow
 
 KEY = "window/state"
+#: Kept only since a later version: a state saved before has none, and that is no fault
+_NEWER = {"the text size": "text_points", "the Lab's choices": "lab"}
 
 
 def remembered() -> dict[str, Any]:
@@ -45,7 +47,9 @@ def save(window: "LabWindow") -> None:
         "tab": window.tabs.currentIndex(),
         "lesson": lesson.id,
         "params": {name: value for name, value in window.lesson_panel.params.values().items()},
+        "lab": window.controls.values(),
         "switch_s": window.switch.seconds,
+        "text_points": window.text_points(),
         "code_points": window.code_pane.editor.point_size(),
     }
     store = settings()
@@ -53,9 +57,11 @@ def save(window: "LabWindow") -> None:
     store.sync()
 
 
-def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = False) -> bool:
-    """Put the window as it was saved (a lesson or a script asked for on the command line
-    wins over the saved lesson and tab); False if nothing was saved."""
+def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = False,
+            lab_given: tuple[str, ...] = ()) -> bool:
+    """Put the window as it was saved; False if nothing was saved. What the command line
+    asked for wins: a lesson or a script over the saved lesson and tab, and the Lab's
+    values named in ``lab_given`` (say ``("size",)``) over the saved ones."""
     state = remembered()
     if not state:
         return False
@@ -65,13 +71,16 @@ def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = F
     if not tab_given and not lesson_given:
         steps.append(("the tab", lambda: window.tabs.setCurrentIndex(int(state["tab"]))))
     steps += [
+        ("the text size", lambda: window.set_text_points(int(state["text_points"]))),
         ("the window's size", lambda: _size_and_place(window, state["size"], state["place"],
                                                       bool(state.get("maximized")))),
         ("the columns", lambda: _sizes(window.columns, state["columns"])),
         ("the panes", lambda: _sizes(window.panes, state["panes"])),
         ("the switch interval", lambda: window.set_switch_interval(float(state["switch_s"]))),
         ("the code's font", lambda: window.code_pane.editor.set_point_size(int(state["code_points"]))),
+        ("the Lab's choices", lambda: _lab(window, state["lab"], lab_given)),
     ]
+    steps = [(what, step) for what, step in steps if what not in _NEWER or _NEWER[what] in state]
     for what, step in steps:
         try:
             step()
@@ -110,6 +119,13 @@ def _sizes(splitter: Any, sizes: Any) -> None:
     if not (isinstance(sizes, list) and len(sizes) == splitter.count() and all(isinstance(s, int) for s in sizes)):
         raise ValueError(f"{sizes!r} does not fit {splitter.count()} parts")
     splitter.setSizes(sizes)
+
+
+def _lab(window: "LabWindow", values: Any, given: tuple[str, ...]) -> None:
+    if not isinstance(values, dict):
+        raise ValueError(f"{values!r} is not the Lab's choices")
+    window.controls.set_values({name: value for name, value in values.items() if name not in given})
+    window.reset_array_if_resized()
 
 
 def _lesson(window: "LabWindow", lesson_id: str, params: dict[str, Any]) -> None:

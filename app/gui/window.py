@@ -72,6 +72,8 @@ LANES_INTERVAL_MS = 50
 LOAD_FACTOR = 4
 MAX_PACED_MS = 500
 PACING_WINDOW = 3  # calls whose median duration sets the pace
+#: The window's text size may go from and to this many points (View > Larger text)
+TEXT_POINTS = (7, 24)
 LESSON_LEFT_MIN = 320  # the lesson list and text (prose wraps) may be this narrow
 LAB_LEFT = 400  # the Lab's fields want this much (given back when the Lab tab is shown)
 RIGHT_MIN = 460  # the plots, lanes and log keep at least this much beside the code
@@ -166,10 +168,13 @@ class LabWindow(QtWidgets.QMainWindow):
         self.remembers = False
         #: The switch interval a reset goes back to (the launch's own), or None
         self.default_switch_s: float | None = None
+        #: The text size the window opened with (the desktop's); View > Normal text size
+        self.default_text_points = _points(QtWidgets.QApplication.font())
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
         self.controls = ControlPanel()
+        self.controls.size_spin.setValue(self.lab.shared.size)  # (the array it was given: --size)
         self.buttons = ButtonBar()
         self.lesson_panel = LessonPanel()
         self.code_pane = CodePane()
@@ -306,7 +311,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.lesson_panel.lesson_changed.connect(lambda _id: QtCore.QTimer.singleShot(0, self._fit_code_pane))
         self.tabs.currentChanged.connect(lambda _i: QtCore.QTimer.singleShot(0, self._fit_code_pane))
         c.use_lock_box.toggled.connect(self._set_use_lock)
-        c.size_spin.editingFinished.connect(self._apply_size)
+        c.size_spin.editingFinished.connect(self.reset_array_if_resized)
         self._set_use_lock(c.use_lock_box.isChecked())
         self.responsiveness.switch_interval_chosen.connect(self.set_switch_interval)
         self.responsiveness.show_switch_interval(self.switch.seconds, self.switch.original)
@@ -552,7 +557,8 @@ class LabWindow(QtWidgets.QMainWindow):
             self.lab_page.refused(None, str(exc))
         self.array_plot.redraw_pending = True
 
-    def _apply_size(self) -> None:
+    def reset_array_if_resized(self) -> None:
+        """A new array if the panel's size is not the array's (nothing while the Lab runs)."""
         if self.lab.running or self.controls.size_spin.value() == self.lab.shared.size:
             return
         self.reset_array()
@@ -923,12 +929,31 @@ class LabWindow(QtWidgets.QMainWindow):
                 except Exception as exc:  # noqa: BLE001 - closing goes on; the user is told
                     print(f"threadlab: while closing: {exc!r}", file=sys.stderr)
 
+    def text_points(self) -> int:
+        """The window's text size, in points."""
+        return _points(self.font())
+
+    def set_text_points(self, points: int) -> None:
+        """Every text of the window at ``points`` (within :data:`TEXT_POINTS`), the code
+        panes by as many points more or fewer: larger for a projector, back to
+        :attr:`default_text_points`. Menus and dialogs follow; so do the plots' labels."""
+        points = max(TEXT_POINTS[0], min(TEXT_POINTS[1], int(points)))
+        steps = points - self.text_points()
+        if steps == 0:
+            return
+        font = QtGui.QFont(self.font())
+        font.setPointSize(points)
+        self.setFont(font)
+        for editor in (self.code_pane.editor, self.script_view.editor):
+            editor.zoom(steps)
+
     def lay_out_as_first(self) -> None:
-        """The window's size, splitters, tab, code font and switch interval as a first run
-        has them (View > Reset layout and settings)."""
+        """The window's size, splitters, tab, text and code font sizes and switch interval
+        as a first run has them (View > Reset layout and settings)."""
         self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
         self.columns.setSizes(COLUMNS_SIZES)
         self.panes.setSizes(PANES_SIZES)
+        self.set_text_points(self.default_text_points)
         self.code_pane.editor.set_point_size(self.code_pane.editor.default_points)
         if self.default_switch_s is not None:
             self.set_switch_interval(self.default_switch_s)
@@ -939,6 +964,12 @@ class LabWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+def _points(font: QtGui.QFont) -> int:
+    """``font``'s size in points (a font set in pixels: its points at this screen's 96 dpi)."""
+    points = font.pointSizeF()
+    return round(points if points > 0 else font.pixelSize() * 72 / 96)
 
 
 class _InputDropper(QtCore.QObject):
