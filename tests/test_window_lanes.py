@@ -218,3 +218,25 @@ def test_lane_names_get_the_room_they_need(window, qtbot):
     name = "Thread-2 (increased_copy)"
     qtbot.waitUntil(lambda: any(r[0].name == name for r in canvas.rows), timeout=3000)
     assert canvas.left - 8 >= canvas.fontMetrics().horizontalAdvance(name)  # (was cut at 170 px)
+
+
+def wheel(widget, x, clicks):
+    """A mouse wheel turned ``clicks`` notches (positive: away from the user) at ``x``."""
+    from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
+
+    at = QtCore.QPointF(x, widget.height() / 2)
+    event = QtGui.QWheelEvent(at, QtCore.QPointF(widget.mapToGlobal(at.toPoint())), QtCore.QPoint(0, 0),
+                              QtCore.QPoint(0, 120 * clicks), QtCore.Qt.MouseButton.NoButton,
+                              QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_zooms_the_lanes_around_the_mouse_when_not_following(window):
+    canvas = window.lanes.canvas
+    span = canvas.span
+    wheel(canvas, canvas.width() / 2, 1)
+    assert canvas.span < span  # (following: around now)
+    canvas.set_following(False)
+    anchor, span = canvas.anchor, canvas.span
+    wheel(canvas, canvas.width() / 2, -1)  # (read through the binding's own event position)
+    assert canvas.span > span and canvas.anchor != anchor
