@@ -296,3 +296,12 @@ time.sleep(0.05)
 print("main done")
 ''')
     assert run_program(program).output.text() == "main done\n"
+
+
+def test_clearing_the_async_signal_leaves_no_exception_waiting_in_the_thread():
+    from app.core.instrument import clear_async_signal
+
+    clear_async_signal()
+    clear_async_signal()
+    for _ in range(10_000):  # (a stray one would be raised here, at the loop's turns)
+        pass

@@ -355,6 +355,10 @@ def raise_in_thread(ident: int, exc_type: type[BaseException] | None) -> bool:
     return done == 1
 
 
+#: How long :func:`clear_async_signal` looks for the exception it sent itself (it comes at once).
+ASYNC_SIGNAL_WAIT_S = 0.5
+
+
 class _SignalCleared(Exception):
     """Sent by :func:`clear_async_signal` to the calling thread itself, and caught there."""
 
@@ -367,10 +371,13 @@ def clear_async_signal() -> None:
     one; only a thread that receives one clears it. Stuck, it costs plain code a little, but
     a thread under a trace function (the stepper) loops for good at the first instruction of
     its next call. So: send one to this thread and receive it here."""
+    me = threading.get_ident()
     try:
-        raise_in_thread(threading.get_ident(), _SignalCleared)
-        for _ in range(1000):  # (received as soon as this thread looks for it)
+        raise_in_thread(me, _SignalCleared)
+        give_up_at = _time.monotonic() + ASYNC_SIGNAL_WAIT_S
+        while _time.monotonic() < give_up_at:  # (received at the loop's first turn: it looks for it there)
             pass
+        raise_in_thread(me, None)  # (never seen: taken back, so it cannot surface later)
     except _SignalCleared:
         pass
 
