@@ -128,8 +128,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_window(args: argparse.Namespace) -> int:
     """Open the lab window with ``args`` and run Qt's event loop until it closes."""
-    from .display import system_problem
+    from .display import system_problem, wayland_only
 
+    if wayland_only(os.environ):  # (no X server to fall back to)
+        os.environ["QT_QPA_PLATFORM"] = "wayland"
+        print("threadlab: no X display, a Wayland compositor: Qt's Wayland platform is used", flush=True)
     problem = system_problem()  # (before Qt is imported: without these libraries its import fails)
     if problem:
         print(problem, file=sys.stderr)

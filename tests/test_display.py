@@ -2,13 +2,14 @@
 hidden behind a stub that cannot be loaded, or Wayland asked for with no compositor."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.display import wayland_problem
+from app.display import wayland_only, wayland_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the checks are Linux's")
@@ -41,7 +42,31 @@ def test_wayland_with_no_compositor_is_one_line_saying_what_to_set(tmp_path):
     assert code == 3 and len(lines) == 1 and f"no socket {tmp_path / 'wayland-9'}" in lines[0], err
 
 
-def test_wayland_with_its_socket_there_is_not_a_problem(tmp_path):
-    (tmp_path / "wayland-0").write_text("")
-    assert wayland_problem({"QT_QPA_PLATFORM": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)}) is None
+@pytest.fixture
+def compositor(tmp_path):
+    """A Unix socket that accepts connections where a Wayland compositor's would be."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "wayland-0"))
+    server.listen()
+    yield {"XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-0"}
+    server.close()
+
+
+@linux_only
+def test_wayland_with_its_compositor_there_is_not_a_problem(compositor):
+    assert wayland_problem({"QT_QPA_PLATFORM": "wayland", **compositor}) is None
     assert wayland_problem({"QT_QPA_PLATFORM": "xcb"}) is None
+
+
+def test_a_socket_left_behind_by_an_ended_compositor_is_no_compositor(tmp_path):
+    (tmp_path / "wayland-0").write_text("")
+    problem = wayland_problem({"QT_QPA_PLATFORM": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)})
+    assert problem is not None and f"nothing answers on {tmp_path / 'wayland-0'}" in problem
+
+
+@linux_only
+def test_a_wayland_session_without_x_uses_qts_wayland_platform_and_only_then(compositor):
+    assert wayland_only(compositor)
+    assert not wayland_only({**compositor, "DISPLAY": ":0"})  # (XWayland, or X itself: Qt's default works)
+    assert not wayland_only({**compositor, "QT_QPA_PLATFORM": "offscreen"})  # (chosen by the user)
+    assert not wayland_only({**compositor, "WAYLAND_DISPLAY": "wayland-1"})  # (nothing listens there)
