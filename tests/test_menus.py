@@ -3,9 +3,11 @@
 import platform
 from pathlib import Path
 
+import pytest
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from app.core import lockgrab
+from app.gui import resources
 from app.gui.menus import about_text, readme_text
 from app.gui.window import TEXT_POINTS
 
@@ -41,7 +43,17 @@ def test_next_and_previous_lesson_walk_the_list(window, qtbot):
     assert window.lesson_panel.list.currentRow() == first
 
 
-def test_ctrl_plus_and_minus_size_every_text_and_ctrl_0_brings_it_back(window, qtbot):
+@pytest.fixture
+def app_style_sheet():
+    """The app's own style sheet on the application (a style sheet changes how fonts spread)."""
+    qapp = QtWidgets.QApplication.instance()
+    before = qapp.styleSheet()
+    qapp.setStyleSheet(resources.stylesheet())
+    yield
+    qapp.setStyleSheet(before)
+
+
+def test_ctrl_plus_and_minus_size_every_text_and_ctrl_0_brings_it_back(app_style_sheet, window, qtbot):
     ctrl = QtCore.Qt.KeyboardModifier.ControlModifier
     editors = (window.code_pane.editor, window.script_view.editor)
     label = window.lanes.findChild(QtWidgets.QLabel, "lanes-legend")
@@ -55,6 +67,14 @@ def test_ctrl_plus_and_minus_size_every_text_and_ctrl_0_brings_it_back(window, q
     press(window, qtbot, QtCore.Qt.Key.Key_0, ctrl)
     assert window.text_points() == text and [e.point_size() for e in editors] == code
     assert label.font().pointSize() == shown
+
+
+def test_closing_the_window_gives_the_application_its_text_size_back(window):
+    before = QtWidgets.QApplication.font().pointSize()
+    window.set_text_points(before + 4)
+    assert QtWidgets.QApplication.font().pointSize() == before + 4
+    window.close()
+    assert QtWidgets.QApplication.font().pointSize() == before
 
 
 def test_the_text_size_stops_at_its_bounds(window):

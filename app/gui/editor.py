@@ -10,6 +10,7 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
+from .flow import FlowLayout
 from .qtcompat import event_global_pos, event_pos
 
 #: Font sizes the zoom keeps to (points).
@@ -88,10 +89,11 @@ class _LineNumbers(QtWidgets.QWidget):
 
 def lay_out_code_pane(pane: QtWidgets.QWidget, title: QtWidgets.QLabel, editor: "CodeEditor",
                       buttons: tuple[QtWidgets.QWidget, ...]) -> None:
-    """``pane``: a bar (``title``, then ``buttons``) over ``editor``, edge to edge."""
-    bar = QtWidgets.QHBoxLayout()
+    """``pane``: a bar (``title``, then ``buttons``, on as many rows as the width needs)
+    over ``editor``, edge to edge."""
+    bar = FlowLayout()
     bar.setContentsMargins(4, 2, 4, 2)
-    bar.addWidget(title, 1)
+    bar.addWidget(title)
     for widget in buttons:
         bar.addWidget(widget)
     layout = QtWidgets.QVBoxLayout(pane)

@@ -60,6 +60,7 @@ class ThreadLanes(QtWidgets.QWidget):
         rows.setSpacing(0)
         row = QtWidgets.QHBoxLayout()
         title = QtWidgets.QLabel("<b>Thread lanes</b>: what each thread is doing")
+        title.setWordWrap(True)  # (a large text: two lines, not a wider column)
         title.setToolTip("hover a lane for details; the wheel zooms; drag to look back")
         self.follow_box = QtWidgets.QCheckBox("Follow")
         self.follow_box.setChecked(True)

@@ -91,8 +91,6 @@ def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     add(help_menu, "Lessons", lambda: window.tabs.setCurrentIndex(window.tabs.indexOf(window.lesson_panel)))
     add(help_menu, "About threadlab", lambda: QtWidgets.QMessageBox.about(window, "About threadlab",
                                                                          about_text()))
-    for menu in (file, run, view, help_menu):  # (their text grows with the window's: View > Larger text)
-        menu.setAttribute(QtCore.Qt.WidgetAttribute.WA_WindowPropagation)
     return actions
 
 

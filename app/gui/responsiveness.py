@@ -127,6 +127,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self.plot = LatencyPlot()
         self.stats_label = QtWidgets.QLabel("p50 – · p99 – · max –")
         self.stats_label.setObjectName("latency-stats")
+        self.stats_label.setWordWrap(True)  # (a large text: two lines, not a wider column)
         self.stall_label = QtWidgets.QLabel("no freeze over 100 ms yet")
         self.rate_label = QtWidgets.QLabel()
         self.rate_label.setWordWrap(True)
@@ -147,13 +148,9 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         row.addWidget(self.switch_box)
         row.addStretch(1)
         row.addWidget(self.gil_label)
-        self.switch_box.setFixedWidth(84)
         self.switch_note = QtWidgets.QLabel()
         self.switch_note.setWordWrap(True)
-        for small in (self.switch_note, self.stall_label, self.rate_label):
-            font = small.font()
-            font.setPointSizeF(font.pointSizeF() * 0.85)
-            small.setFont(font)
+        self.size_texts()
         measured.addWidget(self.plot, 1)
         measured.addWidget(self.stats_label)
         controls.addWidget(self.rate_label)
@@ -180,6 +177,16 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             self.setFixedWidth(self._narrow_width())
         self.updateGeometry()
 
+    def size_texts(self) -> None:
+        """The notes a little smaller than the panel's text, and the switch interval's box
+        as wide as its longest choice needs: both again when the text size changes (the
+        window calls it after it applied its style sheet again, which puts fonts back)."""
+        for small in (self.switch_note, self.stall_label, self.rate_label):
+            font = QtGui.QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            small.setFont(font)
+        self.switch_box.setFixedWidth(max(84, self.switch_box.sizeHint().width()))
+
     def _narrow_width(self) -> int:
         """NARROW_WIDTH, or what the switch-interval row needs at this font."""
         margins = self._box.contentsMargins()
@@ -187,6 +194,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QtCore.QEvent.Type.FontChange and hasattr(self, "_refit"):
+            self.size_texts()
             self._refit.start(0)  # (a larger font needs a wider column: measured once the labels have it)
         super().changeEvent(event)
 

@@ -923,29 +923,30 @@ class LabWindow(QtWidgets.QMainWindow):
         finally:
             for step in (lambda: self.lock_grab.close(left()), lambda: self.watchdog.stop(left()),
                          lambda: self.array_plot.stop(left()), lambda: self.lanes.feed.stop(left()),
-                         self.switch.restore, self.collector.stop):
+                         self.switch.restore, self.collector.stop,
+                         lambda: _set_application_points(self.default_text_points)):
                 try:
                     step()
                 except Exception as exc:  # noqa: BLE001 - closing goes on; the user is told
                     print(f"threadlab: while closing: {exc!r}", file=sys.stderr)
 
     def text_points(self) -> int:
-        """The window's text size, in points."""
-        return _points(self.font())
+        """The text size of the window (of the whole application), in points."""
+        return _points(QtWidgets.QApplication.font())
 
     def set_text_points(self, points: int) -> None:
-        """Every text of the window at ``points`` (within :data:`TEXT_POINTS`), the code
-        panes by as many points more or fewer: larger for a projector, back to
-        :attr:`default_text_points`. Menus and dialogs follow; so do the plots' labels."""
+        """Every text at ``points`` (within :data:`TEXT_POINTS`): the window's, its menus'
+        and dialogs', and the code panes' by as many points more or fewer. Larger for a
+        projector; back to :attr:`default_text_points`, as the window closes too."""
         points = max(TEXT_POINTS[0], min(TEXT_POINTS[1], int(points)))
         steps = points - self.text_points()
         if steps == 0:
             return
-        font = QtGui.QFont(self.font())
-        font.setPointSize(points)
-        self.setFont(font)
-        for editor in (self.code_pane.editor, self.script_view.editor):
-            editor.zoom(steps)
+        editors = {editor: editor.point_size() + steps for editor in (self.code_pane.editor, self.script_view.editor)}
+        _set_application_points(points)  # (which puts back the fonts the editors were first shown with)
+        for editor, code_points in editors.items():
+            editor.set_point_size(code_points)
+        self.responsiveness.size_texts()
 
     def lay_out_as_first(self) -> None:
         """The window's size, splitters, tab, text and code font sizes and switch interval
@@ -964,6 +965,19 @@ class LabWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.shutdown()
         super().closeEvent(event)
+
+
+def _set_application_points(points: int) -> None:
+    """The application's font at ``points``, and its style sheet applied again: once a style
+    sheet is set, a new font reaches no widget that was already polished without it."""
+    app = QtWidgets.QApplication.instance()
+    if _points(app.font()) == points:
+        return
+    font = QtGui.QFont(app.font())
+    font.setPointSize(points)
+    app.setFont(font)
+    if app.styleSheet():
+        app.setStyleSheet(app.styleSheet())
 
 
 def _points(font: QtGui.QFont) -> int:
