@@ -26,6 +26,9 @@ QT_SYSTEM_LIBRARIES = {
     "libfontconfig.so.1": "libfontconfig1",
 }
 ALL_SYSTEM_PACKAGES = " ".join(QT_SYSTEM_LIBRARIES.values())
+#: What Qt's Wayland platform loads besides: without one, the window keeps to X11 (and says
+#: in one line that there is no X display) rather than let Qt abort.
+WAYLAND_LIBRARIES = ("libwayland-client.so.0", "libwayland-cursor.so.0", "libxkbcommon.so.0")
 
 
 def system_problem(environ: Mapping[str, str] | None = None) -> str | None:
@@ -69,7 +72,15 @@ def wayland_only(env: Mapping[str, str]) -> bool:
     chosen: Qt's default, X11, would abort there, and its Wayland platform works."""
     if env.get("DISPLAY") or env.get("QT_QPA_PLATFORM") or not env.get("WAYLAND_DISPLAY"):
         return False
-    return compositor_listens(wayland_socket(env))
+    return compositor_listens(wayland_socket(env)) and all(_loads(library) for library in WAYLAND_LIBRARIES)
+
+
+def _loads(library: str) -> bool:
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
 
 
 def wayland_socket(env: Mapping[str, str]) -> Path:

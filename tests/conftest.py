@@ -67,7 +67,6 @@ def window(qtbot):
     from app.gui.window import LabWindow
 
     win = LabWindow(Lab(SharedArray(20_000), LogBook()))
-    win.controls.size_spin.setValue(20_000)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

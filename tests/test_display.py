@@ -2,13 +2,16 @@
 hidden behind a stub that cannot be loaded, or Wayland asked for with no compositor."""
 
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
 import pytest
 
+from app import display
 from app.display import wayland_only, wayland_problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,11 +48,13 @@ def test_wayland_with_no_compositor_is_one_line_saying_what_to_set(tmp_path):
 @pytest.fixture
 def compositor(tmp_path):
     """A Unix socket that accepts connections where a Wayland compositor's would be."""
+    folder = tempfile.mkdtemp(prefix="wl-", dir="/tmp" if os.path.isdir("/tmp") else None)  # (a socket's path: 107 bytes at most)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(tmp_path / "wayland-0"))
+    server.bind(os.path.join(folder, "wayland-0"))
     server.listen()
-    yield {"XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-0"}
+    yield {"XDG_RUNTIME_DIR": folder, "WAYLAND_DISPLAY": "wayland-0"}
     server.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @linux_only
@@ -58,6 +63,7 @@ def test_wayland_with_its_compositor_there_is_not_a_problem(compositor):
     assert wayland_problem({"QT_QPA_PLATFORM": "xcb"}) is None
 
 
+@linux_only
 def test_a_socket_left_behind_by_an_ended_compositor_is_no_compositor(tmp_path):
     (tmp_path / "wayland-0").write_text("")
     problem = wayland_problem({"QT_QPA_PLATFORM": "wayland", "XDG_RUNTIME_DIR": str(tmp_path)})
@@ -65,8 +71,13 @@ def test_a_socket_left_behind_by_an_ended_compositor_is_no_compositor(tmp_path):
 
 
 @linux_only
-def test_a_wayland_session_without_x_uses_qts_wayland_platform_and_only_then(compositor):
+def test_a_wayland_session_without_x_uses_qts_wayland_platform_and_only_then(compositor, monkeypatch):
+    assert wayland_only(compositor) == all(display._loads(library) for library in display.WAYLAND_LIBRARIES)
+    monkeypatch.setattr(display, "_loads", lambda library: True)
     assert wayland_only(compositor)
+    monkeypatch.setattr(display, "_loads", lambda library: library != "libwayland-client.so.0")
+    assert not wayland_only(compositor)  # (Qt's Wayland platform could not load: no switch to it)
+    monkeypatch.setattr(display, "_loads", lambda library: True)
     assert not wayland_only({**compositor, "DISPLAY": ":0"})  # (XWayland, or X itself: Qt's default works)
     assert not wayland_only({**compositor, "QT_QPA_PLATFORM": "offscreen"})  # (chosen by the user)
     assert not wayland_only({**compositor, "WAYLAND_DISPLAY": "wayland-1"})  # (nothing listens there)

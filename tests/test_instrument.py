@@ -305,3 +305,13 @@ def test_clearing_the_async_signal_leaves_no_exception_waiting_in_the_thread():
     clear_async_signal()
     for _ in range(10_000):  # (a stray one would be raised here, at the loop's turns)
         pass
+
+
+def test_an_async_signal_never_seen_is_taken_back_after_its_time(monkeypatch):
+    from app.core import instrument
+
+    sent = []
+    monkeypatch.setattr(instrument, "raise_in_thread", lambda ident, exc_type: sent.append(exc_type) or True)
+    monkeypatch.setattr(instrument, "ASYNC_SIGNAL_WAIT_S", 0.01)  # (nothing is sent: it never comes)
+    instrument.clear_async_signal()
+    assert sent == [instrument._SignalCleared, None]

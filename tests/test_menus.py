@@ -62,6 +62,7 @@ def test_ctrl_plus_and_minus_size_every_text_and_ctrl_0_brings_it_back(app_style
     press(window, qtbot, QtCore.Qt.Key.Key_Equal, ctrl)  # (Ctrl+= too: + needs Shift on many keyboards)
     assert window.text_points() == text + 2 and [e.point_size() for e in editors] == [p + 2 for p in code]
     assert label.font().pointSize() == shown + 2 and window.menuBar().actions()[0].menu().font().pointSize() == text + 2
+    assert window.log_view.font().pointSize() == text + 2  # (a fixed-pitch view follows too)
     press(window, qtbot, QtCore.Qt.Key.Key_Minus, ctrl)
     assert window.text_points() == text + 1
     press(window, qtbot, QtCore.Qt.Key.Key_0, ctrl)
@@ -116,3 +117,26 @@ def test_about_names_the_versions_it_runs_on_and_the_log_file(tmp_path):
         logfile.close_log_file()
     assert numpy.__version__ in text and pyqtgraph.__version__ in text and "Qt" in text and "threadlab.ini" in text
     assert platform.python_version() in text and str(path) in text
+
+
+def test_ctrl_0_also_brings_back_code_zoomed_on_its_own(window, qtbot):
+    editor = window.code_pane.editor
+    editor.zoom(3)
+    press(window, qtbot, QtCore.Qt.Key.Key_0, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert editor.point_size() == editor.default_points
+
+
+def test_a_window_that_did_not_size_the_text_leaves_it_as_another_window_set_it(window, qtbot):
+    from app.core.lab import Lab
+    from app.core.logbook import LogBook
+    from app.core.shared import SharedArray
+    from app.gui.window import LabWindow
+
+    before = QtWidgets.QApplication.font().pointSize()
+    window.set_text_points(before + 2)
+    other = LabWindow(Lab(SharedArray(1000), LogBook()))
+    qtbot.addWidget(other)
+    other.close()
+    assert QtWidgets.QApplication.font().pointSize() == before + 2
+    window.close()
+    assert QtWidgets.QApplication.font().pointSize() == before

@@ -27,6 +27,7 @@ def source_copy(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.timeout(600)  # (a source distribution built, unpacked and tested: minutes on a busy machine)
 def test_the_sdist_holds_the_tests_the_examples_the_resources_and_the_licence_and_runs_its_tests(tmp_path):
     pytest.importorskip("setuptools")
     done = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "-d", str(tmp_path)],
@@ -76,6 +77,7 @@ def our_wheel(tmp_path_factory) -> Path:
     return build_wheel(source_copy(folder), folder / "wheels")
 
 
+@pytest.mark.timeout(600)  # (its wheel built first, in an isolated build environment)
 def test_the_wheel_describes_the_project_with_captions_for_its_pictures(our_wheel):
     with zipfile.ZipFile(our_wheel) as archive:
         (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
@@ -84,6 +86,7 @@ def test_the_wheel_describes_the_project_with_captions_for_its_pictures(our_whee
     assert "Screenshot, docs/stepping.png in the source distribution" in description
 
 
+@pytest.mark.timeout(600)
 def test_installed_in_a_venv_beside_another_app_package_both_work(tmp_path, our_wheel):
     ours, theirs = our_wheel, build_wheel(another_app_project(tmp_path), tmp_path / "wheels")
     venv = tmp_path / "venv"  # (numpy and Qt from this Python's packages: the test installs nothing else)
@@ -92,7 +95,7 @@ def test_installed_in_a_venv_beside_another_app_package_both_work(tmp_path, our_
     assert made.returncode == 0, made.stderr
     python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                                str(theirs), str(ours)], capture_output=True, text=True, timeout=300)
+                                "--ignore-installed", str(theirs), str(ours)], capture_output=True, text=True, timeout=300)
     if "no such option: --python" in installed.stderr:
         pytest.skip("this pip cannot install into another environment (pip 22.3 or later can)")
     assert installed.returncode == 0, installed.stderr

@@ -109,7 +109,7 @@ def test_a_state_kept_by_an_earlier_version_comes_back_without_a_note(window):
     open_lesson(window, "lock-order")
     remember.save(window)
     state = remember.remembered()
-    del state["lab"], state["text_points"]
+    del state["lab"], state["text_step"]
     store = settings()
     store.setValue(remember.KEY, __import__("json").dumps(state))
     store.sync()
@@ -162,6 +162,7 @@ def test_a_damaged_setting_is_left_out_and_said_the_rest_comes_back(window):
     assert remember.remembered() == {}
 
 
+@pytest.mark.timeout(300)  # (three starts of the app)
 def test_the_app_restarted_reads_back_what_it_kept_and_the_command_line_still_wins(tmp_path):
     main = Path(__file__).resolve().parents[1] / "main.py"
     environ = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),

@@ -56,6 +56,12 @@ def _whole(value: Any) -> int:
     return int(value)
 
 
+def _set_within(spin: QtWidgets.QSpinBox | QtWidgets.QDoubleSpinBox, value: float) -> None:
+    """``value`` in ``spin``, brought into its range first (a Qt 6 binding refuses a whole
+    number past 32 bits with OverflowError instead of clamping it)."""
+    spin.setValue(type(spin.value())(min(max(value, spin.minimum()), spin.maximum())))
+
+
 def _number(value: Any) -> float:
     """``value`` as a finite number (ValueError for NaN, "x", True)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -205,17 +211,17 @@ class ControlPanel(QtWidgets.QWidget):
         numbers = {name: _number(values[name]) for name in ("run_for", "period", "counter_delay") if name in values}
         wholes = {name: _whole(values[name]) for name in ("size", "counter_count") if name in values}
         for key, n in counts.items():
-            self.count_spins[key].setValue(n)
+            _set_within(self.count_spins[key], n)
         if "use_lock" in values:
             self.use_lock_box.setChecked(bool(values["use_lock"]))
         (self.gui_radio if mode == GUI_THREAD else self.threads_radio).setChecked(True)
         for name, spin in (("run_for", self.stop_after), ("period", self.period_spin),
                            ("counter_delay", self.delay_spin)):
             if name in numbers:
-                spin.setValue(numbers[name])
+                _set_within(spin, numbers[name])
         for name, spin in (("size", self.size_spin), ("counter_count", self.count_spin)):
             if name in wholes:
-                spin.setValue(wholes[name])
+                _set_within(spin, wholes[name])
 
     def set_running(self, running: bool) -> None:
         """Lock the run's inputs while it runs (the Use lock box stays live)."""

@@ -87,6 +87,15 @@ class _LineNumbers(QtWidgets.QWidget):
         self.editor.paint_numbers(event)
 
 
+def fixed_pitch_font() -> QtGui.QFont:
+    """The system's fixed-pitch family, with no size of its own: a text view in it follows
+    the window's text size (View > Larger text), which the system's font would not."""
+    font = QtGui.QFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont).family())
+    font.setStyleHint(QtGui.QFont.StyleHint.Monospace)
+    font.setFixedPitch(True)
+    return font
+
+
 def lay_out_code_pane(pane: QtWidgets.QWidget, title: QtWidgets.QLabel, editor: "CodeEditor",
                       buttons: tuple[QtWidgets.QWidget, ...]) -> None:
     """``pane``: a bar (``title``, then ``buttons``, on as many rows as the width needs)

@@ -56,7 +56,7 @@ class FlowLayout(QtWidgets.QLayout):
 
     def minimumSize(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
         """As wide as the widest widget, as high as the rows at the last width."""
-        size = QtCore.QSize()
+        size = QtCore.QSize(0, 0)
         for item in self._shown():
             size = size.expandedTo(item.minimumSize())
         size = self._with_margins(size)

@@ -17,6 +17,7 @@ from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from ..core import logbook
 from ..core.logbook import Entry
+from .editor import fixed_pitch_font
 
 #: What the Show filter offers, in its order.
 EVERYTHING, ERRORS_ONLY = "every line", "errors only"
@@ -39,7 +40,7 @@ class LogPane(QtWidgets.QWidget):
         self.view.setReadOnly(True)
         self.view.setMaximumBlockCount(lines_kept)
         self.view.setObjectName("log")
-        self.view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.view.setFont(fixed_pitch_font())
         self.level_box = QtWidgets.QComboBox()
         self.level_box.addItems([EVERYTHING, ERRORS_ONLY])
         self.level_box.setToolTip("show every line, or the errors only")

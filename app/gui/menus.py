@@ -13,8 +13,8 @@ Run: Explore           F7
 Run: Acquire Lock      Ctrl+L
 Run: Break the wait    Ctrl+B
 Run: next / previous   Ctrl+PgDown / Ctrl+PgUp (lesson)
-View: text size        Ctrl++ / Ctrl+- / Ctrl+0 (window and code)
-Help: README, Lessons, About
+View: text size        Ctrl++ / Ctrl+- / Ctrl+0
+Help: README           F1
 =====================  ==================
 """
 
@@ -78,7 +78,7 @@ def build_menus(window: "LabWindow") -> dict[str, QtGui.QAction]:
     add(view, "Larger text", lambda: window.set_text_points(window.text_points() + 1), "Ctrl++",
         "every text of the window and the code one point larger, for a projector")
     add(view, "Smaller text", lambda: window.set_text_points(window.text_points() - 1), "Ctrl+-")
-    add(view, "Normal text size", lambda: window.set_text_points(window.default_text_points), "Ctrl+0",
+    add(view, "Normal text size", window.normal_text_size, "Ctrl+0",
         "the window's text and the code at the size they opened with")
     view.addSeparator()
     add(view, "Reset layout and settings", lambda: remember.forget(window), None,

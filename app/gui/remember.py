@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 KEY = "window/state"
 #: Kept only since a later version: a state saved before has none, and that is no fault
-_NEWER = {"the text size": "text_points", "the Lab's choices": "lab"}
+_NEWER = {"the text size": "text_step", "the Lab's choices": "lab"}
 
 
 def remembered() -> dict[str, Any]:
@@ -49,7 +49,7 @@ def save(window: "LabWindow") -> None:
         "params": {name: value for name, value in window.lesson_panel.params.values().items()},
         "lab": window.controls.values(),
         "switch_s": window.switch.seconds,
-        "text_points": window.text_points(),
+        "text_step": window.text_points() - window.default_text_points,  # (not a size: the desktop's may change)
         "code_points": window.code_pane.editor.point_size(),
     }
     store = settings()
@@ -71,7 +71,7 @@ def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = F
     if not tab_given and not lesson_given:
         steps.append(("the tab", lambda: window.tabs.setCurrentIndex(int(state["tab"]))))
     steps += [
-        ("the text size", lambda: window.set_text_points(int(state["text_points"]))),
+        ("the text size", lambda: window.set_text_points(window.default_text_points + int(state["text_step"]))),
         ("the window's size", lambda: _size_and_place(window, state["size"], state["place"],
                                                       bool(state.get("maximized")))),
         ("the columns", lambda: _sizes(window.columns, state["columns"])),
@@ -84,7 +84,7 @@ def restore(window: "LabWindow", lesson_given: bool = False, tab_given: bool = F
     for what, step in steps:
         try:
             step()
-        except (KeyError, TypeError, ValueError) as exc:  # (a file from another version, or edited)
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:  # (a file from another version, or edited)
             window.lab.log.write(f"settings: {what} could not be restored ({exc!r}); left as it was",
                                  logbook.NOTE, thread="GUI")
     return True

@@ -20,6 +20,7 @@ from ..core.explore import Exploration
 from ..core.schedule import Schedule, compact_schedule, load_schedule, save_schedule
 from ..core.stepcontrol import PAUSE, StepControl, StepPicture
 from ..core.stepper import BLOCKED, FINISHED, INSTRUCTION, LINE, READY, instructions_can_be_stepped
+from .editor import fixed_pitch_font
 
 #: One colour per thread, in the order they started (the code marks use the same).
 THREAD_COLOURS = ("#1f6fb2", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e", "#16a085", "#6d4c41", "#c2185b")
@@ -62,7 +63,7 @@ class StepPanel(QtWidgets.QFrame):
         self.bytecode_view.setObjectName("bytecode")
         self.bytecode_view.setToolTip("each ready thread's line as the interpreter runs it: the arrow is the "
                                       "instruction its next step runs")
-        self.bytecode_view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.bytecode_view.setFont(fixed_pitch_font())
         self.bytecode_view.setFixedHeight(self.bytecode_view.fontMetrics().height() * BYTECODE_ROWS + 10)
         self.bytecode_view.hide()
         self.status = QtWidgets.QLabel()

@@ -45,6 +45,7 @@ from ..core.words import plural
 from . import resources
 from .arrayplot import ArrayPlot
 from .collector import GuiThreadCollector
+from .editor import fixed_pitch_font
 from .controls import ButtonBar, ControlPanel, LabPage, VerticalScroll
 from .lanes import ThreadLanes
 from .lessons import (CodePane, DeadlockBanner, LessonPage, LessonPanel, OutcomePanel,
@@ -169,7 +170,9 @@ class LabWindow(QtWidgets.QMainWindow):
         #: The switch interval a reset goes back to (the launch's own), or None
         self.default_switch_s: float | None = None
         #: The text size the window opened with (the desktop's); View > Normal text size
-        self.default_text_points = _points(QtWidgets.QApplication.font())
+        self._font_before = QtGui.QFont(QtWidgets.QApplication.font())
+        self.default_text_points = _points(self._font_before)
+        self._text_sized = False  # True once View sized the text: closing gives the desktop's back
 
         self.setWindowTitle("threadlab: threads, locks and a window that stays live")
         self.setWindowIcon(resources.icon())
@@ -219,7 +222,7 @@ class LabWindow(QtWidgets.QMainWindow):
         view.setReadOnly(True)
         view.setMaximumBlockCount(lines)
         view.setObjectName(name)
-        view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        view.setFont(fixed_pitch_font())
         return view
 
     def _build_layout(self) -> None:
@@ -924,7 +927,7 @@ class LabWindow(QtWidgets.QMainWindow):
             for step in (lambda: self.lock_grab.close(left()), lambda: self.watchdog.stop(left()),
                          lambda: self.array_plot.stop(left()), lambda: self.lanes.feed.stop(left()),
                          self.switch.restore, self.collector.stop,
-                         lambda: _set_application_points(self.default_text_points)):
+                         self._give_back_text_size):
                 try:
                     step()
                 except Exception as exc:  # noqa: BLE001 - closing goes on; the user is told
@@ -943,10 +946,22 @@ class LabWindow(QtWidgets.QMainWindow):
         if steps == 0:
             return
         editors = {editor: editor.point_size() + steps for editor in (self.code_pane.editor, self.script_view.editor)}
+        self._text_sized = True
         _set_application_points(points)  # (which puts back the fonts the editors were first shown with)
         for editor, code_points in editors.items():
             editor.set_point_size(code_points)
         self.responsiveness.size_texts()
+
+    def normal_text_size(self) -> None:
+        """The text and both code panes at the sizes they opened with (View > Normal text size)."""
+        self.set_text_points(self.default_text_points)
+        for editor in (self.code_pane.editor, self.script_view.editor):
+            editor.set_point_size(editor.default_points)
+
+    def _give_back_text_size(self) -> None:
+        """The application's font as it was before View sized it (another window may be open)."""
+        if self._text_sized:
+            _apply_application_font(self._font_before)
 
     def lay_out_as_first(self) -> None:
         """The window's size, splitters, tab, text and code font sizes and switch interval
@@ -954,8 +969,7 @@ class LabWindow(QtWidgets.QMainWindow):
         self.resize(*fitting_size(QtWidgets.QApplication.primaryScreen()))
         self.columns.setSizes(COLUMNS_SIZES)
         self.panes.setSizes(PANES_SIZES)
-        self.set_text_points(self.default_text_points)
-        self.code_pane.editor.set_point_size(self.code_pane.editor.default_points)
+        self.normal_text_size()
         if self.default_switch_s is not None:
             self.set_switch_interval(self.default_switch_s)
         self.tabs.setCurrentIndex(0)
@@ -968,13 +982,17 @@ class LabWindow(QtWidgets.QMainWindow):
 
 
 def _set_application_points(points: int) -> None:
-    """The application's font at ``points``, and its style sheet applied again: once a style
-    sheet is set, a new font reaches no widget that was already polished without it."""
+    """The application's font at ``points``."""
+    font = QtGui.QFont(QtWidgets.QApplication.font())
+    if _points(font) != points:
+        font.setPointSize(points)
+        _apply_application_font(font)
+
+
+def _apply_application_font(font: QtGui.QFont) -> None:
+    """``font`` for the application, and its style sheet applied again: once a style sheet
+    is set, a new font reaches no widget that was already polished without it."""
     app = QtWidgets.QApplication.instance()
-    if _points(app.font()) == points:
-        return
-    font = QtGui.QFont(app.font())
-    font.setPointSize(points)
     app.setFont(font)
     if app.styleSheet():
         app.setStyleSheet(app.styleSheet())
