@@ -23,6 +23,12 @@ from pyqtgraph.Qt import QT_LIB  # noqa: E402
 os.environ.setdefault("PYQTGRAPH_QT_LIB", QT_LIB)
 os.environ.setdefault("PYTEST_QT_API", QT_LIB.lower())
 
+from app.gui.qtcompat import keep_singletons_alive  # noqa: E402
+
+# As the app's launch does: a binding that loses references to None, True and False
+# (PySide6 6.12.0 on Python 3.10 and 3.11) would end the run in a fatal error at exit.
+SINGLETONS_LEAKED = keep_singletons_alive()
+
 THREAD_GRACE_S = 2.0
 
 

@@ -18,7 +18,7 @@ from ..core.shared import SharedArray
 from ..core.words import plural
 from . import remember, resources
 from .qtenv import FirstPaint, make_application, quit_on_sigint
-from .qtcompat import binding
+from .qtcompat import binding, keep_singletons_alive
 from .window import LabWindow
 
 SCREENSHOT_AFTER_S = 2.0
@@ -57,6 +57,12 @@ def launch(
     log = LogBook(echo=logfile.echo if log_path is not None else None)
     log.write(f"threadlab {__version__} on Python {platform.python_version()}, {binding()}"
               + (f"; this log is also in {log_path}" if log_path is not None else ""), logbook.NOTE, thread="GUI")
+    leaked = keep_singletons_alive()
+    if leaked:
+        log.write(f"{binding()} on Python {platform.python_version()} loses a reference to {' and to '.join(leaked)} "
+                  "at each of many calls (a bug of that release, not of Python 3.12 or later, nor of PySide6 6.11): "
+                  "threadlab keeps them alive, as Python 3.12 does, so a long session does not end in a fatal error",
+                  logbook.NOTE, thread="GUI")
     undo_hooks = hooks.install(log)  # an exception in a slot is logged, never an abort
     python_default = sys.getswitchinterval()
     window: LabWindow | None = None
