@@ -67,6 +67,8 @@ def another_app_project(tmp_path: Path) -> Path:
     (project / "app" / "__init__.py").write_text("NAME = 'another project'\n")
     (project / "setup.py").write_text("from setuptools import setup\n"
                                       "setup(name='another_app', version='1.0', packages=['app'])\n")
+    (project / "pyproject.toml").write_text(  # (an isolated build: pip 23.0 builds a bare setup.py with no 'wheel')
+        '[build-system]\nrequires = ["setuptools>=61", "wheel"]\nbuild-backend = "setuptools.build_meta"\n')
     return project
 
 
