@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import zipfile
 from pathlib import Path
@@ -91,11 +92,17 @@ def test_the_wheel_describes_the_project_with_captions_for_its_pictures(our_whee
 @pytest.mark.timeout(600)
 def test_installed_in_a_venv_beside_another_app_package_both_work(tmp_path, our_wheel):
     ours, theirs = our_wheel, build_wheel(another_app_project(tmp_path), tmp_path / "wheels")
-    venv = tmp_path / "venv"  # (numpy and Qt from this Python's packages: the test installs nothing else)
-    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+    venv = tmp_path / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)],
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    # numpy and Qt from the packages of the Python running the tests (a venv of its own,
+    # often), after the new venv's: the test installs nothing else
+    packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, timeout=60).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(packages, "outer-packages.pth").write_text("".join(f"{folder}\n" for folder in sorted(outer)))
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
                                 "--ignore-installed", str(theirs), str(ours)], capture_output=True, text=True, timeout=300)
     if "no such option: --python" in installed.stderr:
