@@ -337,7 +337,9 @@ def test_the_switch_interval_control_sets_the_interpreter_and_closing_restores_i
     assert sys.getswitchinterval() == before
 
 
-def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_within_ten_percent(window, qtbot):
+def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_to_within_ten_percent_and_a_probe(window, qtbot):
+    from app.gui.window import PROBE_INTERVAL_MS
+
     induced = {}
 
     def stall():
@@ -354,7 +356,9 @@ def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_within_ten_percent(w
         pass
     QtCore.QTimer.singleShot(0, stall)
     qtbot.waitUntil(lambda: ours() is not None and window.last_stall is not None, timeout=3000)
-    assert ours().seconds == pytest.approx(induced["s"], rel=0.1)
+    # (a gap between two probes: it holds the induced stall and up to one probe interval
+    # before it; a busy machine's scheduler adds what it adds, within the ten percent)
+    assert 0.9 * induced["s"] <= ours().seconds <= 1.1 * induced["s"] + PROBE_INTERVAL_MS / 1000
     notes = [e.text for e in window.lab.log.entries() if "has not answered" in e.text]
     assert notes, "the watchdog thread said nothing while the window was frozen"
     assert "last freeze: 0.5" in window.responsiveness.stall_label.text()
