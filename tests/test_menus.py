@@ -92,10 +92,12 @@ def test_ctrl_pgdown_walks_to_the_next_lesson(window, qtbot):
     assert window.lesson_panel.list.currentRow() == first + 1
 
 
-def test_f1_shows_the_readme_beside_the_live_window(window, qtbot):
+def test_f1_shows_the_readme_beside_the_live_window(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # (its pictures are found from any folder)
     press(window, qtbot, QtCore.Qt.Key.Key_F1)
     browser = window.findChild(QtWidgets.QTextBrowser, "readme")
     assert browser is not None and browser.isVisible()
+    assert any((Path(folder) / "docs" / "screenshot.png").is_file() for folder in browser.searchPaths())
     assert "Be the scheduler" in browser.toPlainText() and not browser.window().isModal()
     browser.window().close()
 

@@ -118,6 +118,7 @@ def show_readme(window: "LabWindow") -> QtWidgets.QDialog:
     view = QtWidgets.QTextBrowser(dialog)
     view.setObjectName("readme")
     view.setOpenExternalLinks(True)
+    view.setSearchPaths([str(Path(__file__).resolve().parents[2])])  # (a checkout's docs/*.png, from any folder)
     view.setMarkdown(readme_text())
     layout = QtWidgets.QVBoxLayout(dialog)
     layout.addWidget(view)
