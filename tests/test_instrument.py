@@ -315,3 +315,16 @@ def test_an_async_signal_never_seen_is_taken_back_after_its_time(monkeypatch):
     monkeypatch.setattr(instrument, "ASYNC_SIGNAL_WAIT_S", 0.01)  # (nothing is sent: it never comes)
     instrument.clear_async_signal()
     assert sent == [instrument._SignalCleared, None]
+
+
+def test_clearing_the_async_signal_runs_no_collection_that_could_receive_it(monkeypatch):
+    import gc
+
+    from app.core import instrument
+
+    seen = []
+    monkeypatch.setattr(instrument, "raise_in_thread", lambda ident, exc_type: seen.append(gc.isenabled()) or True)
+    monkeypatch.setattr(instrument, "ASYNC_SIGNAL_WAIT_S", 0.01)
+    was = gc.isenabled()
+    instrument.clear_async_signal()
+    assert seen == [False, False] and gc.isenabled() == was  # (off while sent and taken back; as it was after)

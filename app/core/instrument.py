@@ -25,6 +25,7 @@ import ast
 import builtins
 import codecs
 import ctypes
+import gc
 import io
 import itertools
 import linecache
@@ -40,7 +41,7 @@ from typing import Any, Callable
 
 from . import primitives
 from . import recorder as rec
-from .frames import current_frames
+from .frames import COLLECTION_SWITCH, current_frames
 from .primitives import RunStopped
 from .recorder import Recorder
 
@@ -372,14 +373,25 @@ def clear_async_signal() -> None:
     a thread under a trace function (the stepper) loops for good at the first instruction of
     its next call. So: send one to this thread and receive it here."""
     me = threading.get_ident()
-    try:
-        raise_in_thread(me, _SignalCleared)
-        give_up_at = _time.monotonic() + ASYNC_SIGNAL_WAIT_S
-        while _time.monotonic() < give_up_at:  # (received at the loop's first turn: it looks for it there)
+    # With the collector on, a collection may run at the very check that would receive the
+    # exception (3.12 and later run it there), and a finalizer or weakref callback of that
+    # collection received it instead: "Exception ignored in WeakSet._remove", seen once.
+    with COLLECTION_SWITCH:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for _ in range(2):  # (a collection already asked for runs here, before the exception is sent)
+                pass
+            raise_in_thread(me, _SignalCleared)
+            give_up_at = _time.monotonic() + ASYNC_SIGNAL_WAIT_S
+            while _time.monotonic() < give_up_at:  # (received at the loop's first turn: it looks for it there)
+                pass
+            raise_in_thread(me, None)  # (never seen: taken back, so it cannot surface later)
+        except _SignalCleared:
             pass
-        raise_in_thread(me, None)  # (never seen: taken back, so it cannot surface later)
-    except _SignalCleared:
-        pass
+        finally:
+            if was_enabled:
+                gc.enable()
 
 
 # -- the instrument --------------------------------------------------------------------------
