@@ -1,9 +1,14 @@
 """current_frames: sys._current_frames without CPython 3.11's self-deadlock."""
 
+import gc
 import subprocess
 import sys
 import textwrap
+import threading
+import weakref
 from pathlib import Path
+
+from app.core.frames import current_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,3 +53,77 @@ PROGRAM = textwrap.dedent("""\
 def test_current_frames_survives_a_collection_that_frees_a_thread_local():
     done = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert done.returncode == 0 and done.stdout == "done\n", done.stderr
+
+
+def test_the_callers_own_frame_is_left_out():
+    frames = current_frames()
+    assert threading.get_ident() not in frames and threading.main_thread().ident == threading.get_ident()
+
+
+class _Held:
+    pass
+
+
+def _look_at_every_thread() -> int:
+    frames = current_frames()  # (held in this frame's locals until it returns)
+    return len(frames)
+
+
+def test_what_another_threads_finished_frame_held_is_freed_without_the_collector():
+    holding, finish, held = threading.Event(), threading.Event(), []
+
+    def worker():
+        thing = _Held()
+        held.append(weakref.ref(thing))
+        holding.set()
+        finish.wait(10)
+
+    thread = threading.Thread(target=worker, name="holder")
+    thread.start()
+    assert holding.wait(10)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert _look_at_every_thread() >= 1
+        finish.set()
+        thread.join(10)
+        assert not thread.is_alive()
+        assert held[0]() is None  # (a cycle through our own frame would keep it for the collector)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# multiprocessing.pool's change notifier leaves a BytesIO and a view of its buffer in a
+# finished frame: freed by the collector, in a cycle, CPython 3.12.1 crashes (gh-111331)
+BYTESIO_PROGRAM = textwrap.dedent("""\
+    import gc, io, threading
+    from app.core.frames import current_frames
+
+    holding, finish = threading.Event(), threading.Event()
+
+    def worker():
+        stream = io.BytesIO(b"x" * 100)
+        view = stream.getbuffer()
+        del stream
+        holding.set()
+        finish.wait(10)
+
+    def look():
+        frames = current_frames()
+        return len(frames)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    holding.wait(10)
+    look()
+    finish.set()
+    thread.join(10)
+    gc.collect()
+    print("done")
+""")
+
+
+def test_a_buffer_view_a_finished_thread_held_is_not_freed_by_the_collector():
+    done = subprocess.run([sys.executable, "-c", BYTESIO_PROGRAM], capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")

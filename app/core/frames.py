@@ -7,6 +7,16 @@ itself, holding the GIL: the whole process stops. Seen here (gdb: ``_PyThread_Cu
 → ``gc_collect_main`` → ``local_clear`` → ``PyThread_acquire_lock``), from the lanes'
 sampler, while a closed window's recorder waited to be collected.
 ``tests/test_frames.py`` makes it happen on purpose.
+
+The caller's own frame is left out of the answer. With it, the answer holds the caller's
+frame, whose locals hold the answer: a cycle through every other thread's frame and what
+those frames' locals hold, left for the collector after the frames are done. The collector
+frees a cycle's objects in no particular order, and some objects cannot bear that: a
+``BytesIO`` freed before the view of its buffer that a finished frame still held (what
+``multiprocessing.pool``'s change notifier leaves) is "SystemError: deallocated BytesIO
+object has exported buffers" and a segmentation fault on CPython 3.12.1, "Exception ignored
+... BufferError" on 3.13 (CPython gh-111331). Without the caller's frame the answer is
+freed when the caller drops it, and the other frames' locals with it, as without threadlab.
 """
 
 from __future__ import annotations
@@ -22,13 +32,16 @@ COLLECTION_SWITCH = threading.Lock()
 
 
 def current_frames() -> dict[int, FrameType]:
-    """``sys._current_frames()`` with the garbage collector paused around it (nothing else
-    runs meanwhile: the call holds the GIL from start to end)."""
+    """Every other thread's current frame, by ident: ``sys._current_frames()`` without the
+    calling thread's own, made with the garbage collector paused (nothing else runs
+    meanwhile: the call holds the GIL from start to end)."""
     with COLLECTION_SWITCH:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return sys._current_frames()
+            frames = sys._current_frames()
+            del frames[threading.get_ident()]  # (see the module's docstring: no cycle through us)
+            return frames
         finally:
             if was_enabled:
                 gc.enable()
