@@ -50,9 +50,13 @@ def judge(p, runs):
     apart = sum(r["one_at_a_time"] for r in runs)
     equal = sum(r["uniform"] for r in runs)
     first = sum(r["first"] == "first started" for r in runs)
+    # a worker the OS is slow to run may reach the lock only after the main thread's short
+    # hold is over (seen on a loaded machine): the waits must be seen in most runs, not all;
+    # one at a time and equal elements, the lock's promises, in every run
+    late = f" (in the other {n - waited} a worker got to the lock after the release)" if waited < n else ""
     return Verdict(
-        waited == n and apart == n and equal == n,
-        f"both workers waited for the main thread's release in {waited} of {n} runs and then ran "
+        waited * 2 > n and apart == n and equal == n,
+        f"both workers waited for the main thread's release in {waited} of {n} runs{late} and ran "
         f"one at a time in {apart}; all elements equal in {equal}. The thread that started (and "
         f"began to wait) first got the lock first in {first} of {n} runs",
     )

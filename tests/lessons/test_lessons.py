@@ -77,8 +77,18 @@ def test_lock_keeps_every_run_uniform_and_the_threads_met_at_the_lock():
 
 def test_main_holds_lock_workers_wait_for_the_release_then_go_one_at_a_time():
     result = run("main-holds-lock", repeat=3, SIZE=20_000)
-    assert all(r["both_waited_for_the_release"] and r["one_at_a_time"] for r in result.runs)
-    assert result.ok, result.summary
+    assert all(r["one_at_a_time"] for r in result.runs)
+    assert sum(r["both_waited_for_the_release"] for r in result.runs) >= 2 and result.ok, result.summary
+
+
+def test_main_holds_lock_needs_the_waits_in_most_runs_and_one_at_a_time_in_all():
+    waited = {"both_waited_for_the_release": True, "one_at_a_time": True, "first": "first started", "uniform": True}
+    late = dict(waited, both_waited_for_the_release=False)
+    assert judge("main-holds-lock", [waited, waited, late]).ok
+    assert "in the other 1 a worker got to the lock after the release" in judge("main-holds-lock",
+                                                                              [waited, waited, late]).summary
+    assert not judge("main-holds-lock", [waited, late, late]).ok
+    assert not judge("main-holds-lock", [waited, waited, dict(waited, one_at_a_time=False)]).ok
 
 
 def test_deadlock_is_found_within_a_second_and_broken_until_the_program_ends():
@@ -179,9 +189,11 @@ def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
 
 
 def test_frozen_vs_threaded_judges_what_the_job_added_whatever_the_tick():
-    result = run("frozen-vs-threaded", JOB=0.2, TICK=0.2)  # (the loop's own pause as long as the job)
+    # the longest pause the form allows, longer than a quarter of the job: counted as added by
+    # the job on a thread, it would fail the claim (a job of 0.6 s: a busy machine's 0.1 s fits)
+    result = run("frozen-vs-threaded", JOB=0.6, TICK=0.2)
     (r,) = result.runs
-    assert r["gap_with_thread_s"] >= 0.2 and result.ok, result.summary
+    assert r["gap_with_thread_s"] >= 0.2 > 0.25 * 0.6 and result.ok, result.summary
 
 
 # -- no verdict without the phenomenon ---------------------------------------------------------
