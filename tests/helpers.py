@@ -1,6 +1,7 @@
 """Small helpers shared by the tests: find a button as a user would, choose a lesson, wait."""
 
 import os
+import signal
 import threading
 
 from pyqtgraph.Qt import QtCore, QtWidgets
@@ -46,6 +47,14 @@ def process_alive(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, ProcessLookupError):
         return False
+
+
+def end_if_running(proc, group=False):
+    """A test's ``finally``: kill ``proc`` (with ``group``, its whole process group) if it still
+    runs, and reap it, so that no child outlives a failed test."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL) if group else proc.kill()
+        proc.wait(5)
 
 
 def child_pids(parent):

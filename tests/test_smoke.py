@@ -13,7 +13,7 @@ import pytest
 
 import app
 
-from helpers import bytes_written, child_pids, process_alive, wait_until
+from helpers import bytes_written, child_pids, end_if_running, process_alive, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = str(ROOT / "main.py")
@@ -88,9 +88,7 @@ def test_ctrl_c_stops_workers_and_exits_within_2_s():
         code = proc.wait(timeout=10)
         elapsed = time.monotonic() - sent
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        end_if_running(proc)
     stderr = proc.stderr.read()
     assert code == 0, stderr
     assert elapsed < 2.0
@@ -111,9 +109,7 @@ def ended(proc):
     try:
         code = proc.wait(timeout=10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        end_if_running(proc)
     return code, proc.stdout.read(), proc.stderr.read()
 
 
@@ -205,9 +201,7 @@ def test_ctrl_c_while_starting_up_closes_the_window_without_a_traceback(command)
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        end_if_running(proc)
         reader.join(5)
     err = "".join(line for line in lines if not line.startswith("import time:"))
     assert code == 0, err

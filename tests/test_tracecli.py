@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import bytes_written, child_pids, process_alive, wait_until
+from helpers import bytes_written, child_pids, end_if_running, process_alive, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,9 +194,7 @@ def test_ctrl_c_ends_the_program_with_a_report_and_no_process_is_left(tmp_path):
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl+C: the whole group
         code = proc.wait(10)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        end_if_running(proc, group=True)
     assert code == 130
     assert "stopped by SIGINT" in proc.stderr.read()
     assert not process_alive(child)

@@ -35,6 +35,10 @@ from ..core import logfile
 from . import remember
 from .qtcompat import binding
 
+#: The folder above the package: in a checkout (the package is its ``app/``) the one that
+#: holds README.md and docs/, whatever the current folder.
+ABOVE_PACKAGE = Path(__file__).resolve().parents[2]
+
 if TYPE_CHECKING:
     from .window import LabWindow
 
@@ -118,7 +122,7 @@ def show_readme(window: "LabWindow") -> QtWidgets.QDialog:
     view = QtWidgets.QTextBrowser(dialog)
     view.setObjectName("readme")
     view.setOpenExternalLinks(True)
-    view.setSearchPaths([str(Path(__file__).resolve().parents[2])])  # (a checkout's docs/*.png, from any folder)
+    view.setSearchPaths([str(ABOVE_PACKAGE)])  # (a checkout's docs/*.png)
     view.setMarkdown(readme_text())
     layout = QtWidgets.QVBoxLayout(dialog)
     layout.addWidget(view)
@@ -131,10 +135,9 @@ def show_readme(window: "LabWindow") -> QtWidgets.QDialog:
 def readme_text() -> str:
     """The README: the checkout's file, or the installed package's description (the same
     text, pictures named by their captions); a line saying where to find it if neither is there."""
-    here = Path(__file__).resolve()
-    if here.parents[1].name == "app":  # (a checkout: app/gui/menus.py beside README.md)
+    if Path(__file__).resolve().parents[1].name == "app":  # (a checkout: app/gui/menus.py beside README.md)
         try:
-            return (here.parents[2] / "README.md").read_text(encoding="utf-8")
+            return (ABOVE_PACKAGE / "README.md").read_text(encoding="utf-8")
         except OSError:
             pass
     try:

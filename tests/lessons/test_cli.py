@@ -9,6 +9,7 @@ import pytest
 
 from app.lessons import LESSONS, base
 from app.lessons import cli as lessons_cli
+from helpers import end_if_running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,9 +126,7 @@ def test_run_says_up_front_how_long_many_slow_runs_take_and_ctrl_c_stops_them():
         child.send_signal(signal.SIGINT)
         code = child.wait(timeout=30)
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(5)
+        end_if_running(child)
     assert "200 runs of lock-timeout will take at least 80 s" in first and "Ctrl+C stops them" in first
     assert code == lessons_cli.EXIT_INTERRUPTED
 
