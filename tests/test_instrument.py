@@ -190,6 +190,17 @@ def test_a_threads_exception_is_printed_as_python_prints_it_and_the_program_goes
     assert run.ending.exit_code == 0
 
 
+def test_what_a_failed_threads_frames_held_is_let_go_when_it_ends_as_python_does():
+    program = ("import gc, threading, weakref\n\nclass Held:\n    pass\n\nrefs = []\n\n"
+               "def fail():\n    held = Held()\n    refs.append(weakref.ref(held))\n    [][1]\n\n"
+               "gc.disable()  # (freed when let go, or not at all)\n"
+               "t = threading.Thread(target=fail)\nt.start()\nt.join()\nprint('freed:', refs[0]() is None)\n")
+    plain = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30)
+    run = run_program(program)
+    assert plain.stdout == "freed: True\n" and run.output.text().endswith("freed: True\n")
+    assert run.ending.thread_errors == ["Thread-1 (fail): IndexError('list index out of range')"]
+
+
 def test_a_programs_own_excepthook_gets_its_threads_exceptions():
     program = ("import threading\nseen = []\nthreading.excepthook = lambda args: seen.append(args.exc_type.__name__)\n"
                "t = threading.Thread(target=lambda: 1 / 0)\nt.start()\nt.join()\nprint(seen)\n")

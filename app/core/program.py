@@ -249,7 +249,7 @@ class ProgramRun:
             seconds=time.monotonic() - self.started_at,
             stopped=stopped,
             error=self._error,
-            thread_errors=[f"{t.name}: {t.error!r}" for t in inst.threads if t.error is not None],
+            thread_errors=[f"{t.name}: {t.error}" for t in inst.threads if t.error is not None],
             cut_off=[t.name for t in inst.threads if t.stopped and not stopped],
             stragglers=[t.name for t in self.threads() if t.is_alive()],
         )

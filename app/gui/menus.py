@@ -34,10 +34,7 @@ from .. import __version__
 from ..core import logfile
 from . import remember
 from .qtcompat import binding
-
-#: The folder above the package: in a checkout (the package is its ``app/``) the one that
-#: holds README.md and docs/, whatever the current folder.
-ABOVE_PACKAGE = Path(__file__).resolve().parents[2]
+from .resources import ABOVE_PACKAGE
 
 if TYPE_CHECKING:
     from .window import LabWindow

@@ -10,6 +10,9 @@ from pyqtgraph.Qt import QtGui
 
 from ..core.childenv import PACKAGE
 
+#: The folder above the package. In a checkout (the package is its ``app/``) it holds
+#: ``resources/``, ``examples/``, ``docs/`` and README.md, whatever the current folder.
+ABOVE_PACKAGE = Path(__file__).resolve().parents[2]
 
 
 @lru_cache(maxsize=1)
@@ -21,7 +24,7 @@ def resource_dir() -> Path:
     beside ``app/``, the layout the project keeps.
     """
     inside = package_files.files(PACKAGE) / "resources"
-    checkout = Path(__file__).resolve().parents[2] / "resources"
+    checkout = ABOVE_PACKAGE / "resources"
     for candidate in (inside, checkout):
         if candidate.is_dir():
             return Path(str(candidate))

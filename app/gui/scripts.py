@@ -21,12 +21,13 @@ from ..core.scriptsession import ScriptSession
 from ..core.scripttrace import read_script
 from ..core.session import Ended, Event
 from .editor import CodeEditor, lay_out_code_pane
+from .resources import ABOVE_PACKAGE
 
 #: Scripts remembered in the recent list.
 RECENT_KEPT = 8
 RECENT_KEY = "scripts/recent"
 #: Example programs shipped with threadlab (in a checkout).
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = ABOVE_PACKAGE / "examples"
 
 INTRO = ("Run a Python program of your own and watch its threads: the lanes, the Locks tab, "
          "its output, and a deadlock explained with Break the wait. It runs as <code>python SCRIPT "

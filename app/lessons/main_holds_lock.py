@@ -6,7 +6,8 @@ Look for: the main thread takes the lock, starts the dividing thread and then th
 adding one, and changes the data while it holds the lock. Both workers wait at
 ``with lock:`` (red in the lanes) until the main thread releases it; then one runs
 its whole loop while the other keeps waiting. Usually the thread that began to wait
-first gets the lock first (here, the divider), but nothing promises it.
+first gets the lock first (here, the divider), but nothing promises it. (On a busy
+machine a worker may start so late that it gets to the lock after the release.)
 
 Why: to a Lock the main thread is just another thread. When it lets go, the lock
 wakes one waiter; which one is up to the lock's implementation and the OS, not the
@@ -53,10 +54,12 @@ def judge(p, runs):
     # a worker the OS is slow to run may reach the lock only after the main thread's short
     # hold is over (seen on a loaded machine): the waits must be seen in most runs, not all;
     # one at a time and equal elements, the lock's promises, in every run
-    late = f" (in the other {n - waited} a worker got to the lock after the release)" if waited < n else ""
+    others = "the other run" if n - waited == 1 else f"the other {n - waited} runs"
+    late = f" (in {others} a worker got to the lock after the release)" if waited < n else ""
+    most = "" if waited * 2 > n else " (needed in more than half)"
     return Verdict(
         waited * 2 > n and apart == n and equal == n,
-        f"both workers waited for the main thread's release in {waited} of {n} runs{late} and ran "
+        f"both workers waited for the main thread's release in {waited} of {n} runs{late}{most} and ran "
         f"one at a time in {apart}; all elements equal in {equal}. The thread that started (and "
         f"began to wait) first got the lock first in {first} of {n} runs",
     )

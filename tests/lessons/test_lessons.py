@@ -85,9 +85,11 @@ def test_main_holds_lock_needs_the_waits_in_most_runs_and_one_at_a_time_in_all()
     waited = {"both_waited_for_the_release": True, "one_at_a_time": True, "first": "first started", "uniform": True}
     late = dict(waited, both_waited_for_the_release=False)
     assert judge("main-holds-lock", [waited, waited, late]).ok
-    assert "in the other 1 a worker got to the lock after the release" in judge("main-holds-lock",
-                                                                              [waited, waited, late]).summary
+    assert "in the other run a worker got to the lock after the release" in judge("main-holds-lock",
+                                                                                [waited, waited, late]).summary
     assert not judge("main-holds-lock", [waited, late, late]).ok
+    assert "in the other 2 runs" in judge("main-holds-lock", [waited, late, late]).summary
+    assert "needed in more than half" in judge("main-holds-lock", [waited, late, late]).summary
     assert not judge("main-holds-lock", [waited, waited, dict(waited, one_at_a_time=False)]).ok
 
 
@@ -271,6 +273,14 @@ def test_vectorized_race_unequal_small_arrays_or_varying_solo_runs_do_not_match(
 def test_event_stop_a_late_stop_does_not_match():
     late = {"rounds": [9], "stop_latency_ms": 500.0, "pass_ms": 2.0}
     assert judge("event-stop", [late], PAUSE=0.1, PACING="wait").ok is False
+
+
+def test_frozen_vs_threaded_takes_the_ticks_pause_out_of_both_gaps_also_when_it_is_as_long_as_the_job():
+    # a 0.2 s job at a 0.2 s tick: the loop's own pause is in both gaps
+    r = {"gap_inside_loop_s": 0.41, "gap_with_thread_s": 0.23, "main_busy_inside_loop_s": 0.2,
+         "main_busy_with_thread_s": 0.002}
+    assert judge("frozen-vs-threaded", [r], JOB=0.2, TICK=0.2).ok
+    assert not judge("frozen-vs-threaded", [dict(r, gap_with_thread_s=0.28)], JOB=0.2, TICK=0.2).ok
 
 
 def test_frozen_vs_threaded_a_loop_that_never_stalled_does_not_match():
