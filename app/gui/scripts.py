@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import os
 import shlex
-from pathlib import Path
 
 from pyqtgraph.Qt import QtCore, QtWidgets
 
