@@ -1,3 +1,4 @@
+import re
 import threading
 import time
 
@@ -122,8 +123,9 @@ def test_join_names_a_worker_that_does_not_end_in_time(monkeypatch):
     try:
         report = lab.stop(timeout=0.1)
         assert report.stragglers == ["stubborn-1"]
-        assert any(e.text.startswith("stubborn-1 is still running 0.1 s after the stop request")
-                   for e in lab.log.entries())
+        said = [float(m.group(1)) for e in lab.log.entries()
+                if (m := re.match(r"stubborn-1 is still running (\d+\.\d) s after the stop request", e.text))]
+        assert len(said) == 1 and said[0] >= 0.1  # (a busy machine: later than the 0.1 s asked)
     finally:
         Stubborn.gate.set()
     assert lab.join(2).all_ended

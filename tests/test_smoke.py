@@ -1,6 +1,7 @@
 """Run the real program in a subprocess, offscreen, and fail on any traceback or bad exit."""
 
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -89,9 +90,11 @@ def test_ctrl_c_stops_the_workers_joins_them_within_the_close_budget_and_exits_0
         end_if_running(proc)
     stdout, stderr = proc.stdout.read(), proc.stderr.read()
     assert code == 0, stderr
-    # the window says this only if every worker ended within its close budget (CLOSE_JOIN_S);
-    # how fast the whole process exits is a benchmark's figure, not a test's
-    assert "threadlab: stopped and joined 3 worker threads" in stdout, stdout + stderr
+    # the window says this only if every worker still running ended within its close budget
+    # (CLOSE_JOIN_S; one may have ended by itself first); the whole process's exit time is a
+    # benchmark's figure, not a test's
+    assert re.search(r"^threadlab: stopped and joined [123] worker threads?$", stdout, re.M), stdout + stderr
+    assert "still running at exit" not in stdout
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
 
 
