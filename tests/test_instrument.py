@@ -201,6 +201,16 @@ def test_what_a_failed_threads_frames_held_is_let_go_when_it_ends_as_python_does
     assert run.ending.thread_errors == ["Thread-1 (fail): IndexError('list index out of range')"]
 
 
+def test_a_thread_exception_whose_repr_fails_is_still_printed_and_named():
+    program = ("from threading import Thread\n\nclass Odd(Exception):\n    def __repr__(self):\n"
+               "        raise RuntimeError('no words')\n\ndef fail():\n    raise Odd('odd')\n\n"
+               "t = Thread(target=fail)\nt.start()\nt.join()\nprint('after')\n")
+    run = run_program(program)
+    out = run.output.text()
+    assert out.startswith("Exception in thread Thread-1 (fail):\n") and "Odd: odd" in out and out.endswith("after\n")
+    assert run.ending.thread_errors == ["Thread-1 (fail): Odd(<repr failed>)"]
+
+
 def test_a_programs_own_excepthook_gets_its_threads_exceptions():
     program = ("import threading\nseen = []\nthreading.excepthook = lambda args: seen.append(args.exc_type.__name__)\n"
                "t = threading.Thread(target=lambda: 1 / 0)\nt.start()\nt.join()\nprint(seen)\n")

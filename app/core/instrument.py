@@ -862,7 +862,7 @@ class Instrument:
             # words, not the exception: its traceback holds the thread's frames and every
             # local in them, which Python lets go once the thread has said its error; kept
             # on the thread, they would live to the end of the run
-            thread.error = repr(exc)
+            thread.error = exception_words(exc)
             if self.stopping:
                 # a Stop's exception arrives between any two instructions, also halfway through
                 # a lock's release: what fails then is the Stop's doing. Kept (the report says
@@ -914,6 +914,15 @@ def _copy_of(real: types.ModuleType) -> types.ModuleType:
     keep = {"__all__"}
     module.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__") or k in keep})
     return module
+
+
+def exception_words(exc: BaseException) -> str:
+    """``repr(exc)``; its type's name if the program's ``__repr__`` fails (what failed in
+    the thread must still be said)."""
+    try:
+        return repr(exc)
+    except Exception:  # noqa: BLE001 - the program's own code
+        return f"{type(exc).__name__}(<repr failed>)"
 
 
 def format_exception(exc: BaseException, program_files: set[str]) -> str:
