@@ -9,6 +9,7 @@ import weakref
 import pytest
 from pyqtgraph.Qt import QtCore
 
+from app.core import frames
 from app.gui.collector import GuiThreadCollector, collect_due
 
 
@@ -131,6 +132,21 @@ def test_two_collectors_share_one_switch_and_the_last_to_stop_gives_it_back(auto
     assert not gc.isenabled() and not unfrozen()  # (the second still runs)
     second.stop()
     assert gc.isenabled() and unfrozen()
+
+
+def test_while_it_runs_the_gui_threads_sampled_frames_are_let_go_of_on_its_timer(qtbot):
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        seen = []
+        looker = threading.Thread(target=lambda: seen.append(len(frames.current_frames())))
+        looker.start()
+        looker.join(5)
+        assert seen and len(frames._kept_for_main) == 1  # (this thread's frame, kept for it)
+        qtbot.waitUntil(lambda: not frames._kept_for_main, timeout=3000)  # (its timer is due)
+    finally:
+        collector.stop()
+    assert frames._kept_for_main is None  # (no window: nothing kept)
 
 
 def test_a_full_collection_waits_until_the_old_generation_has_grown_by_a_quarter():

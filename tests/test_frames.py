@@ -8,7 +8,10 @@ import threading
 import weakref
 from pathlib import Path
 
-from app.core.frames import current_frames
+import pytest
+
+from app.core import frames as frames_module
+from app.core.frames import current_frames, keep_main_frames, let_go_of_main_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,3 +131,50 @@ BYTESIO_PROGRAM = textwrap.dedent("""\
 def test_a_buffer_view_a_finished_thread_held_is_not_freed_by_the_collector():
     done = subprocess.run([sys.executable, "-c", BYTESIO_PROGRAM], capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+
+
+def _sampled_by_another_thread_after_return(freed_on):
+    """The main thread makes a thing in a function; another thread looks at every frame
+    while that function runs, and lets go of what it saw only after it has returned."""
+    looked, returned, dropped = [], threading.Event(), threading.Event()
+
+    def sampler():
+        seen = current_frames()
+        looked.append(True)
+        returned.wait(10)
+        del seen  # (the main thread's frame, and the thing in it, may go here)
+        dropped.set()
+
+    def make_a_thing():
+        thing = _Held()
+        weakref.finalize(thing, lambda: freed_on.append(threading.get_ident()))
+        looker.start()
+        while not looked:  # (no call in the loop: this frame is the one looked at)
+            pass
+
+    looker = threading.Thread(target=sampler, name="sampler")
+    make_a_thing()
+    returned.set()
+    assert dropped.wait(10)
+    looker.join(10)
+    return looker.ident
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept for the main thread", "not kept"])
+def test_the_main_threads_frame_a_sampler_let_go_of_is_freed_on_the_main_thread_while_kept(kept):
+    was_kept = frames_module._kept_for_main is not None
+    was_enabled = gc.isenabled()
+    gc.disable()
+    freed_on = []
+    try:
+        keep_main_frames(kept)
+        sampler = _sampled_by_another_thread_after_return(freed_on)
+        if kept:  # a window runs: only the main thread lets go of it
+            assert freed_on == []
+            assert let_go_of_main_frames() == 1 and freed_on == [threading.get_ident()]
+        else:  # no window: freed by the sampler, which is why a window keeps them
+            assert freed_on == [sampler]
+    finally:
+        keep_main_frames(was_kept)
+        if was_enabled:
+            gc.enable()

@@ -33,7 +33,7 @@ import sys
 from pyqtgraph.Qt import QtCore
 
 from ..core.faults import FaultCounter
-from ..core.frames import COLLECTION_SWITCH
+from ..core.frames import COLLECTION_SWITCH, keep_main_frames, let_go_of_main_frames
 
 CHECK_INTERVAL_MS = 100  # (a check reads three counters; a collection runs only when due)
 OLD_GROWTH = 1.25  # a full collection waits until the old generation has grown this much
@@ -87,15 +87,19 @@ class GuiThreadCollector(QtCore.QObject):
         if self.running:
             return
         with COLLECTION_SWITCH:
-            if not _running:
+            first = not _running
+            if first:
                 _enabled_before = gc.isenabled()
                 gc.disable()
                 gc.freeze()  # (what exists now, the app and its window, is never scanned again)
             _running.append(self)
+        if first:
+            keep_main_frames(True)  # (see app.core.frames: a sampler thread never frees them)
         self.running = True
         self._timer.start(CHECK_INTERVAL_MS)
 
     def _check(self) -> None:
+        self._faults.run("letting go of the GUI thread's sampled frames", let_go_of_main_frames)
         self._faults.run("garbage collection", self._collect)
 
     def _collect(self) -> None:
@@ -112,7 +116,11 @@ class GuiThreadCollector(QtCore.QObject):
         self.running = False
         with COLLECTION_SWITCH:
             _running.remove(self)
-            if not _running:
+            last = not _running
+        if last:
+            keep_main_frames(False)  # (lets go here, on the GUI thread, of what was kept)
+        with COLLECTION_SWITCH:
+            if last and not _running:
                 gc.unfreeze()
                 if _enabled_before:
                     gc.collect()
