@@ -22,10 +22,10 @@ Freed, but on the thread that let go last. A frame outlives its function while s
 holds it, and its locals with it; when a sampler thread (the lanes' feed) lets go of the
 main thread's frame after that function returned, what the frame held (a window, a
 widget) would be destroyed on the sampler's thread, where Qt objects must never be
-destroyed (with the cycle, the window's collector freed them, on the GUI thread: this
-keeps that promise without the cycle; not seen to happen, guarded). So while a window runs, the main
-thread's frames that another thread looked at are also kept in a list that only the main
-thread empties (:func:`keep_main_frames`, :func:`let_go_of_main_frames`; the window's
+destroyed (with the cycle, the window's collector freed them, on the GUI thread; this
+keeps that promise without it: a guard, not seen to fail). So while a window runs, the
+main thread's frames that another thread looked at are also kept in a list that only the
+main thread empties (:func:`keep_main_frames`, :func:`let_go_of_main_frames`; the window's
 garbage collector does both). Only the main thread's: the other threads' frames hold a
 program's or threadlab's plain objects, never Qt's.
 """
