@@ -76,10 +76,13 @@ def keep_main_frames(keep: bool) -> None:
     lets go of what was kept."""
     global _kept_for_main
     with COLLECTION_SWITCH:
-        kept, _kept_for_main = _kept_for_main, ([] if keep else None)
-        if keep and kept:
-            _kept_for_main.extend(kept)  # (already on: nothing is let go)
-    if not keep and kept:
+        kept = _kept_for_main
+        if keep:
+            if kept is None:
+                _kept_for_main = []
+            return  # (already on: the list stays, nothing is let go)
+        _kept_for_main = None
+    if kept:
         kept.clear()  # (outside the lock: freeing a frame may run a finalizer)
 
 
