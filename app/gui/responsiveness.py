@@ -139,8 +139,7 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
             "sys.setswitchinterval (0.5 ms to 50 ms): how long a thread may run Python before a "
             "thread waiting for the GIL gets its turn. Shorter: the window gets the GIL back "
             "sooner when workers compute in Python, at the cost of more switches.")
-        self.switch_box.activated.connect(
-            lambda index: self.switch_interval_chosen.emit(self.switch_box.itemData(index)))
+        self.switch_box.activated.connect(self._on_switch_chosen)
         self.gil_label = QtWidgets.QLabel("GIL: on" if switching.gil_enabled() else "GIL: off")
         self.gil_label.setToolTip(switching.describe_gil())
         row = self._switch_row = QtWidgets.QHBoxLayout()
@@ -163,7 +162,17 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self._texts = ShownTexts()
         self._refit = QtCore.QTimer(self)
         self._refit.setSingleShot(True)
-        self._refit.timeout.connect(lambda: self.set_wide(self._wide))
+        # (a method, not a lambda that holds ``self``: PyQt holds a method weakly and drops it
+        # with the panel, where a lambda collected with the panel's wrappers while the timer
+        # still ran was called freed: a segfault, seen with two windows in one process)
+        self._refit.timeout.connect(self._fit_again)
+
+    def _on_switch_chosen(self, index: int) -> None:
+        self.switch_interval_chosen.emit(self.switch_box.itemData(index))
+
+    def _fit_again(self) -> None:
+        """Narrow or wide as before, measured again at the new font."""
+        self.set_wide(self._wide)
 
     def set_wide(self, wide: bool) -> None:
         """Narrow: one column beside the array plot. Wide: the plot and the controls side by
