@@ -5,12 +5,15 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from app.core import recorder as rec
 from app.core.program import ProgramRun
 from helpers import WAIT_S
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EVERY_PRIMITIVE = '''import queue
 import threading
@@ -188,6 +191,21 @@ def test_a_threads_exception_is_printed_as_python_prints_it_and_the_program_goes
     assert 'File "program.py", line 4, in fail' in out and "IndexError" in out and out.endswith("after\n")
     assert run.ending.thread_errors == ["Thread-1 (fail): IndexError('list index out of range')"]
     assert run.ending.exit_code == 0
+
+
+def test_what_a_failed_threads_frames_held_is_let_go_when_it_ends_as_python_does(tmp_path):
+    # (each in a process of its own: the program turns automatic collection off for good)
+    program = tmp_path / "fails.py"
+    program.write_text("import gc, threading, weakref\n\nclass Held:\n    pass\n\nrefs = []\n\n"
+                       "def fail():\n    held = Held()\n    refs.append(weakref.ref(held))\n    [][1]\n\n"
+                       "gc.disable()  # (freed when let go, or not at all)\n"
+                       "t = threading.Thread(target=fail)\nt.start()\nt.join()\n"
+                       "print('freed:', refs[0]() is None, flush=True)\n")
+    plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=30)
+    traced = subprocess.run([sys.executable, str(ROOT / "main.py"), "trace", str(program)],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "freed: True" in plain.stdout and "IndexError" in plain.stderr
+    assert "freed: True" in traced.stdout, traced.stdout + traced.stderr
 
 
 def test_a_thread_exception_whose_repr_fails_is_still_printed_and_named():

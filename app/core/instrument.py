@@ -623,6 +623,7 @@ class Instrument:
                 super().__init__(group, target, name, args, kwargs, daemon=True, recorder=recorder)
                 self._program_daemon = bool(daemon)
                 self._in_program = False  # True while it runs the program's code
+                self.error: str | None = None  # its exception in words (see ``run_body``)
 
             @property
             def daemon(self) -> bool:
@@ -664,8 +665,7 @@ class Instrument:
                     inst.run_body(self, body)
                 finally:
                     failed = self.error is not None
-                    recorder.record(rec.FAILED if failed else rec.FINISHED,
-                                    exception_words(self.error) if failed else None, lane)
+                    recorder.record(rec.FAILED if failed else rec.FINISHED, self.error, lane)
                     lane.ended = True
 
         class Timer(Thread):
@@ -859,7 +859,10 @@ class Instrument:
         except SystemExit:
             pass  # as in Python: sys.exit() in a thread ends that thread, and says nothing
         except BaseException as exc:  # noqa: BLE001 - shown as Python shows it, never lost
-            thread.error = exc
+            # words, not the exception: its traceback holds the thread's frames and every
+            # local in them, which Python lets go once the thread has said its error; kept
+            # on the thread, they would live to the end of the run
+            thread.error = exception_words(exc)
             if self.stopping:
                 # a Stop's exception arrives between any two instructions, also halfway through
                 # a lock's release: what fails then is the Stop's doing. Kept (the report says

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from . import primitives
 from . import recorder as rec
-from .instrument import Instrument, ProgramOutput, TerminalOutput, exception_words, format_exception
+from .instrument import Instrument, ProgramOutput, TerminalOutput, format_exception
 from .owned import OwnedThread
 from .primitives import RunStopped
 from .recorder import Recorder
@@ -249,8 +249,7 @@ class ProgramRun:
             seconds=time.monotonic() - self.started_at,
             stopped=stopped,
             error=self._error,
-            thread_errors=[f"{t.name}: {exception_words(t.error)}" for t in inst.threads
-                           if t.error is not None],
+            thread_errors=[f"{t.name}: {t.error}" for t in inst.threads if t.error is not None],
             cut_off=[t.name for t in inst.threads if t.stopped and not stopped],
             stragglers=[t.name for t in self.threads() if t.is_alive()],
         )
