@@ -43,6 +43,19 @@ def qt_garbage_collected_on_the_main_thread(request):
 
 
 @pytest.fixture(autouse=True)
+def collection_left_as_found():
+    """Fail a test that leaves automatic garbage collection on or off other than it found
+    it (and put it back): a suite once ran on with it off after a test, and a window left
+    over from an earlier test ended the run in a segfault (see test_window_fits)."""
+    was_enabled = gc.isenabled()
+    yield
+    now_enabled = gc.isenabled()
+    if now_enabled != was_enabled:
+        (gc.enable if was_enabled else gc.disable)()
+    assert now_enabled == was_enabled, f"the test left automatic collection {'on' if now_enabled else 'off'}"
+
+
+@pytest.fixture(autouse=True)
 def settings_of_its_own(tmp_path_factory, monkeypatch):
     """Each test's child processes get a settings folder of their own: a window that a
     test's ``main.py`` closed keeps its tab and lesson, which the next one would open on.

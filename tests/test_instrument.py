@@ -206,6 +206,8 @@ def test_what_a_failed_threads_frames_held_is_let_go_when_it_ends_as_python_does
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "freed: True" in plain.stdout and "IndexError" in plain.stderr
     assert "freed: True" in traced.stdout, traced.stdout + traced.stderr
+    assert "IndexError: list index out of range" in traced.stderr  # (it did fail, as Python says it)
+    assert "Thread-1 (fail): " in traced.stderr and "failed: \"IndexError(" in traced.stderr  # (the report)
 
 
 def test_a_thread_exception_whose_repr_fails_is_still_printed_and_named():

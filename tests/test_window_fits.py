@@ -144,23 +144,26 @@ def test_the_latency_panel_is_freed_when_let_go_with_no_cycle_through_its_timer(
     # A slot that is a lambda holding the panel made a cycle that only the collector could
     # take apart, and it did so while the panel's refit timer still ran, in a window left
     # from an earlier test: the timer then called the freed lambda (a segfault). Slots that
-    # are the panel's own methods are held weakly: the panel goes when it is let go.
+    # are the panel's own methods are held weakly (PyQt and PySide both): the panel goes
+    # when it is let go.
     import gc
     import weakref
 
+    from app.core.frames import COLLECTION_SWITCH
     from app.gui.responsiveness import ResponsivenessPanel
 
-    was_enabled = gc.isenabled()
-    gc.disable()  # (so that only reference counts can free it)
-    try:
-        panel = ResponsivenessPanel()
-        larger = QtGui.QFont(panel.font())
-        larger.setPointSize(larger.pointSize() + 2)
-        panel.setFont(larger)  # (a font change starts the refit timer)
-        assert panel._refit.isActive()
-        freed = weakref.ref(panel)
-        del panel
-        assert freed() is None
-    finally:
-        if was_enabled:
-            gc.enable()
+    with COLLECTION_SWITCH:  # (no sampler turns collection back on meanwhile)
+        was_enabled = gc.isenabled()
+        gc.disable()  # (so that only reference counts can free it)
+        try:
+            panel = ResponsivenessPanel()
+            larger = QtGui.QFont(panel.font())
+            larger.setPointSize(larger.pointSize() + 2)
+            panel.setFont(larger)  # (a font change starts the refit timer)
+            assert panel._refit.isActive()
+            freed = weakref.ref(panel)
+            del panel
+            assert freed() is None
+        finally:
+            if was_enabled:
+                gc.enable()

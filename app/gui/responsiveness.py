@@ -162,9 +162,10 @@ class ResponsivenessPanel(QtWidgets.QGroupBox):
         self._texts = ShownTexts()
         self._refit = QtCore.QTimer(self)
         self._refit.setSingleShot(True)
-        # (a method, not a lambda that holds ``self``: PyQt holds a method weakly and drops it
-        # with the panel, where a lambda collected with the panel's wrappers while the timer
-        # still ran was called freed: a segfault, seen with two windows in one process)
+        # (a method, not a lambda that holds ``self``: Qt's bindings hold a method weakly and
+        # drop it with the panel, where a lambda collected with the panel's wrappers while
+        # the timer still ran was called freed: a segfault, seen with two windows in one
+        # process)
         self._refit.timeout.connect(self._fit_again)
 
     def _on_switch_chosen(self, index: int) -> None:

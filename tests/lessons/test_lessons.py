@@ -154,6 +154,7 @@ def test_event_stop_one_event_stops_several_threads():
     params = get("event-stop").check_params(constants)
     verdicts = [event_stop.judge_run(params, r) for r in result.runs]
     assert [len(r["rounds"]) for r in result.runs] == [3, 3, 3], result.summary
+    assert not [e for e in result.errors if e.startswith("did not end")], result.errors
     assert sum(v.ok is True for v in verdicts) >= 2, "\n".join(v.summary for v in verdicts)
 
 
