@@ -79,9 +79,9 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
             window.run_session(LabSession(window.lab, counts_for(kind, n), Settings(counter_delay=0.01)))
         delays.clear()
         frames.count = 0
+        QtCore.QTimer.singleShot(int(seconds * 1000), window.close)  # (timed from the start: see measure_stepping)
 
     QtCore.QTimer.singleShot(500, begin)
-    QtCore.QTimer.singleShot(int(500 + seconds * 1000), window.close)
     app.exec()
     return {"kind": kind, "n": n, "switch_ms": switch_interval * 1000, "size": size,
             **distribution(delays.delays, scale=1000), "fps": frames.count / seconds}
@@ -153,6 +153,7 @@ def measure_script(kind: str, n: int, seconds: float) -> dict:
             window.open_script(path)
             window.start()
         QtCore.QTimer.singleShot(1000, delays.clear)  # (once the child runs)
+        QtCore.QTimer.singleShot(int(1000 + seconds * 1000), end)  # (timed from here: see measure_stepping)
 
     def end() -> None:
         feed = getattr(window.session, "feed", None)
@@ -161,7 +162,6 @@ def measure_script(kind: str, n: int, seconds: float) -> dict:
         window.close()
 
     QtCore.QTimer.singleShot(500, begin)
-    QtCore.QTimer.singleShot(int(1500 + seconds * 1000), end)
     app.exec()
     folder.cleanup()
     return {"kind": kind, "n": n, **distribution(delays.delays, scale=1000),
@@ -188,6 +188,9 @@ def measure_stepping(kind: str, seconds: float) -> dict:
     def started() -> None:
         delays.clear()
         steps[:] = [len(window.step_panel.picture.schedule), time.monotonic()]
+        # (timed from here: on a busy machine opening the lesson took so long that an end
+        # timed from the launch came first, and nothing was measured)
+        QtCore.QTimer.singleShot(int(seconds * 1000), end)
 
     def end() -> None:
         taken = len(window.step_panel.picture.schedule) - steps[0]
@@ -195,7 +198,6 @@ def measure_stepping(kind: str, seconds: float) -> dict:
         window.close()
 
     QtCore.QTimer.singleShot(500, begin)
-    QtCore.QTimer.singleShot(int(1500 + seconds * 1000), end)
     app.exec()
     return {"kind": kind, **distribution(delays.delays, scale=1000), "steps_per_s": steps[0]}
 
@@ -262,6 +264,7 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
         if n:
             lab.start(counts_for("element-wise", n), Settings(counter_delay=0.01))
         delays.clear()
+        QtCore.QTimer.singleShot(int(seconds * 1000), end)  # (timed from the start: see measure_stepping)
 
     def end() -> None:
         lab.request_stop()
@@ -271,7 +274,6 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
     probe.timeout.connect(on_probe)
     probe.start(20)
     QtCore.QTimer.singleShot(500, begin)
-    QtCore.QTimer.singleShot(int(500 + seconds * 1000), end)
     app.exec()
     switch.restore()
     return {"kind": "bare window", "n": n, "switch_ms": switch_interval * 1000, "size": 0,
