@@ -11,7 +11,7 @@ import pytest
 
 from app.core import recorder as rec
 from app.core.recorder import Recorder
-from app.core.scriptsession import KILL_AFTER_S, OUTPUT_KEPT_CHARS, ScriptSession
+from app.core.scriptsession import KILL_AFTER_S, KILL_REPORTING_AFTER_S, OUTPUT_KEPT_CHARS, ScriptSession
 from app.core.session import Ended, Found, Note, Output
 from helpers import process_alive
 from test_tracecli import script
@@ -144,6 +144,7 @@ def test_a_program_that_holds_the_gil_in_c_is_killed_after_stop(watch, tmp_path)
     ending = w.ended()
     assert time.monotonic() - asked >= KILL_AFTER_S
     assert "ended without a report (killed by SIGKILL)" in ending.summary
+    assert not w.session.feed.stopping.is_set()  # (it never got to take Stop)
 
 
 def test_a_crash_or_os_exit_ends_only_the_script(watch, tmp_path):
@@ -250,13 +251,17 @@ LOCK_TAKERS = """
     """
 
 
+@pytest.mark.timeout(150)
 def test_stop_on_busy_threads_with_a_full_ring_still_ends_with_a_report(watch, tmp_path):
+    # (the program says it took Stop, and is then given more than 5 s for its report: with
+    # four test suites on two CPUs, summing up the full ring took longer, and it was killed)
     w = watch(script(tmp_path, LOCK_TAKERS))
     w.until(lambda: w.session.feed.records + w.session.feed.skipped > 600_000, timeout=60)  # (the ring is full)
     w.session.request_stop()
-    w.until(lambda: w.of(Ended), timeout=KILL_AFTER_S + 5)
+    w.until(lambda: w.of(Ended), timeout=KILL_REPORTING_AFTER_S + 5)
     ending = w.of(Ended)[0]
     assert ending.result is not None, ending.summary  # (not killed: reported)
+    assert w.session.feed.stopping.is_set()
     doing = {d["thread"]: d["state"] for d in ending.result["doing_at_end"]}
     assert set(doing) >= {f"taker {i}" for i in range(4)}
     assert all(t["alive_at_end"] for t in ending.result["threads"] if t["name"].startswith("taker"))

@@ -14,6 +14,7 @@ system-wide monotonic clock on Linux, macOS and Windows), so they are used as th
 A line::
 
     {"ready": 1,                              # once: Stop (SIGTERM) is handled from now on
+     "stopping": 1,                           # once: the program is ending, its report under way
      "lanes": [[serial, name], ...],          # threads seen for the first time
      "objs": [[key, name, kind, is_lock], ...],  # locks, events, threads named in records
      "records": [[t, serial, kind, key or null], ...],
@@ -93,6 +94,10 @@ class FeedSender:
     def say_ready(self) -> None:
         """Tell the window that Stop (SIGTERM) is handled from now on."""
         self._send({"ready": 1})
+
+    def say_stopping(self) -> None:
+        """Tell the window that the program is ending and its report is being made."""
+        self._send({"stopping": 1})
 
     def start(self) -> None:
         self._thread.start()
@@ -303,6 +308,7 @@ class FeedReceiver:
         self.unprinted = 0
         self.ready = threading.Event()
         self.on_ready: Callable[[], None] | None = None
+        self.stopping = threading.Event()  # the child took Stop: its report is under way
 
     def apply(self, line: str) -> None:
         """One line from the child."""
@@ -311,6 +317,8 @@ class FeedReceiver:
             self.ready.set()
             if self.on_ready is not None:
                 self.on_ready()
+        if message.get("stopping"):
+            self.stopping.set()
         for serial, name in message.get("lanes", ()):
             self.lanes[serial] = RemoteLane(self.recorder.mark(), name, self.process_over)
         for key, name, kind, is_lock in message.get("objs", ()):

@@ -38,6 +38,9 @@ from .words import plural, signal_name
 #: After Stop, how long the program has to report what its threads were doing before it
 #: is killed (it ends within milliseconds unless C code holds the GIL).
 KILL_AFTER_S = 5.0
+#: The same once the program has said that it took Stop and is making its report: summing
+#: up a full ring took more than 5 s with four test suites on two CPUs.
+KILL_REPORTING_AFTER_S = 60.0
 #: Output kept for the window between two polls; beyond it the oldest is dropped (counted).
 OUTPUT_KEPT_CHARS = 1_000_000
 #: How long after the process ended its pipes are read before the run is called over.
@@ -338,13 +341,15 @@ class ScriptSession:
         return text
 
     def _escalate(self) -> None:
-        """Killed: a Stop not obeyed within :data:`KILL_AFTER_S` of the signal, or one whose
+        """Killed: a Stop not obeyed within :data:`KILL_AFTER_S` of the signal (within
+        :data:`KILL_REPORTING_AFTER_S` once the program said it took it), or one whose
         process never got ready to take it."""
         since = self._stop_sent_at if self._stop_sent_at is not None else self._stop_asked_at
-        if since is None or self._killed or self.child.poll() is not None or time.monotonic() - since <= KILL_AFTER_S:
+        allowed = KILL_REPORTING_AFTER_S if self.feed.stopping.is_set() else KILL_AFTER_S
+        if since is None or self._killed or self.child.poll() is not None or time.monotonic() - since <= allowed:
             return
         self._killed = True
-        self._say(f"{self.title} did not end {KILL_AFTER_S:g} s after Stop: killed")
+        self._say(f"{self.title} did not end {allowed:g} s after Stop: killed")
         self._signal(self.child.kill)
 
     @staticmethod
