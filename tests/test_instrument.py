@@ -1,6 +1,7 @@
 """The instrument gives a program threading's behaviour, records it, and leaves the rest of
 the process alone: the same results with and without it, the window's threads untouched."""
 
+import json
 import subprocess
 import sys
 import threading
@@ -202,12 +203,15 @@ def test_what_a_failed_threads_frames_held_is_let_go_when_it_ends_as_python_does
                        "t = threading.Thread(target=fail)\nt.start()\nt.join()\n"
                        "print('freed:', refs[0]() is None, flush=True)\n")
     plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=30)
-    traced = subprocess.run([sys.executable, str(ROOT / "main.py"), "trace", str(program)],
+    report = tmp_path / "report.json"
+    traced = subprocess.run([sys.executable, str(ROOT / "main.py"), "trace", "--json", str(report), str(program)],
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "freed: True" in plain.stdout and "IndexError" in plain.stderr
     assert "freed: True" in traced.stdout, traced.stdout + traced.stderr
     assert "IndexError: list index out of range" in traced.stderr  # (it did fail, as Python says it)
-    assert "Thread-1 (fail): " in traced.stderr and "failed: \"IndexError(" in traced.stderr  # (the report)
+    assert "failed: IndexError('list index out of range')" in traced.stderr  # (the report, in Python's words)
+    errors = [t["error"] for t in json.loads(report.read_text())["threads"] if t["error"]]
+    assert errors == ["IndexError('list index out of range')"]
 
 
 def test_a_thread_exception_whose_repr_fails_is_still_printed_and_named():

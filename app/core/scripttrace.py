@@ -301,9 +301,9 @@ class ScriptTrace:
                 by_program: bool = True, alive: set[int] | None = None) -> dict[str, Any]:
         times = {key: round(float(sum(track.time_in(state, now) for state in states)), 4) if track else 0.0
                  for key, states in TIME_IN.items()}
-        error = getattr(thread, "error", None)
+        error = getattr(thread, "error", None)  # (a program thread's is in words already)
         return {"name": name or thread.name, "daemon": thread.daemon, **times,
-                "error": repr(error) if error is not None else None,
+                "error": error if error is None or isinstance(error, str) else repr(error),
                 "alive_at_end": thread.is_alive() if alive is None else id(thread) in alive,
                 "started_by_program": by_program}
 
