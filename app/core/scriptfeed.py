@@ -14,7 +14,7 @@ system-wide monotonic clock on Linux, macOS and Windows), so they are used as th
 A line::
 
     {"ready": 1,                              # once: Stop (SIGTERM) is handled from now on
-     "stopping": 1,                           # once: the program is ending, its report under way
+     "stopping": 1,                           # once: Stop stopped its threads, the report is under way
      "lanes": [[serial, name], ...],          # threads seen for the first time
      "objs": [[key, name, kind, is_lock], ...],  # locks, events, threads named in records
      "records": [[t, serial, kind, key or null], ...],
@@ -96,7 +96,7 @@ class FeedSender:
         self._send({"ready": 1})
 
     def say_stopping(self) -> None:
-        """Tell the window that the program is ending and its report is being made."""
+        """Tell the window that Stop stopped the program's threads and the report is being made."""
         self._send({"stopping": 1})
 
     def start(self) -> None:

@@ -38,8 +38,8 @@ from .words import plural, signal_name
 #: After Stop, how long the program has to report what its threads were doing before it
 #: is killed (it ends within milliseconds unless C code holds the GIL).
 KILL_AFTER_S = 5.0
-#: The same once the program has said that it took Stop and is making its report: summing
-#: up a full ring took more than 5 s with four test suites on two CPUs.
+#: The same once the program has said that Stop stopped its threads and it is making its
+#: report: summing up a full ring took more than 5 s with four test suites on two CPUs.
 KILL_REPORTING_AFTER_S = 60.0
 #: Output kept for the window between two polls; beyond it the oldest is dropped (counted).
 OUTPUT_KEPT_CHARS = 1_000_000
@@ -105,6 +105,7 @@ class ScriptSession:
         self._bad_lines = 0
         self._bad_line_error = ""
         self._told_bad = False
+        self._told_reporting = False  # (said once: the program took Stop and reports)
         self._told_skipped = False
         self._told_unprinted = False
 
@@ -345,7 +346,12 @@ class ScriptSession:
         :data:`KILL_REPORTING_AFTER_S` once the program said it took it), or one whose
         process never got ready to take it."""
         since = self._stop_sent_at if self._stop_sent_at is not None else self._stop_asked_at
-        allowed = KILL_REPORTING_AFTER_S if self.feed.stopping.is_set() else KILL_AFTER_S
+        reporting = self.feed.stopping.is_set()
+        if reporting and not self._told_reporting and not self._killed:
+            self._told_reporting = True
+            self._say(f"the program's threads have stopped; its report is being made (killed if it "
+                      f"has not ended {KILL_REPORTING_AFTER_S:g} s after Stop)")
+        allowed = KILL_REPORTING_AFTER_S if reporting else KILL_AFTER_S
         if since is None or self._killed or self.child.poll() is not None or time.monotonic() - since <= allowed:
             return
         self._killed = True

@@ -207,9 +207,9 @@ class ScriptTrace:
         at, frames, live = time.monotonic(), current_frames(), self._live()
         alive = {id(thread) for thread in self.run_.instrument.live_threads()}
         if self.feed is not None:
-            self.feed.say_stopping()  # (the window waits longer for a report under way)
             self.run_.request_stop("the window's Stop ended the program")
-            self.run_.join(STOP_FIRST_S)
+            if self.run_.join(STOP_FIRST_S):  # (its threads stopped: only the summing up is left,
+                self.feed.say_stopping()  # for which the window waits longer than for a Stop)
         timeline = self._timeline()  # (one pass over the ring: what they were doing, and the sums)
         self.send(self.summary(how, status, self.doing(timeline, at, frames, live), timeline, alive))
         for stream in (sys.__stdout__, sys.__stderr__):
