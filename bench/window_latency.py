@@ -75,11 +75,13 @@ def measure(kind: str, n: int, switch_interval: float, size: int, seconds: float
     window.show()
 
     def begin() -> None:
-        if n:
-            window.run_session(LabSession(window.lab, counts_for(kind, n), Settings(counter_delay=0.01)))
-        delays.clear()
-        frames.count = 0
-        QtCore.QTimer.singleShot(int(seconds * 1000), window.close)  # (timed from the start: see measure_stepping)
+        try:
+            if n:
+                window.run_session(LabSession(window.lab, counts_for(kind, n), Settings(counter_delay=0.01)))
+            delays.clear()
+            frames.count = 0
+        finally:  # (timed from the start, and whatever happened: see measure_stepping)
+            QtCore.QTimer.singleShot(int(seconds * 1000), window.close)
 
     QtCore.QTimer.singleShot(500, begin)
     app.exec()
@@ -146,14 +148,16 @@ def measure_script(kind: str, n: int, seconds: float) -> dict:
     fed = [0, 0]
 
     def begin() -> None:
-        if kind != "idle":
-            path = os.path.join(folder.name, f"{kind}.py")
-            with open(path, "w", encoding="utf-8") as file:
-                file.write(SCRIPTS[kind].format(n=n))
-            window.open_script(path)
-            window.start()
-        QtCore.QTimer.singleShot(1000, delays.clear)  # (once the child runs)
-        QtCore.QTimer.singleShot(int(1000 + seconds * 1000), end)  # (timed from here: see measure_stepping)
+        try:
+            if kind != "idle":
+                path = os.path.join(folder.name, f"{kind}.py")
+                with open(path, "w", encoding="utf-8") as file:
+                    file.write(SCRIPTS[kind].format(n=n))
+                window.open_script(path)
+                window.start()
+        finally:  # (timed from here, and whatever happened: see measure_stepping)
+            QtCore.QTimer.singleShot(1000, delays.clear)  # (once the child runs)
+            QtCore.QTimer.singleShot(int(1000 + seconds * 1000), end)
 
     def end() -> None:
         feed = getattr(window.session, "feed", None)
@@ -178,19 +182,21 @@ def measure_stepping(kind: str, seconds: float) -> dict:
     steps = [0, 0.0]
 
     def begin() -> None:
-        window.open_lesson("elementwise-race")
-        if kind != "idle":
-            window.start_stepping()
-        if kind == "random":
-            QtCore.QTimer.singleShot(300, lambda: window.step_panel.control.run_random(1))
-        QtCore.QTimer.singleShot(1000, started)
+        try:
+            window.open_lesson("elementwise-race")
+            if kind != "idle":
+                window.start_stepping()
+            if kind == "random":
+                QtCore.QTimer.singleShot(300, lambda: window.step_panel.control.run_random(1))
+        finally:  # (whatever happened: the measurement still ends)
+            QtCore.QTimer.singleShot(1000, started)
 
     def started() -> None:
+        # (the end timed from here: on a busy machine opening the lesson took so long that
+        # an end timed from the launch came first, and nothing was measured)
+        QtCore.QTimer.singleShot(int(seconds * 1000), end)
         delays.clear()
         steps[:] = [len(window.step_panel.picture.schedule), time.monotonic()]
-        # (timed from here: on a busy machine opening the lesson took so long that an end
-        # timed from the launch came first, and nothing was measured)
-        QtCore.QTimer.singleShot(int(seconds * 1000), end)
 
     def end() -> None:
         taken = len(window.step_panel.picture.schedule) - steps[0]
@@ -261,10 +267,12 @@ def measure_floor(n: int, switch_interval: float, seconds: float) -> dict:
         probe.start(20)
 
     def begin() -> None:
-        if n:
-            lab.start(counts_for("element-wise", n), Settings(counter_delay=0.01))
-        delays.clear()
-        QtCore.QTimer.singleShot(int(seconds * 1000), end)  # (timed from the start: see measure_stepping)
+        try:
+            if n:
+                lab.start(counts_for("element-wise", n), Settings(counter_delay=0.01))
+            delays.clear()
+        finally:  # (timed from the start, and whatever happened: see measure_stepping)
+            QtCore.QTimer.singleShot(int(seconds * 1000), end)
 
     def end() -> None:
         lab.request_stop()
