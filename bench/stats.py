@@ -19,8 +19,7 @@ def distribution(samples: list[float], scale: float = 1.0) -> dict[str, float]:
     (not a number for each when there are none, so that a table shows the gap)."""
     data = np.asarray(samples, dtype=float) * scale
     if data.size == 0:
-        return {"min": float("nan"), "median": float("nan"), "p50": float("nan"), "p95": float("nan"),
-                "p99": float("nan"), "max": float("nan"), "samples": 0}
+        return {**dict.fromkeys(("min", "median", "p50", "p95", "p99", "max"), float("nan")), "samples": 0}
     median = float(np.median(data))
     return {"min": float(data.min()), "median": median, "p50": median,
             "p95": float(np.percentile(data, 95)), "p99": float(np.percentile(data, 99)),

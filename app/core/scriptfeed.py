@@ -308,7 +308,7 @@ class FeedReceiver:
         self.unprinted = 0
         self.ready = threading.Event()
         self.on_ready: Callable[[], None] | None = None
-        self.stopping = threading.Event()  # the child took Stop: its report is under way
+        self.stopping = threading.Event()  # Stop stopped the child's threads: its report is under way
 
     def apply(self, line: str) -> None:
         """One line from the child."""

@@ -105,7 +105,7 @@ class ScriptSession:
         self._bad_lines = 0
         self._bad_line_error = ""
         self._told_bad = False
-        self._told_reporting = False  # (said once: the program took Stop and reports)
+        self._told_reporting = False  # (said once: Stop stopped the threads, the report is under way)
         self._told_skipped = False
         self._told_unprinted = False
 
