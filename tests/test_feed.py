@@ -10,15 +10,19 @@ from helpers import wait_until
 
 
 class Failing(Feed):
-    """Raises on every request; counts them."""
+    """Raises on every request; counts the errors once the feed has kept them."""
 
     def __init__(self):
         super().__init__("failing")
         self.served = 0
 
     def make(self, request):
-        self.served += 1
         raise ValueError(f"request {request}")
+
+    def _keep(self, text):
+        # counted here, not in make(): a take_error() after serve() must find the error kept
+        super()._keep(text)
+        self.served += 1
 
 
 class Doubling(Feed):
