@@ -43,6 +43,8 @@ def measure(seen):
     ends = [span(t)[1] for t in workers]
     passes = [s.end - s.start for t in workers for s in segments(t, rec.RUNNING)[1:-1] if s.end is not None]
     began = min(span(t)[0] for t in workers)
+    if set_at <= began:
+        raise CannotMeasure("the stop Event was set before any loop began: no rounds to count")
     arrays = seen.value("arrays")
     return {"rounds": [int(a.reshape(-1)[0]) - 1 for a in arrays],
             "ran_ms": round((set_at - began) * 1000, 1),
