@@ -135,13 +135,18 @@ def test_event_ready_both_workers_wait_for_set():
 
 @pytest.mark.parametrize("pacing", ["sleep", "wait", "none"])
 def test_event_stop_counts_rounds_and_stops_as_its_pacing_allows(pacing):
-    result = run("event-stop", SIZE=1000, PAUSE=0.05, RUN_FOR=0.5, PACING=pacing)
-    (r,) = result.runs
-    assert result.ok, result.summary
-    if pacing == "wait":
-        assert r["stop_latency_ms"] < 50  # the wait ends at set(), not after the pause
+    # (the claim in two runs of three: a loaded machine once held a woken loop 0.12 s)
+    from app.lessons import event_stop
+
+    constants = dict(SIZE=1000, PAUSE=0.05, RUN_FOR=0.5, PACING=pacing)
+    result = run("event-stop", repeat=3, **constants)
+    params = get("event-stop").check_params(constants)
+    verdicts = [event_stop.judge_run(params, r) for r in result.runs]
+    assert len(result.runs) == 3 and sum(v.ok is True for v in verdicts) >= 2, result.summary
+    if pacing == "wait":  # the wait ends at set(), not after the pause
+        assert sum(r["stop_latency_ms"] < 50 for r in result.runs) >= 2, result.runs
     if pacing == "none":
-        assert r["rounds"][0] > 30
+        assert all(r["rounds"][0] > 30 for r in result.runs), result.runs
 
 
 def test_event_stop_one_event_stops_several_threads():
@@ -194,19 +199,32 @@ def test_ctrl_c_says_what_the_run_did_not_what_was_predicted():
     assert verdict.ok is True and "cut off mid-work" in verdict.summary
 
 
+def frozen_runs(repeat, **constants):
+    """Three runs of frozen-vs-threaded and each one's verdict. With four test suites on two
+    CPUs the OS once held the main thread 0.17 s while the job ran on a thread, where the
+    claim allows a quarter of the 0.6 s job: the tests ask the claim in two runs of three,
+    and what load cannot fake (the main thread's own stretches) in every run."""
+    from app.lessons import frozen_vs_threaded
+
+    result = run("frozen-vs-threaded", repeat=repeat, **constants)
+    params = get("frozen-vs-threaded").check_params(constants)
+    assert len(result.runs) == repeat, result.summary
+    return result.runs, [frozen_vs_threaded.judge_run(params, r) for r in result.runs]
+
+
 def test_frozen_vs_threaded_the_loop_stalls_for_the_job_only_when_it_runs_it():
-    result = run("frozen-vs-threaded", JOB=0.6)  # (a busy machine may hold the loop up 0.1 s)
-    (r,) = result.runs
-    assert r["gap_inside_loop_s"] >= 0.54 and r["main_busy_inside_loop_s"] >= 0.54
-    assert r["gap_with_thread_s"] < 0.17 and result.ok, result.summary
+    runs, verdicts = frozen_runs(3, JOB=0.6)
+    assert all(r["gap_inside_loop_s"] >= 0.54 and r["main_busy_inside_loop_s"] >= 0.54 for r in runs)
+    assert all(r["main_busy_with_thread_s"] < 0.15 for r in runs), runs  # it never ran the job itself
+    assert sum(v.ok is True for v in verdicts) >= 2, "\n".join(v.summary for v in verdicts)
 
 
 def test_frozen_vs_threaded_judges_what_the_job_added_whatever_the_tick():
     # the longest pause the form allows, longer than a quarter of the job: counted as added by
-    # the job on a thread, it would fail the claim (a job of 0.6 s: a busy machine's 0.1 s fits)
-    result = run("frozen-vs-threaded", JOB=0.6, TICK=0.2)
-    (r,) = result.runs
-    assert r["gap_with_thread_s"] >= 0.2 > 0.25 * 0.6 and result.ok, result.summary
+    # the job on a thread, it would fail the claim
+    runs, verdicts = frozen_runs(3, JOB=0.6, TICK=0.2)
+    assert all(r["gap_with_thread_s"] >= 0.2 > 0.25 * 0.6 for r in runs), runs
+    assert sum(v.ok is True for v in verdicts) >= 2, "\n".join(v.summary for v in verdicts)
 
 
 # -- no verdict without the phenomenon ---------------------------------------------------------
