@@ -35,7 +35,7 @@ def test_choosing_a_lesson_shows_its_text_its_constants_and_its_program(window):
         ("first-thread", {"COUNT": 3, "DELAY": 0.02}, "all 3 numbers arrived"),
         ("shared-array", {}, "the result was lost"),
         ("lock", {"SIZE": 20_000}, "the lock kept the loops apart"),
-        ("event-stop", {"PAUSE": 0.05, "RUN_FOR": 0.3}, "rounds"),
+        ("event-stop", {"PAUSE": 0.05, "RUN_FOR": 1.0}, "rounds"),  # (a starved loop: 1 round in 0.5 s)
         ("frozen-vs-threaded", {"JOB": 1.0}, "shorter"),  # (live: under a quarter of the job, 250 ms,
         # where a loaded machine once held a program's main thread 0.17 s)
     ],

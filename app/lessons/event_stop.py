@@ -41,7 +41,11 @@ def measure(seen):
     set_at = sets[0]
     workers = seen.tracks()[1:]
     ends = [span(t)[1] for t in workers]
-    passes = [s.end - s.start for t in workers for s in segments(t, rec.RUNNING)[1:-1] if s.end is not None]
+    # a pass: a stretch of running between two pauses; the first (with the thread's start and
+    # its print) and the last (which only sees the Event) are left out while others exist
+    stretches = [segments(t, rec.RUNNING) for t in workers]
+    passes = ([s.end - s.start for run_ in stretches for s in run_[1:-1] if s.end is not None]
+              or [s.end - s.start for run_ in stretches for s in run_[:1] if s.end is not None])
     began = min(span(t)[0] for t in workers)
     if set_at <= began:
         raise CannotMeasure("the stop Event was set before any loop began: no rounds to count")

@@ -32,7 +32,10 @@ EXPECTED = {
     "ctrl-c": ({"WORK": 0.5}, r"worker: done"),
     "frozen-vs-threaded": ({"JOB": 0.3}, r"inside the loop: longest gap [\d.]+ s\njob on a thread: longest gap"),
 }
-HANGS = {"deadlock": {"SIZE": 1000}, "lock-order": {"CHECK": 0.05}}
+# (lock-order's second transfer must take its first lock while the first one sleeps CHECK
+# between its two: 0.05 s was once too short for a starved process to start a thread; with
+# 0.5 s a run that does not hang still ends well inside the 3 s allowed)
+HANGS = {"deadlock": {"SIZE": 1000}, "lock-order": {"CHECK": 0.5}}
 
 
 def program_file(lesson_id, values, folder, capsys):
@@ -68,7 +71,7 @@ def test_the_program_runs_plainly_and_prints_what_the_article_prints(lesson_id, 
 def test_a_deadlock_program_hangs_when_run_plainly(lesson_id, tmp_path, capsys):
     path = program_file(lesson_id, HANGS[lesson_id], tmp_path, capsys)
     with pytest.raises(subprocess.TimeoutExpired):  # (run() kills the child on timeout)
-        run_plainly(path, timeout=2)
+        run_plainly(path, timeout=3)
 
 
 def test_the_code_command_prints_the_program_with_the_constants_given(capsys):
