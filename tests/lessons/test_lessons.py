@@ -313,6 +313,13 @@ def test_event_stop_a_late_stop_does_not_match():
     assert judge("event-stop", [late], PAUSE=0.1, PACING="wait").ok is False
 
 
+def test_event_stop_a_loop_that_made_one_round_is_judged_by_that_pass():
+    # one pass longer than RUN_FOR: no pass between two pauses to measure, so the first one is
+    result = run("event-stop", SIZE=200_000, RUN_FOR=0.2, PAUSE=0.05)
+    (r,) = result.runs
+    assert r["rounds"] == [1] and r["pass_ms"] > 200 and result.ok, result.summary
+
+
 def test_event_stop_an_event_set_before_the_loops_began_cannot_be_judged():
     result = edited("event-stop", "stop = Event()\n", "stop = Event()\nstop.set()\n", SIZE=100, RUN_FOR=0.2)
     assert result.runs[0] == {"cannot_measure": "the stop Event was set before any loop began: no rounds to count"}
