@@ -33,6 +33,12 @@ def test_new_values_go_on_the_same_lines_and_comments_stay():
     assert text.count("\n") == PROGRAM.count("\n")
 
 
+def test_a_value_equal_to_the_one_written_keeps_its_text():
+    program = "RUN_FOR = 1\nFLAG = 1\n"
+    assert with_constants(program, {"RUN_FOR": 1.0}) == program
+    assert with_constants(program, {"FLAG": True}) == "RUN_FOR = 1\nFLAG = True\n"  # a bool is not 1
+
+
 def test_a_constant_the_program_lacks_is_a_key_error():
     with pytest.raises(KeyError, match="no constant SPEED"):
         with_constants(PROGRAM, {"SPEED": 1})

@@ -27,6 +27,8 @@ def test_choosing_a_lesson_shows_its_text_its_constants_and_its_program(window):
     assert window.code_pane.isVisible()
     assert window.code_pane.editor.toPlainText() == LESSONS["deadlock"].source
     assert "from threading import Lock, RLock, Thread" in window.code_pane.editor.toPlainText()
+    open_lesson(window, "event-stop")  # (RUN_FOR = 1 in its code, 1.0 s in the form)
+    assert "(edited)" not in window.code_pane.title.text() and not window.lesson_page.edited()
 
 
 @pytest.mark.parametrize(

@@ -79,13 +79,20 @@ def with_constants(source: str, values: dict[str, Any]) -> str:
     if missing:
         raise KeyError(f"the program has no constant {', '.join(missing)}")
     lines = source.splitlines(keepends=True)
+    # a value equal to the one written keeps its text (RUN_FOR = 1 is not rewritten as 1.0)
+    changed = [found[name] for name, value in values.items() if not _same(found[name].value, value)]
     # from the bottom up, so the positions of the ones above stay valid
-    for const in sorted((found[name] for name in values), key=lambda c: c.start, reverse=True):
+    for const in sorted(changed, key=lambda c: c.start, reverse=True):
         (l0, c0), (l1, c1) = const.start, const.end
         head = _utf8_prefix(lines[l0 - 1], c0)
         tail = _utf8_suffix(lines[l1 - 1], c1)
         lines[l0 - 1:l1] = [head + literal(values[const.name]) + tail]
     return "".join(lines)
+
+
+def _same(written: Any, value: Any) -> bool:
+    """True if ``value`` is what ``written`` already says (1 and 1.0 are; True and 1 are not)."""
+    return written == value and isinstance(written, bool) == isinstance(value, bool)
 
 
 def _utf8_prefix(line: str, byte_col: int) -> str:

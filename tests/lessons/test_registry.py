@@ -22,6 +22,8 @@ def test_lesson_has_title_text_code_and_valid_defaults(lesson):
     assert {"Try:", "Look for:", "Why:"} <= set(re.findall(r"^\w[\w ]*:", lesson.text, re.M))
     assert lesson.title not in lesson.source and "app." not in lesson.source  # only the program
     assert lesson.check_params({}) == lesson.defaults() == lesson.params_of(lesson.source)
+    # the program with its own constants is its text: the code pane does not call it edited
+    assert lesson.program(lesson.defaults()) == lesson.source
 
 
 def test_unknown_lesson_is_a_value_error_naming_the_known_ones():
