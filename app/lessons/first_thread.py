@@ -71,7 +71,7 @@ def judge(p, runs):
     after = sum(r["finished_after_last_number"] for r in runs)
     gap = median(r["median_gap_s"] for r in runs if r["median_gap_s"] is not None)
     # a sleep is never shorter than asked; on a busy machine the thread can wake tens of
-    # milliseconds late, which the 50 ms allows without passing a counter at twice DELAY
+    # milliseconds late, which the 50 ms allows (a counter at twice the default DELAY fails)
     paced = gap is None or 0.75 * p["DELAY"] <= gap <= 1.25 * p["DELAY"] + 0.05
     seen = {order: sum(r["order"] == order for r in runs) for order in ORDERS}
     orders = ", ".join(f"{order} {count}x" for order, count in seen.items() if count)
