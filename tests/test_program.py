@@ -5,21 +5,21 @@ import time
 from app.core.program import ProgramRun
 from helpers import WAIT_S
 
-CIRCLE = '''from threading import Lock, Thread
-from time import sleep
+CIRCLE = '''from threading import Barrier, Lock, Thread
 a, b = Lock(), Lock()
+both_hold_one = Barrier(2)  # each takes its second lock only once the other holds its first
 
 
 def one():
     with a:
-        sleep(0.05)
+        both_hold_one.wait()
         with b:
             pass
 
 
 def two():
     with b:
-        sleep(0.05)
+        both_hold_one.wait()
         with a:
             pass
 

@@ -344,7 +344,7 @@ def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_to_within_ten_percen
 
     def stall():
         induced["wall"], began = time.time(), time.monotonic()
-        threading.Event().wait(0.5)  # the freeze being measured, not a synchronisation
+        threading.Event().wait(1.0)  # the freeze being measured, not a synchronisation
         induced["s"] = time.monotonic() - began
 
     def ours():  # the stall that covers the induced one (another could happen on a busy machine)
@@ -361,8 +361,11 @@ def test_a_gui_stall_is_noticed_while_it_lasts_and_measured_to_within_ten_percen
     assert 0.9 * induced["s"] <= ours().seconds <= 1.1 * induced["s"] + PROBE_INTERVAL_MS / 1000
     notes = [e.text for e in window.lab.log.entries() if "has not answered" in e.text]
     assert notes, "the watchdog thread said nothing while the window was frozen"
-    assert "last freeze: 0.5" in window.responsiveness.stall_label.text()
-    assert window.latency.stats().max >= 0.45  # the probe fired that late once
+    # the label shows the last freeze measured: ours, or one a busy machine made after it
+    last = window.last_stall
+    assert last is ours() or last.started_wall > ours().started_wall
+    assert window.responsiveness.stall_label.text().startswith(f"last freeze: {last.seconds:.2f} s, from ")
+    assert window.latency.stats().max >= 0.9 * induced["s"]  # the probe fired that late once
 
 
 def test_element_indices_are_written_short_so_they_fit_a_narrow_plot():
